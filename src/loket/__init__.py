@@ -1,0 +1,1 @@
+"""Loket: the account-service SOPs of Indonesian procurement units (LPSE/UKPBJ), run step by step."""

@@ -1,0 +1,1 @@
+"""Catalog: the SOP versions installed in this system, each kept with its content hash."""

@@ -1,0 +1,46 @@
+"""Reading the catalog: the newest version of each SOP, and one version parsed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db.models import Max, OuterRef, Subquery
+from django.http import Http404
+
+from loket.sop.load import load_text
+from loket.sop.model import Sop
+
+from .models import SopVersion
+
+
+def latest_versions():  # type: ignore[no-untyped-def]
+    """The newest installed version of every SOP, with its unit, ordered by unit then kode."""
+    newest = SopVersion.objects.filter(kode=OuterRef("kode")).values("kode").annotate(m=Max("versi")).values("m")
+    return SopVersion.objects.filter(versi=Subquery(newest)).select_related("unit").order_by("unit__kode", "kode")
+
+
+def get_version(kode: str, versi: int | None = None) -> SopVersion:
+    qs = SopVersion.objects.select_related("unit").filter(kode=kode)
+    version = qs.filter(versi=versi).first() if versi is not None else qs.order_by("-versi").first()
+    if version is None:
+        raise SopVersion.DoesNotExist(f"SOP {kode}{'' if versi is None else f' versi {versi}'} tidak terpasang")
+    return version
+
+
+def get_version_or_404(kode: str, versi: int | None = None) -> SopVersion:
+    try:
+        return get_version(kode, versi)
+    except SopVersion.DoesNotExist as exc:
+        raise Http404(str(exc)) from exc
+
+
+def parsed(version: SopVersion) -> Sop:
+    return _parse(version.sha256, version.content)
+
+
+@lru_cache(maxsize=256)
+def _parse(sha256: str, content: str) -> Sop:
+    # Installed content was checked on install; the hash keys the cache so an edit can never be stale.
+    loaded = load_text(content, sha256)
+    assert loaded.sop is not None, loaded.violations
+    return loaded.sop

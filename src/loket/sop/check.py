@@ -1,0 +1,241 @@
+"""The SOP checker: every rule of docs/sop-format.md, each violation with its line and remedy.
+
+`check_text`/`check_file` return the loaded file with all violations found; a file is valid only
+when that list is empty. The rules past the schema (targets, reachability, termination, loops,
+lanes, the vocabulary) are graph checks over the step numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from .load import Loaded, load_file, load_text
+from .model import ACTIONS, CONDITIONS, SELESAI, Sop
+
+
+def check_text(text: str, file: str = "<teks>", *, known_units: Iterable[str] | None = None) -> Loaded:
+    loaded = load_text(text, file)
+    if loaded.sop is not None:
+        check_sop(loaded, known_units=known_units)
+    return loaded
+
+
+def check_file(path: str | Path, *, known_units: Iterable[str] | None = None) -> Loaded:
+    loaded = load_file(path)
+    if loaded.sop is not None:
+        check_sop(loaded, known_units=known_units)
+    return loaded
+
+
+def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> None:
+    """Add to `loaded.violations` every rule the (schema-valid) SOP breaks."""
+    sop = loaded.sop
+    assert sop is not None
+    add = loaded.add
+
+    if known_units is not None:
+        units = sorted(known_units)
+        if sop.unit not in units:
+            add(loaded.line(("unit",)), "unit", f"unit `{sop.unit}` tidak dikenal; pilih salah satu: {', '.join(units)}")
+
+    _unique(loaded, "pelaksana", sop.pelaksana, "pelaksana-ganda", "pelaksana `{}` ditulis dua kali di daftar `pelaksana`")
+    _unique(
+        loaded, "berkas", [b.kode for b in sop.berkas], "berkas-ganda", "kode berkas `{}` dipakai dua kali; beri kode yang unik"
+    )
+
+    numbers: dict[int, int] = {}
+    for i, k in enumerate(sop.kegiatan):
+        line = loaded.line(("kegiatan", i, "no"))
+        if k.no in numbers:
+            first = loaded.line(("kegiatan", numbers[k.no], "no"))
+            add(line, "langkah-ganda", f"nomor langkah {k.no} dipakai dua kali (juga di baris {first}); beri nomor yang unik")
+            continue
+        numbers[k.no] = i
+    _check_steps(loaded, sop, numbers)
+    if any(v.rule in ("langkah-ganda", "target") for v in loaded.violations):
+        return  # the graph rules below would only repeat the same fault in other words
+    _check_graph(loaded, sop, numbers)
+
+
+def _unique(loaded: Loaded, key: str, values: list[str], rule: str, template: str) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            loaded.add(loaded.line((key, i)), rule, template.format(value))
+        seen.add(value)
+
+
+def _check_steps(loaded: Loaded, sop: Sop, numbers: dict[int, int]) -> None:
+    add = loaded.add
+    lanes = ", ".join(sop.pelaksana)
+    for i, k in enumerate(sop.kegiatan):
+        loc = ("kegiatan", i)
+        if k.pelaksana not in sop.pelaksana:
+            add(
+                loaded.line(loc + ("pelaksana",)),
+                "pelaksana",
+                f"pelaksana `{k.pelaksana}` pada langkah {k.no} tidak ada di daftar `pelaksana` ({lanes}); "
+                "tambahkan ke daftar atau perbaiki ejaannya",
+            )
+        spec = ACTIONS.get(k.aksi)
+        if spec is None:
+            add(
+                loaded.line(loc + ("aksi",)),
+                "aksi",
+                f"aksi `{k.aksi}` pada langkah {k.no} tidak dikenal; pilih salah satu: {', '.join(ACTIONS)}",
+            )
+        if k.lanjut is not None and k.keputusan is not None:
+            add(
+                loaded.line(loc + ("lanjut",)),
+                "lanjut-dan-keputusan",
+                f"langkah {k.no} punya `lanjut` dan `keputusan` sekaligus; langkah keputusan hanya "
+                "memakai `keputusan.ya` dan `keputusan.tidak`, hapus `lanjut`",
+            )
+        elif k.lanjut is None and k.keputusan is None:
+            add(
+                loaded.line(loc),
+                "tanpa-lanjut",
+                f"langkah {k.no} tidak punya `lanjut` maupun `keputusan`; tambahkan `lanjut: <no langkah>` "
+                "atau `lanjut: selesai`",
+            )
+        if spec is not None and spec.decision and k.keputusan is None:
+            add(
+                loaded.line(loc + ("aksi",)),
+                "keputusan-hilang",
+                f"aksi `{k.aksi}` pada langkah {k.no} adalah keputusan; tambahkan "
+                "`keputusan: {pertanyaan: ..., ya: <no>, tidak: <no>}`",
+            )
+        if k.keputusan is not None:
+            kp = k.keputusan
+            kloc = loc + ("keputusan",)
+            if kp.ya == kp.tidak:
+                add(
+                    loaded.line(kloc),
+                    "cabang-sama",
+                    f"kedua cabang keputusan langkah {k.no} menuju {kp.ya}; arahkan `ya` dan `tidak` ke langkah berbeda",
+                )
+            if kp.oleh == "sistem" and kp.syarat not in CONDITIONS:
+                add(
+                    loaded.line(kloc + ("syarat",)) if kp.syarat else loaded.line(kloc),
+                    "syarat",
+                    f"keputusan langkah {k.no} dijawab sistem tetapi `syarat` "
+                    f"{'`' + kp.syarat + '` tidak dikenal' if kp.syarat else 'tidak ada'}; "
+                    f"pilih salah satu: {', '.join(CONDITIONS)}",
+                )
+            if kp.oleh == "staf" and kp.syarat:
+                add(
+                    loaded.line(kloc + ("syarat",)),
+                    "syarat",
+                    f"keputusan langkah {k.no} punya `syarat` tetapi dijawab staf; tambahkan `oleh: sistem` "
+                    "atau hapus `syarat`",
+                )
+        for key, target in _target_keys(k):
+            if target != SELESAI and target not in numbers:
+                tloc = loc + (("keputusan", key) if key != "lanjut" else (key,))
+                add(
+                    loaded.line(tloc),
+                    "target",
+                    f"langkah {k.no} menuju langkah {target} yang tidak ada; tulis nomor langkah yang ada "
+                    f"({', '.join(str(n) for n in sorted(numbers))}) atau `selesai`",
+                )
+
+
+def _target_keys(k):  # type: ignore[no-untyped-def]
+    if k.keputusan is not None:
+        return [("ya", k.keputusan.ya), ("tidak", k.keputusan.tidak)]
+    return [("lanjut", k.lanjut)] if k.lanjut is not None else []
+
+
+def successors(sop: Sop) -> dict[int, list[int | str]]:
+    return {k.no: list(k.targets) for k in sop.kegiatan}
+
+
+def _check_graph(loaded: Loaded, sop: Sop, numbers: dict[int, int]) -> None:
+    add = loaded.add
+    succ = successors(sop)
+    if 1 not in numbers:
+        add(loaded.line(("kegiatan",)), "langkah-1", "tidak ada langkah no 1; alur selalu dimulai dari langkah 1")
+        return
+
+    reached = _reach([1], succ)
+    for k in sop.kegiatan:
+        if k.no not in reached:
+            add(
+                loaded.step_line(k.no),
+                "tak-tercapai",
+                f"langkah {k.no} tidak dapat dicapai dari langkah 1; arahkan `lanjut` atau cabang keputusan "
+                "langkah lain ke langkah ini, atau hapus langkah ini",
+            )
+
+    # Steps from which `selesai` can be reached, found backwards from the steps that end.
+    pred: dict[int | str, set[int]] = {}
+    for no, targets in succ.items():
+        for t in targets:
+            pred.setdefault(t, set()).add(no)
+    ends = _reach([SELESAI], {t: sorted(p) for t, p in pred.items()})  # type: ignore[dict-item]
+    for k in sop.kegiatan:
+        if k.no in reached and k.no not in ends:
+            add(
+                loaded.step_line(k.no),
+                "tak-berakhir",
+                f"dari langkah {k.no} alur tidak pernah sampai `selesai` (berputar tanpa jalan keluar); "
+                "beri salah satu langkah di putaran itu cabang atau `lanjut` menuju langkah akhir atau `selesai`",
+            )
+
+    waiting = {k.no for k in sop.kegiatan if k.waits}
+    for cycle in _cycles_without(succ, waiting):
+        shown = " → ".join(str(n) for n in cycle + [cycle[0]])
+        add(
+            loaded.step_line(cycle[0]),
+            "putaran",
+            f"alur berputar tanpa langkah pemohon: {shown}; setiap putaran harus melewati langkah pemohon "
+            "(aksi `lengkapi-berkas`) atau langkah yang menunggu kejadian luar",
+        )
+
+
+def _reach(start: list, succ: dict) -> set:  # type: ignore[type-arg]
+    seen: set = set()  # type: ignore[type-arg]
+    stack = list(start)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(succ.get(node, []))
+    return seen
+
+
+def _cycles_without(succ: dict[int, list[int | str]], excluded: set[int]) -> list[list[int]]:
+    """One cycle per strongly connected knot of the graph with the `excluded` steps removed."""
+    graph = {n: [t for t in ts if isinstance(t, int) and t not in excluded] for n, ts in succ.items() if n not in excluded}
+    cycles: list[list[int]] = []
+    done: set[int] = set()
+    for start in sorted(graph):
+        if start in done:
+            continue
+        # Depth-first search that reports the first back edge it meets within this start's reach.
+        path: list[int] = []
+        on_path: set[int] = set()
+        found = _find_cycle(start, graph, path, on_path, done)
+        if found:
+            cycles.append(found)
+            done.update(found)
+    return cycles
+
+
+def _find_cycle(node: int, graph: dict[int, list[int]], path: list[int], on_path: set[int], done: set[int]) -> list[int] | None:
+    if node in on_path:
+        return path[path.index(node) :]
+    if node in done or node not in graph:
+        return None
+    path.append(node)
+    on_path.add(node)
+    for nxt in graph[node]:
+        found = _find_cycle(nxt, graph, path, on_path, done)
+        if found:
+            return found
+    path.pop()
+    on_path.discard(node)
+    done.add(node)
+    return None

@@ -1,0 +1,185 @@
+"""The SOP model: one SOP file (docs/sop-format.md) as typed Python objects.
+
+Pure Python (pydantic, no Django). The keys are the Indonesian words of the SOP-AP form so that a
+file reads like the paper it mirrors; the attribute names are the same keys. The engine's
+vocabulary (`aksi`) and the rules a system decision may name (`syarat`) are declared here, in one
+place, so that the checker, the renderers and the engine all read the same table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+SELESAI = "selesai"
+
+Kode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+Target = int | Literal["selesai"]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """What an `aksi` means to the engine.
+
+    `decision`: the step must carry a `keputusan` (staff answer ya/tidak).
+    `waits`: the step waits on the requester or on an outside event, so a loop through it cannot
+    spin by itself (sop-format.md, loop rule).
+    """
+
+    description: str
+    decision: bool = False
+    waits: bool = False
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "ajukan-berkas": ActionSpec("pemohon menyampaikan permohonan dan berkasnya", waits=True),
+    "lengkapi-berkas": ActionSpec("pemohon menyerahkan berkas yang kurang", waits=True),
+    "isi-buku-tamu": ActionSpec("pemohon mengisi buku tamu di loket", waits=True),
+    "beri-nomor-antrian": ActionSpec("petugas memberi nomor antrian"),
+    "panggil-antrian": ActionSpec(
+        "petugas memanggil nomor antrian berikutnya atau membuka e-mail berikutnya", waits=True
+    ),
+    "terima-disposisi": ActionSpec("mencatat penerimaan, surat jawaban dan disposisi"),
+    "periksa-kelengkapan": ActionSpec("memeriksa kelengkapan berkas", decision=True),
+    "minta-kelengkapan": ActionSpec("memberi tahu pemohon berkas yang kurang"),
+    "teruskan": ActionSpec("meneruskan berkas ke pelaksana berikutnya"),
+    "periksa-keabsahan": ActionSpec("memeriksa kebenaran berkas terhadap data akun", decision=True),
+    "reset-password": ActionSpec("mengatur password sementara"),
+    "cari-user-id": ActionSpec("mencari user ID"),
+    "reset-atau-user-id": ActionSpec("mengatur password sementara dan/atau mencari user ID"),
+    "buat-akun": ActionSpec("membuat akun; aktivasi menunggu pelatihan bila disyaratkan"),
+    "tolak": ActionSpec("memberi tahu pemohon bahwa permohonan ditolak beserta alasannya"),
+    "beri-tahu-hasil": ActionSpec("menyampaikan user ID dan/atau tautan sekali pakai password"),
+    "arsipkan": ActionSpec("menyegel berkas ke arsip"),
+    "kerjakan": ActionSpec("tugas manual yang hanya dicatat"),
+}
+
+# Rules a decision answered by the system (`oleh: sistem`) may name in `syarat`.
+CONDITIONS: dict[str, str] = {
+    "kanal-langsung": "permohonan disampaikan langsung di loket (bukan melalui web atau e-mail)",
+}
+
+LAYANAN = ("reset-akun", "registrasi-akun")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Berkas(_Strict):
+    """A document the requester hands in."""
+
+    kode: Kode
+    nama: str
+    wajib: bool = True
+    keterangan: str | None = None
+
+
+class Keputusan(_Strict):
+    """The question of a decision step and where each answer leads."""
+
+    pertanyaan: str
+    ya: Target
+    tidak: Target
+    oleh: Literal["staf", "sistem"] = "staf"
+    syarat: str | None = None
+
+
+class Kegiatan(_Strict):
+    """One activity (one row of the SOP table)."""
+
+    no: int = Field(ge=1)
+    uraian: str
+    pelaksana: str
+    kelengkapan: list[str] = []
+    waktu: int | None = Field(ge=0)
+    output: str | None = None
+    keterangan: str | None = None
+    aksi: str
+    lanjut: Target | None = None
+    keputusan: Keputusan | None = None
+
+    @property
+    def targets(self) -> list[Target]:
+        """Where the flow may go after this step, in the order of the file."""
+        if self.keputusan is not None:
+            return [self.keputusan.ya, self.keputusan.tidak]
+        return [self.lanjut] if self.lanjut is not None else []
+
+    @property
+    def is_decision(self) -> bool:
+        return self.keputusan is not None
+
+    @property
+    def waits(self) -> bool:
+        spec = ACTIONS.get(self.aksi)
+        return bool(spec and spec.waits)
+
+
+class Tanggal(_Strict):
+    pembuatan: dt.date | None = None
+    revisi: dt.date | None = None
+    pengesahan: dt.date | None = None
+    efektif: dt.date | None = None
+
+
+class Pengesah(_Strict):
+    """Who signed the SOP off (Disahkan oleh)."""
+
+    jabatan: str
+    nama: str | None = None
+    nip: str | None = None
+
+
+class Sop(_Strict):
+    """One SOP file."""
+
+    kode: Kode
+    versi: int = Field(ge=1)
+    layanan: Literal["reset-akun", "registrasi-akun"]
+    peran_akun: list[str] = Field(min_length=1)
+    unit: Kode
+    nomor: str
+    nama: str
+    pelaksana: list[str] = Field(min_length=1)
+    berkas: list[Berkas]
+    kegiatan: list[Kegiatan] = Field(min_length=1)
+
+    tanggal: Tanggal = Tanggal()
+    disahkan_oleh: Pengesah | None = None
+    dasar_hukum: list[str] = []
+    kualifikasi_pelaksana: list[str] = []
+    keterkaitan: list[str] = []
+    peralatan_perlengkapan: list[str] = []
+    peringatan: list[str] = []
+    pencatatan_pendataan: list[str] = []
+    definisi: list[str] = []
+    penjelasan_singkat: str | None = None
+    tujuan: str | None = None
+
+    def step(self, no: int) -> Kegiatan:
+        for k in self.kegiatan:
+            if k.no == no:
+                return k
+        raise KeyError(no)
+
+    @property
+    def first(self) -> Kegiatan:
+        """Step 1, or the lowest-numbered step if the file has no step 1."""
+        return min(self.kegiatan, key=lambda k: k.no)
+
+    def lane(self, k: Kegiatan) -> int:
+        return self.pelaksana.index(k.pelaksana)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit (LPSE/UKPBJ) as named in the units file."""
+
+    kode: str
+    nama: str
+    zona_waktu: str
+    jam_kerja: str = "08:00-16:00"

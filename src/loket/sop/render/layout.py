@@ -1,0 +1,332 @@
+"""The flowchart's geometry: symbols in swimlanes, one row per activity, arrows routed around them.
+
+Pure geometry in millimetres, shared by the SVG flowchart and the official HTML/PDF document.
+The document is paginated here (not by the PDF engine) because where a page break cuts the flow
+the official form draws an off-page connector (pentagon), and only the layout knows where the
+arrows run.
+
+Routing rules, so that no arrow crosses a symbol:
+- each symbol sits in the middle of its lane, leaving a channel on both sides of it;
+- an arrow to the next row leaves from the bottom (same lane) or from the side and turns down
+  into the target's top (another lane): the row it crosses holds only its own symbol;
+- every other arrow runs vertically in a channel track (of the target's lane, on the side facing
+  the source), and enters the target from that side; tracks are allotted so that two vertical
+  runs never share one stretch of a track.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..model import SELESAI, Kegiatan, Sop
+
+Shape = Literal["capsule", "rect", "diamond", "offpage"]
+Port = Literal["top", "bottom", "left", "right"]
+
+CHANNEL_PAD = 1.2  # from the lane border to the first track
+TRACK_GAP = 1.3
+BAND_HEIGHT = 11.0  # the strip above/below the rows of a page that holds off-page connectors
+SYMBOL_H = {"capsule": 7.0, "rect": 8.0, "diamond": 10.0, "offpage": 7.0}
+
+
+@dataclass
+class RowSpec:
+    """A row of the activity table: a step, or a drawn-only row (a start or end terminator)."""
+
+    kind: Literal["step", "start", "end"]
+    lane: int
+    step: Kegiatan | None = None
+    key: str = ""
+
+
+@dataclass
+class Row:
+    spec: RowSpec | None  # None for a connector band
+    y: float
+    h: float
+
+
+@dataclass
+class Node:
+    key: str
+    row: int  # index into the page's rows
+    lane: int
+    shape: Shape
+    cx: float
+    cy: float
+    w: float
+    h: float
+    label: str = ""
+
+    def port(self, side: Port) -> tuple[float, float]:
+        return {
+            "top": (self.cx, self.cy - self.h / 2),
+            "bottom": (self.cx, self.cy + self.h / 2),
+            "left": (self.cx - self.w / 2, self.cy),
+            "right": (self.cx + self.w / 2, self.cy),
+        }[side]
+
+
+@dataclass
+class Edge:
+    points: list[tuple[float, float]]
+    label: str = ""  # "Ya" / "Tidak" on a decision's branches
+    label_at: tuple[float, float] = (0.0, 0.0)
+    label_anchor: Literal["start", "end"] = "start"
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    nodes: list[Node]
+    edges: list[Edge] = field(default_factory=list)
+    width: float = 0.0
+    height: float = 0.0
+
+    def step_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.spec is not None]
+
+
+@dataclass(frozen=True)
+class _Link:
+    src: str
+    dst: str
+    label: str = ""
+
+
+def row_specs(sop: Sop) -> list[RowSpec]:
+    """The rows in print order, with the extra terminator rows the flow needs.
+
+    A first step is drawn as the start capsule and a step that ends the flow as an end capsule, as
+    on the paper SOPs; only a first step that is a decision, or a decision branch straight to
+    `selesai`, needs a terminator of its own, in a row without text.
+    """
+    specs: list[RowSpec] = []
+    first = sop.first
+    for k in sorted(sop.kegiatan, key=lambda k: k.no):
+        lane = sop.lane(k)
+        if k is first and k.is_decision:
+            specs.append(RowSpec("start", lane, key="start"))
+        specs.append(RowSpec("step", lane, k, key=f"s{k.no}"))
+        if k.keputusan and SELESAI in (k.keputusan.ya, k.keputusan.tidak):
+            specs.append(RowSpec("end", lane, key=f"end{k.no}"))
+    return specs
+
+
+def _shape(spec: RowSpec, first_no: int) -> tuple[Shape, str]:
+    if spec.kind == "start":
+        return "capsule", "Mulai"
+    if spec.kind == "end":
+        return "capsule", "Selesai"
+    k = spec.step
+    assert k is not None
+    if k.is_decision:
+        return "diamond", ""
+    if k.no == first_no:
+        return "capsule", "Mulai"
+    if k.lanjut == SELESAI:
+        return "capsule", "Selesai"
+    return "rect", ""
+
+
+def _links(sop: Sop, specs: list[RowSpec]) -> list[_Link]:
+    keys = {s.key for s in specs}
+    links: list[_Link] = []
+    if "start" in keys:
+        links.append(_Link("start", f"s{sop.first.no}"))
+    for k in sop.kegiatan:
+        if k.keputusan:
+            for label, target in (("Ya", k.keputusan.ya), ("Tidak", k.keputusan.tidak)):
+                dst = f"end{k.no}" if target == SELESAI else f"s{target}"
+                links.append(_Link(f"s{k.no}", dst, label))
+        elif k.lanjut is not None and k.lanjut != SELESAI:
+            links.append(_Link(f"s{k.no}", f"s{k.lanjut}"))
+    return links
+
+
+def paginate(heights: list[float], available: float) -> list[list[int]]:
+    """Greedy split of rows (by height) into pages, leaving room for connector bands."""
+    pages: list[list[int]] = [[]]
+    used = BAND_HEIGHT  # a band at the bottom, in case the flow continues
+    for i, h in enumerate(heights):
+        if pages[-1] and used + h > available:
+            pages.append([])
+            used = 2 * BAND_HEIGHT
+        pages[-1].append(i)
+        used += h
+    return pages
+
+
+def layout(
+    sop: Sop,
+    *,
+    lane_width: float,
+    heights: list[float] | None = None,
+    available: float | None = None,
+    numbered: bool = False,
+) -> list[Page]:
+    """Lay out the flowchart of `sop` on pages.
+
+    `heights`: the height of each row of `row_specs(sop)` (default: a uniform 16 mm);
+    `available`: the height a page offers for rows (default: everything on one page).
+    `numbered`: write the step number inside processes and decisions (the standalone SVG).
+    """
+    specs = row_specs(sop)
+    heights = heights or [16.0 if s.kind == "step" else 11.0 for s in specs]
+    groups = paginate(heights, available) if available else [list(range(len(specs)))]
+    page_of = {specs[i].key: p for p, group in enumerate(groups) for i in group}
+    links = _links(sop, specs)
+    width = lane_width * len(sop.pelaksana)
+
+    pages: list[Page] = []
+    letters = iter("ABCDEFGHJKLMNPQRSTUVWXYZ")
+    crossing = {link: next(letters) for link in links if page_of[link.src] != page_of[link.dst]}
+    for p, group in enumerate(groups):
+        has_bottom = any(p in (page_of[ln.src], page_of[ln.dst]) and _band(page_of, ln, p) == "bottom" for ln in crossing)
+        has_top = any(p in (page_of[ln.src], page_of[ln.dst]) and _band(page_of, ln, p) == "top" for ln in crossing)
+        rows: list[Row] = []
+        y = 0.0
+        if has_top:
+            rows.append(Row(None, y, BAND_HEIGHT))
+            y += BAND_HEIGHT
+        for i in group:
+            rows.append(Row(specs[i], y, heights[i]))
+            y += heights[i]
+        if has_bottom:
+            rows.append(Row(None, y, BAND_HEIGHT))
+            y += BAND_HEIGHT
+        page = Page(rows=rows, nodes=[], width=width, height=y)
+        by_key: dict[str, Node] = {}
+        for r, row in enumerate(rows):
+            if row.spec is None:
+                continue
+            shape, label = _shape(row.spec, sop.first.no)
+            if numbered and shape in ("rect", "diamond") and row.spec.step:
+                label = str(row.spec.step.no)
+            node = _node(row.spec.key, r, row.spec.lane, shape, label, row, lane_width)
+            by_key[node.key] = node
+            page.nodes.append(node)
+        page_links: list[_Link] = []
+        band_rows = {"top": 0, "bottom": len(rows) - 1}
+        band_used: dict[tuple[str, int], int] = {}
+        for link in links:
+            if page_of[link.src] == p and page_of[link.dst] == p:
+                page_links.append(link)
+            elif p in (page_of[link.src], page_of[link.dst]):
+                band = _band(page_of, link, p)
+                lane = _lane_of(specs, link.dst)
+                n = band_used.get((band, lane), 0)
+                band_used[(band, lane)] = n + 1
+                ckey = f"c{crossing[link]}"
+                node = _node(ckey, band_rows[band], lane, "offpage", crossing[link], rows[band_rows[band]], lane_width)
+                node.cx += (n % 2 * 2 - 1) * 4.5 * ((n + 1) // 2)  # spread connectors sharing a lane
+                by_key[ckey] = node
+                page.nodes.append(node)
+                outgoing = page_of[link.src] == p
+                page_links.append(_Link(link.src, ckey, link.label) if outgoing else _Link(ckey, link.dst))
+        _route(page, by_key, page_links, lane_width)
+        pages.append(page)
+    return pages
+
+
+def _band(page_of: dict[str, int], link: _Link, p: int) -> str:
+    """Which band of page `p` holds the connector of a link that leaves or enters it."""
+    src, dst = page_of[link.src], page_of[link.dst]
+    if p == src:
+        return "bottom" if dst > src else "top"
+    return "top" if src < dst else "bottom"
+
+
+def _lane_of(specs: list[RowSpec], key: str) -> int:
+    return next(s.lane for s in specs if s.key == key)
+
+
+def _node(key: str, r: int, lane: int, shape: Shape, label: str, row: Row, lane_width: float) -> Node:
+    width = {"capsule": 16.0, "rect": 16.0, "diamond": 14.0, "offpage": 7.0}[shape]
+    width = min(width, lane_width - 9.0) if shape != "offpage" else width
+    return Node(key, r, lane, shape, (lane + 0.5) * lane_width, row.y + row.h / 2, width, SYMBOL_H[shape], label)
+
+
+class _Tracks:
+    """Vertical tracks in the channels beside the symbols, allotted so that runs never overlap."""
+
+    def __init__(self, lane_width: float, node_width: float):
+        self.lane_width = lane_width
+        self.count = max(1, int(((lane_width - node_width) / 2 - CHANNEL_PAD) // TRACK_GAP) + 1)
+        self.busy: dict[tuple[int, str, int], list[tuple[float, float]]] = {}
+
+    def take(self, lane: int, side: str, y1: float, y2: float) -> float:
+        lo, hi = min(y1, y2) - 1.0, max(y1, y2) + 1.0
+        for k in range(self.count):
+            spans = self.busy.setdefault((lane, side, k), [])
+            if all(hi < a or lo > b for a, b in spans):
+                spans.append((lo, hi))
+                break
+        else:
+            k = self.count - 1
+        offset = CHANNEL_PAD + k * TRACK_GAP
+        return lane * self.lane_width + offset if side == "left" else (lane + 1) * self.lane_width - offset
+
+
+def _preferred(src: Node, dst: Node) -> Port:
+    if dst.lane == src.lane and dst.row == src.row + 1:
+        return "bottom"
+    if dst.lane > src.lane:
+        return "right"
+    if dst.lane < src.lane:
+        return "left"
+    return "right"
+
+
+def _route(page: Page, nodes: dict[str, Node], links: list[_Link], lane_width: float) -> None:
+    widest = max((n.w for n in page.nodes if n.shape != "offpage"), default=14.0)
+    tracks = _Tracks(lane_width, widest)
+    used_ports: dict[str, set[Port]] = {}
+    for link in links:
+        src, dst = nodes[link.src], nodes[link.dst]
+        port = _preferred(src, dst)
+        taken = used_ports.setdefault(src.key, set())
+        if port in taken:  # a decision's two branches want the same side: one leaves from below
+            port = "bottom" if "bottom" not in taken else ("left" if port == "right" else "right")
+        taken.add(port)
+        page.edges.append(_edge(src, dst, port, link.label, tracks))
+
+
+def _edge(src: Node, dst: Node, port: Port, label: str, tracks: _Tracks) -> Edge:
+    sx, sy = src.port(port)
+    points: list[tuple[float, float]] = [(sx, sy)]
+    adjacent = dst.row == src.row + 1
+    if port == "bottom" and adjacent and dst.lane == src.lane:
+        points.append(dst.port("top"))
+    elif adjacent and dst.lane != src.lane:
+        if port == "bottom":  # turn in the gap under the source symbol
+            gap = (sy + src.cy + 0.5 * (dst.cy - src.cy)) / 2
+            points.append((sx, gap))
+            points.append((dst.cx, gap))
+        else:
+            points.append((dst.cx, sy))
+        points.append(dst.port("top"))
+    else:
+        if dst.lane == src.lane:
+            side = "left" if port == "left" else "right"
+        else:
+            side = "left" if dst.lane > src.lane else "right"  # the dst lane's side facing the source
+        x = tracks.take(dst.lane, side, sy, dst.cy)
+        if port == "bottom":
+            gap = sy + 2.0
+            points.append((sx, gap))
+            points.append((x, gap))
+        else:
+            points.append((x, sy))
+        points.append((x, dst.cy))
+        points.append(dst.port(side))  # type: ignore[arg-type]
+    edge = Edge(points=points, label=label)
+    if label:
+        if port == "bottom":
+            edge.label_at, edge.label_anchor = (sx + 1.0, sy + 2.8), "start"
+        elif port == "right":
+            edge.label_at, edge.label_anchor = (sx + 0.8, sy - 0.8), "start"
+        else:
+            edge.label_at, edge.label_anchor = (sx - 0.8, sy - 0.8), "end"
+    return edge

@@ -1,0 +1,1 @@
+"""Units: the procurement units (LPSE/UKPBJ) Loket serves, as data."""

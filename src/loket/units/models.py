@@ -1,0 +1,38 @@
+"""A unit (LPSE/UKPBJ): its code, name, time zone and working hours."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_("Zona waktu tidak dikenal: %(v)s (contoh: Asia/Makassar)"), params={"v": value}) from exc
+
+
+def validate_hours(value: str) -> None:
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)", value)
+    if not match or value[:5] >= value[6:]:
+        raise ValidationError(_("Jam kerja harus berbentuk JJ:MM-JJ:MM, misalnya 08:00-16:00"))
+
+
+class Unit(models.Model):
+    kode = models.SlugField(_("kode"), max_length=40, unique=True)
+    nama = models.CharField(_("nama"), max_length=300)
+    zona_waktu = models.CharField(_("zona waktu"), max_length=64, validators=[validate_timezone])
+    jam_kerja = models.CharField(_("jam kerja"), max_length=11, default="08:00-16:00", validators=[validate_hours])
+
+    class Meta:
+        ordering = ["kode"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("unit")
+
+    def __str__(self) -> str:
+        return f"{self.kode} — {self.nama}"
