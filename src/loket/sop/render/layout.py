@@ -27,7 +27,7 @@ Port = Literal["top", "bottom", "left", "right"]
 CHANNEL_PAD = 1.2  # from the lane border to the first track
 TRACK_GAP = 1.3
 BAND_HEIGHT = 11.0  # the strip above/below the rows of a page that holds off-page connectors
-SYMBOL_H = {"capsule": 7.0, "rect": 8.0, "diamond": 10.0, "offpage": 7.0}
+SYMBOL_H = {"capsule": 7.0, "rect": 8.0, "diamond": 10.0, "offpage": 8.0}
 
 
 @dataclass
@@ -215,12 +215,10 @@ def layout(
                 page_links.append(link)
             elif p in (page_of[link.src], page_of[link.dst]):
                 band = _band(page_of, link, p)
-                lane = _lane_of(specs, link.dst)
-                n = band_used.get((band, lane), 0)
-                band_used[(band, lane)] = n + 1
+                lane, n = _connector_lane(band_used, band, _lane_of(specs, link.dst), len(sop.pelaksana))
                 ckey = f"c{crossing[link]}"
                 node = _node(ckey, band_rows[band], lane, "offpage", crossing[link], rows[band_rows[band]], lane_width)
-                node.cx += (n % 2 * 2 - 1) * 4.5 * ((n + 1) // 2)  # spread connectors sharing a lane
+                node.cx += (n % 2 * 2 - 1) * 8.0 * ((n + 1) // 2)  # only when every lane of the band is taken
                 by_key[ckey] = node
                 page.nodes.append(node)
                 outgoing = page_of[link.src] == p
@@ -238,13 +236,28 @@ def _band(page_of: dict[str, int], link: _Link, p: int) -> str:
     return "top" if src < dst else "bottom"
 
 
+def _connector_lane(used: dict[tuple[str, int], int], band: str, lane: int, lanes: int) -> tuple[int, int]:
+    """The lane for a connector: the lane of the step it leads to, else the nearest free lane.
+
+    Two connectors in one lane of a band would stand in each other's channels; only when every
+    lane is taken do they share one, side by side.
+    """
+    for candidate in sorted(range(lanes), key=lambda other: (abs(other - lane), other)):
+        if (band, candidate) not in used:
+            used[(band, candidate)] = 1
+            return candidate, 0
+    n = used[(band, lane)]
+    used[(band, lane)] = n + 1
+    return lane, n
+
+
 def _lane_of(specs: list[RowSpec], key: str) -> int:
     return next(s.lane for s in specs if s.key == key)
 
 
 def _node(key: str, r: int, lane: int, shape: Shape, label: str, row: Row, lane_width: float) -> Node:
-    width = {"capsule": 16.0, "rect": 16.0, "diamond": 14.0, "offpage": 7.0}[shape]
-    width = min(width, lane_width - 9.0) if shape != "offpage" else width
+    width = {"capsule": 16.0, "rect": 16.0, "diamond": 13.0, "offpage": 7.0}[shape]
+    width = min(width, lane_width - (11.0 if shape == "diamond" else 9.0)) if shape != "offpage" else width
     return Node(key, r, lane, shape, (lane + 0.5) * lane_width, row.y + row.h / 2, width, SYMBOL_H[shape], label)
 
 
@@ -269,58 +282,87 @@ class _Tracks:
         return lane * self.lane_width + offset if side == "left" else (lane + 1) * self.lane_width - offset
 
 
-def _preferred(src: Node, dst: Node) -> Port:
+def _preferred(src: Node, dst: Node, taken: set[Port]) -> Port:
     if dst.lane == src.lane and dst.row == src.row + 1:
-        return "bottom"
-    if dst.lane > src.lane:
-        return "right"
-    if dst.lane < src.lane:
-        return "left"
-    return "right"
+        wanted: Port = "bottom"
+    elif dst.lane > src.lane:
+        wanted = "right"
+    elif dst.lane < src.lane:
+        wanted = "left"
+    else:
+        wanted = "right"
+    if wanted not in taken:
+        return wanted
+    # a decision's other branch or an incoming loop holds that side: leave from below, else the other side
+    for alternative in ("bottom", "right" if wanted == "left" else "left", "right"):
+        if alternative not in taken:
+            return alternative  # type: ignore[return-value]
+    return wanted
 
 
 def _route(page: Page, nodes: dict[str, Node], links: list[_Link], lane_width: float) -> None:
+    """Forward arrows enter a symbol from the top; loops (going up) from the side facing them.
+
+    Loops are placed first so that their entry sides are known before any exit side is chosen.
+    """
     widest = max((n.w for n in page.nodes if n.shape != "offpage"), default=14.0)
     tracks = _Tracks(lane_width, widest)
-    used_ports: dict[str, set[Port]] = {}
+    ports: dict[str, set[Port]] = {key: set() for key in nodes}
+    entries: dict[_Link, Port] = {}
+    wanted: dict[str, set[Port]] = {key: set() for key in nodes}
+    for link in links:
+        wanted[link.src].add(_preferred(nodes[link.src], nodes[link.dst], set()))
     for link in links:
         src, dst = nodes[link.src], nodes[link.dst]
-        port = _preferred(src, dst)
-        taken = used_ports.setdefault(src.key, set())
-        if port in taken:  # a decision's two branches want the same side: one leaves from below
-            port = "bottom" if "bottom" not in taken else ("left" if port == "right" else "right")
-        taken.add(port)
-        page.edges.append(_edge(src, dst, port, link.label, tracks))
+        if dst.row <= src.row:
+            side: Port = "right" if dst.lane == src.lane else ("left" if dst.lane > src.lane else "right")
+            if dst.lane == src.lane and ("right" in ports[dst.key] or "right" in wanted[dst.key]):
+                side = "left"  # keep the side the symbol's own branch leaves by
+            entries[link] = side
+            ports[dst.key].add(side)
+    for link in links:
+        src, dst = nodes[link.src], nodes[link.dst]
+        entry = entries.get(link)
+        if entry and src.lane == dst.lane and entry not in ports[src.key]:
+            port: Port = entry  # a loop within one lane leaves and comes back on the same side
+        else:
+            port = _preferred(src, dst, ports[src.key])
+        ports[src.key].add(port)
+        page.edges.append(_edge(src, dst, port, entries.get(link, "top"), link.label, tracks))
 
 
-def _edge(src: Node, dst: Node, port: Port, label: str, tracks: _Tracks) -> Edge:
+def _edge(src: Node, dst: Node, port: Port, entry: Port, label: str, tracks: _Tracks) -> Edge:
     sx, sy = src.port(port)
     points: list[tuple[float, float]] = [(sx, sy)]
     adjacent = dst.row == src.row + 1
-    if port == "bottom" and adjacent and dst.lane == src.lane:
+    if entry == "top" and port == "bottom" and dst.lane == src.lane and adjacent:
         points.append(dst.port("top"))
-    elif adjacent and dst.lane != src.lane:
+    elif entry == "top" and adjacent and dst.lane != src.lane:
         if port == "bottom":  # turn in the gap under the source symbol
-            gap = (sy + src.cy + 0.5 * (dst.cy - src.cy)) / 2
-            points.append((sx, gap))
-            points.append((dst.cx, gap))
+            gap = (sy + dst.cy - dst.h / 2) / 2
+            points += [(sx, gap), (dst.cx, gap)]
         else:
             points.append((dst.cx, sy))
         points.append(dst.port("top"))
     else:
-        if dst.lane == src.lane:
+        if entry != "top":
+            side = entry
+        elif dst.lane == src.lane:
             side = "left" if port == "left" else "right"
         else:
             side = "left" if dst.lane > src.lane else "right"  # the dst lane's side facing the source
-        x = tracks.take(dst.lane, side, sy, dst.cy)
+        ex, ey = dst.port(entry)
+        turn_y = ey - 2.5 if entry == "top" else ey
+        x = tracks.take(dst.lane, side, sy, turn_y)
         if port == "bottom":
             gap = sy + 2.0
-            points.append((sx, gap))
-            points.append((x, gap))
+            points += [(sx, gap), (x, gap)]
         else:
             points.append((x, sy))
-        points.append((x, dst.cy))
-        points.append(dst.port(side))  # type: ignore[arg-type]
+        points.append((x, turn_y))
+        if entry == "top":
+            points.append((ex, turn_y))
+        points.append((ex, ey))
     edge = Edge(points=points, label=label)
     if label:
         if port == "bottom":

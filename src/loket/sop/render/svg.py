@@ -28,7 +28,7 @@ def _node(n: Node) -> str:
         pts = [(n.cx, y), (x + w, n.cy), (n.cx, y + h), (x, n.cy)]
         body = f'<polygon points="{_pts(pts)}" {SHAPE}/>'
     else:  # off-page connector: a pentagon pointing down
-        pts = [(x, y), (x + w, y), (x + w, y + h * 0.6), (n.cx, y + h), (x, y + h * 0.6)]
+        pts = [(x, y), (x + w, y), (x + w, y + h * 0.55), (n.cx, y + h), (x, y + h * 0.55)]
         body = f'<polygon points="{_pts(pts)}" {SHAPE}/>'
     if n.label:
         size = 2.3 if n.shape == "capsule" else 2.6
@@ -56,7 +56,7 @@ def _edge(e: Edge) -> str:
     if e.label:
         lx, ly = e.label_at
         out += (
-            f'<text x="{lx:.2f}" y="{ly:.2f}" font-size="2.3" text-anchor="{e.label_anchor}" '
+            f'<text x="{lx:.2f}" y="{ly:.2f}" font-size="2.1" text-anchor="{e.label_anchor}" '
             f'font-family="{FONT_FAMILY}" font-style="italic">{escape(e.label)}</text>'
         )
     return out

@@ -1,0 +1,41 @@
+# Loket: the two commands (make demo, make test) and the checks CI runs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export LOKET_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: install system-deps demo demo-setup test test-postgres lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# What pip cannot bring: Pango for WeasyPrint (PDF) and Debian's Chromium for the browser tests.
+system-deps:
+	@bash scripts/system-deps.sh
+
+demo-setup: install system-deps
+	mkdir -p "$(LOKET_VAR_DIR)"
+	LOKET_DEBUG=1 $(BIN)/loket migrate --noinput -v 0
+	LOKET_DEBUG=1 $(BIN)/loket sop install --builtin
+	LOKET_DEBUG=1 $(BIN)/loket demo
+
+demo: demo-setup
+	LOKET_DEBUG=1 $(BIN)/loket runserver $(HOST):$(PORT)
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+
+clean:
+	rm -rf $(VENV) var test-artifacts

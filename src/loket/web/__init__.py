@@ -1,0 +1,1 @@
+"""Web: the pages people use (thin views over services and selectors)."""
