@@ -7,10 +7,10 @@ The diagram interchange (BPMNDI) is computed here too, so bpmn.io or Camunda Mod
 swimlanes as the SOP-AP form draws them: lanes top to bottom in `pelaksana` order, steps left to
 right in the order of their `no`.
 
-Layout in one sentence: every node gets its own column, so a vertical line inside a node's column
-can only meet that node; flows either run straight along a lane's row when nothing stands in the
-way, or drop into a routing channel above or below a lane's row and run along a track of their
-own. Ids are derived from the step numbers (`Step_5`, `Gateway_5`, `Flow_5_ya`, `End_7`), so
+The layout rests on one rule: every node has a column of its own, so a vertical line inside a
+node's column can only meet that node. A flow runs along a lane's row when nothing stands in the
+way (with at most one bend into another lane); otherwise it drops into a routing channel above or
+below a row and runs along a track no other flow uses there, so loops go round the shapes. Ids are derived from the step numbers (`Step_5`, `Gateway_5`, `Flow_5_ya`, `End_7`), so
 they stay the same between renderings of the same SOP.
 
 Pure Python (standard library only): the SOP package does not depend on Django or lxml.
@@ -523,7 +523,10 @@ def _node_label(node: _Node) -> tuple[int, int, int, int] | None:
     lines = max(1, math.ceil(len(node.name) * 6.5 / width))
     h = min(lines * 14, LABEL_BAND - 8)
     prefer = ("top", "bottom") if node.kind == "gateway" else ("bottom", "top")
-    side = next((s for s in prefer if node.sides.get(s, 0) == 0), prefer[0])
+    side = next((s for s in prefer if node.sides.get(s, 0) == 0), None)
+    if side is None:
+        # Flows leave by both corners: print the name above, left of the line that goes up.
+        return (node.cx - width - 6, node.y - 4 - h, width, h)
     y = node.y - 4 - h if side == "top" else node.y + node.h + 4
     return (node.cx - width // 2, y, width, h)
 

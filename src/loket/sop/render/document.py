@@ -28,7 +28,7 @@ HEAD_PT = 7.5
 PAD_X, PAD_Y = 1.5, 1.2
 MIN_STEP_ROW, MIN_EXTRA_ROW = 15.0, 11.0
 TITLE_H = 11.0  # the activity pages' title line and its space
-SAFETY = 8.0  # room left at the foot of a page for what measuring cannot foresee
+SAFETY = 4.0  # room left at the foot of a page for what measuring cannot foresee
 
 _BULAN = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
 

@@ -58,6 +58,7 @@ class Node:
     w: float
     h: float
     label: str = ""
+    band: str = ""  # "top" or "bottom" for an off-page connector: its row holds other connectors
 
     def port(self, side: Port) -> tuple[float, float]:
         return {
@@ -148,11 +149,13 @@ def _links(sop: Sop, specs: list[RowSpec]) -> list[_Link]:
 def paginate(heights: list[float], available: float) -> list[list[int]]:
     """Greedy split of rows (by height) into pages, leaving room for connector bands."""
     pages: list[list[int]] = [[]]
-    used = BAND_HEIGHT  # a band at the bottom, in case the flow continues
+    used = 0.0
+    last = len(heights) - 1
     for i, h in enumerate(heights):
-        if pages[-1] and used + h > available:
+        # a row that is not the last needs room for a band below it, in case the flow continues
+        if pages[-1] and used + h + (BAND_HEIGHT if i < last else 0.0) > available:
             pages.append([])
-            used = 2 * BAND_HEIGHT
+            used = BAND_HEIGHT  # the band at the top of a continuation page
         pages[-1].append(i)
         used += h
     return pages
@@ -219,6 +222,7 @@ def layout(
                 ckey = f"c{crossing[link]}"
                 node = _node(ckey, band_rows[band], lane, "offpage", crossing[link], rows[band_rows[band]], lane_width)
                 node.cx += (n % 2 * 2 - 1) * 8.0 * ((n + 1) // 2)  # only when every lane of the band is taken
+                node.band = band
                 by_key[ckey] = node
                 page.nodes.append(node)
                 outgoing = page_of[link.src] == p
@@ -283,6 +287,8 @@ class _Tracks:
 
 
 def _preferred(src: Node, dst: Node, taken: set[Port]) -> Port:
+    if src.band:  # leave a band vertically: a sideways run would meet the band's other connectors
+        return "bottom" if src.band == "top" else "top"
     if dst.lane == src.lane and dst.row == src.row + 1:
         wanted: Port = "bottom"
     elif dst.lane > src.lane:
@@ -354,8 +360,8 @@ def _edge(src: Node, dst: Node, port: Port, entry: Port, label: str, tracks: _Tr
         ex, ey = dst.port(entry)
         turn_y = ey - 2.5 if entry == "top" else ey
         x = tracks.take(dst.lane, side, sy, turn_y)
-        if port == "bottom":
-            gap = sy + 2.0
+        if port in ("bottom", "top"):  # turn just outside the source, in the free space of its row
+            gap = sy + 2.0 if port == "bottom" else sy - 1.0
             points += [(sx, gap), (x, gap)]
         else:
             points.append((x, sy))

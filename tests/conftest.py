@@ -1,0 +1,27 @@
+"""Shared fixtures: the built-in units and SOPs installed, and the personas who use the pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from loket.catalog.services import install_builtin
+
+DEFINITIONS = ["kaltim-registrasi-admin-agency", "kaltim-reset-ppk", "kkp-reset-admin-agency", "magelang-reset-ppk", "sbt-reset-pokja"]
+
+
+@pytest.fixture
+def installed(db):
+    """The four units and the five built-in SOPs, installed as `make demo` does."""
+    return install_builtin()
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_user("admin-pusat", password="Rahasia-uji-123", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but no staff member: the admin must turn them away."""
+    return get_user_model().objects.create_user("warga", password="Rahasia-uji-123")

@@ -1,0 +1,56 @@
+"""The SOP catalogue and SOP pages, as a visitor sees them."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from loket.catalog.selectors import latest_versions
+
+
+def test_the_catalogue_lists_every_installed_sop(client, installed):
+    page = client.get(reverse("web:sop_list")).content.decode()
+    for version in latest_versions():
+        assert f'data-kode="{version.kode}"' in page
+        assert version.nomor in page
+    assert "35 menit" in page
+
+
+def test_the_root_leads_to_the_catalogue(client, installed):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == reverse("web:sop_list")
+
+
+def test_an_sop_page_shows_its_facts_steps_paths_and_downloads(client, installed):
+    page = client.get(reverse("web:sop_detail", args=["kaltim-reset-ppk"])).content.decode()
+    assert "Perubahan Password dan Pemberian Informasi User ID PPK" in page
+    assert "000.3/0628/BPLPSE/B.PBJ" in page
+    assert "35 menit kerja" in page
+    assert "1 → 2 → 5 → 6 → 8 → 9" in page
+    assert "<svg" in page
+    for fmt in ("pdf", "html", "svg", "bpmn", "mermaid"):
+        assert reverse("web:sop_download", args=["kaltim-reset-ppk", 1, fmt]) in page
+
+
+@pytest.mark.parametrize(
+    "fmt,media_type,magic",
+    [("pdf", "application/pdf", b"%PDF-"), ("svg", "image/svg+xml", b"<svg"), ("bpmn", "application/xml", b"<?xml"),
+     ("mermaid", "text/plain; charset=utf-8", b"flowchart TD"), ("html", "text/html; charset=utf-8", b"<!doctype html>")],
+)
+def test_each_download_answers_with_its_file(client, installed, fmt, media_type, magic):
+    response = client.get(reverse("web:sop_download", args=["kaltim-reset-ppk", 1, fmt]) + "?unduh")
+    assert response.status_code == 200
+    assert response["Content-Type"] == media_type
+    assert response.content.startswith(magic)
+    assert f'attachment; filename="kaltim-reset-ppk-v1.' in response["Content-Disposition"]
+
+
+def test_unknown_sop_version_or_format_is_not_found(client, installed):
+    assert client.get(reverse("web:sop_detail", args=["tidak-ada"])).status_code == 404
+    assert client.get(reverse("web:sop_version", args=["kaltim-reset-ppk", 9])).status_code == 404
+    assert client.get(reverse("web:sop_download", args=["kaltim-reset-ppk", 1, "docx"])).status_code == 404
+
+
+def test_the_catalogue_speaks_english_when_asked(client, installed):
+    page = client.get(reverse("web:sop_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en"' in page
