@@ -35,7 +35,7 @@ test: install system-deps
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src
+	LOKET_DEBUG=1 $(BIN)/mypy src
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -7,7 +7,13 @@ from django.contrib.auth import get_user_model
 
 from loket.catalog.services import install_builtin
 
-DEFINITIONS = ["kaltim-registrasi-admin-agency", "kaltim-reset-ppk", "kkp-reset-admin-agency", "magelang-reset-ppk", "sbt-reset-pokja"]
+DEFINITIONS = [
+    "kaltim-registrasi-admin-agency",
+    "kaltim-reset-ppk",
+    "kkp-reset-admin-agency",
+    "magelang-reset-ppk",
+    "sbt-reset-pokja",
+]
 
 
 @pytest.fixture
@@ -18,7 +24,9 @@ def installed(db):
 
 @pytest.fixture
 def superuser(db):
-    return get_user_model().objects.create_user("admin-pusat", password="Rahasia-uji-123", is_staff=True, is_superuser=True)
+    return get_user_model().objects.create_user(
+        "admin-pusat", password="Rahasia-uji-123", is_staff=True, is_superuser=True
+    )
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -10,7 +12,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def builtin(transactional_db):
-    call_command("sop", "install", "--builtin", stdout=open("/dev/null", "w"))
+    call_command("sop", "install", "--builtin", stdout=io.StringIO())
 
 
 def test_a_visitor_sees_the_five_sops_opens_one_and_downloads_its_pdf(live_server, builtin, page, screenshot):

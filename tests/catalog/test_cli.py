@@ -89,7 +89,16 @@ def test_install_puts_a_new_version_in_and_refuses_a_broken_one(installed, tmp_p
     assert "YAML tidak dapat dibaca" in err.getvalue()
 
 
-@pytest.mark.parametrize("fmt,magic", [("pdf", b"%PDF-"), ("svg", b"<svg"), ("bpmn", b"<?xml"), ("mermaid", b"flowchart TD"), ("html", b"<!doctype html>")])
+@pytest.mark.parametrize(
+    "fmt,magic",
+    [
+        ("pdf", b"%PDF-"),
+        ("svg", b"<svg"),
+        ("bpmn", b"<?xml"),
+        ("mermaid", b"flowchart TD"),
+        ("html", b"<!doctype html>"),
+    ],
+)
 def test_render_writes_each_format(installed, tmp_path, fmt, magic):
     target = tmp_path / f"out.{fmt}"
     _run("render", "kaltim-reset-ppk", "--format", fmt, "-o", str(target))

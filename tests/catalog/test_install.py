@@ -118,7 +118,9 @@ def test_the_upload_refuses_a_file_too_large(client, superuser, installed, setti
 
 def test_the_upload_refuses_text_that_is_not_utf8(client, superuser, installed):
     client.force_login(superuser)
-    page = _upload(client, "latin1.yaml", "nama: Perubahan Password – ü".encode("latin-1", "replace") + b"\xff").content.decode()
+    page = _upload(
+        client, "latin1.yaml", "nama: Perubahan Password – ü".encode("latin-1", "replace") + b"\xff"
+    ).content.decode()
     assert "bukan teks UTF-8" in page
 
 

@@ -188,7 +188,9 @@ def test_it_reports_a_tab_indent_with_its_line() -> None:
 
 
 def test_it_reports_an_unclosed_flow_mapping() -> None:
-    text = edit(53, "    keputusan: {pertanyaan: Apakah berkas benar, ya: 6, tidak: 7}", "    keputusan: {ya: 6, tidak: 7")
+    text = edit(
+        53, "    keputusan: {pertanyaan: Apakah berkas benar, ya: 6, tidak: 7}", "    keputusan: {ya: 6, tidak: 7"
+    )
     v = only(check(text), "yaml")
     assert v.line is not None and v.line >= 53
     assert "YAML tidak dapat dibaca" in v.message
@@ -228,9 +230,10 @@ def test_it_reports_a_misspelled_top_level_key_as_unknown_and_the_real_one_as_mi
     violations = check(text)
     assert rules(violations) == [("kunci-asing", 6), ("kunci-wajib", 1)]
     assert "kunci `nomer` tidak dikenal di tingkat atas" in only(violations, "kunci-asing").message
-    assert "kunci wajib `nomor` tidak ada di tingkat atas; tambahkan `nomor: ...`" in only(
-        violations, "kunci-wajib"
-    ).message
+    assert (
+        "kunci wajib `nomor` tidak ada di tingkat atas; tambahkan `nomor: ...`"
+        in only(violations, "kunci-wajib").message
+    )
 
 
 def test_it_reports_a_key_written_twice() -> None:
@@ -631,6 +634,21 @@ def test_true_and_false_are_booleans() -> None:
     assert loaded.violations == []
     assert loaded.sop is not None
     assert [b.wajib for b in loaded.sop.berkas] == [True, False]
+
+
+def test_the_flow_style_decision_of_the_format_example_loads() -> None:
+    # Verbatim from the example in docs/sop-format.md: a question mark inside a flow mapping. YAML 1.2
+    # allows `?` inside a plain scalar; the file must not be refused for copying the documented form.
+    text = edit(
+        53,
+        "    keputusan: {pertanyaan: Apakah berkas benar, ya: 6, tidak: 7}",
+        "    keputusan: {pertanyaan: Apakah berkas permohonan lengkap?, ya: 6, tidak: 7}",
+    )
+    loaded = check_text(text)
+    assert loaded.violations == []
+    assert loaded.sop is not None
+    assert loaded.sop.step(5).keputusan is not None
+    assert loaded.sop.step(5).keputusan.pertanyaan == "Apakah berkas permohonan lengkap?"
 
 
 # --- files ---------------------------------------------------------------------------------------

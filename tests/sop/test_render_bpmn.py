@@ -114,7 +114,8 @@ def _bounds(root: etree._Element) -> dict[str, tuple[float, float, float, float]
     out = {}
     for shape in root.iterfind(".//bpmndi:BPMNShape", NS):
         b = shape.find("dc:Bounds", NS)
-        out[shape.get("bpmnElement")] = tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+        x, y, w, h = (float(b.get(k)) for k in ("x", "y", "width", "height"))
+        out[shape.get("bpmnElement")] = (x, y, w, h)
     return out
 
 

@@ -60,9 +60,20 @@ def test_the_pdf_prints_the_header_fields():
     sop = _sop(next(p for p in DEFINITIONS if p.stem == "kaltim-reset-ppk"))
     reader = PdfReader(io.BytesIO(render(sop, "pdf", unit_name="Biro Pengadaan Barang/Jasa")))
     first = _squash(reader.pages[0].extract_text())
-    for expected in ["NomorSOP", "TanggalPembuatan", "28Februari2023", "TanggalRevisi", "DisahkanOleh",
-                     "NIP.19720528200502 1001".replace(" ", ""), "DasarHukum", "KualifikasiPelaksana",
-                     "Keterkaitan", "Peralatan/Perlengkapan", "Peringatan", "PencatatandanPendataan"]:
+    for expected in [
+        "NomorSOP",
+        "TanggalPembuatan",
+        "28Februari2023",
+        "TanggalRevisi",
+        "DisahkanOleh",
+        "NIP.19720528200502 1001".replace(" ", ""),
+        "DasarHukum",
+        "KualifikasiPelaksana",
+        "Keterkaitan",
+        "Peralatan/Perlengkapan",
+        "Peringatan",
+        "PencatatandanPendataan",
+    ]:
         assert expected in first, expected
 
 

@@ -170,7 +170,7 @@ def test_it_follows_every_branch_of_the_sop(sop: Sop) -> None:
         return "END" if t == SELESAI else f"s{t}"
 
     edges = {(a, label, "END" if b in ends else b) for a, label, b in chart.edges if not a.startswith("mulai")}
-    expected = set()
+    expected: set[tuple[str, str | None, str]] = set()
     for k in sop.kegiatan:
         if k.keputusan is not None:
             expected |= {(f"s{k.no}", "Ya", node(k.keputusan.ya)), (f"s{k.no}", "Tidak", node(k.keputusan.tidak))}

@@ -34,15 +34,20 @@ def test_an_sop_page_shows_its_facts_steps_paths_and_downloads(client, installed
 
 @pytest.mark.parametrize(
     "fmt,media_type,magic",
-    [("pdf", "application/pdf", b"%PDF-"), ("svg", "image/svg+xml", b"<svg"), ("bpmn", "application/xml", b"<?xml"),
-     ("mermaid", "text/plain; charset=utf-8", b"flowchart TD"), ("html", "text/html; charset=utf-8", b"<!doctype html>")],
+    [
+        ("pdf", "application/pdf", b"%PDF-"),
+        ("svg", "image/svg+xml", b"<svg"),
+        ("bpmn", "application/xml", b"<?xml"),
+        ("mermaid", "text/plain; charset=utf-8", b"flowchart TD"),
+        ("html", "text/html; charset=utf-8", b"<!doctype html>"),
+    ],
 )
 def test_each_download_answers_with_its_file(client, installed, fmt, media_type, magic):
     response = client.get(reverse("web:sop_download", args=["kaltim-reset-ppk", 1, fmt]) + "?unduh")
     assert response.status_code == 200
     assert response["Content-Type"] == media_type
     assert response.content.startswith(magic)
-    assert f'attachment; filename="kaltim-reset-ppk-v1.' in response["Content-Disposition"]
+    assert 'attachment; filename="kaltim-reset-ppk-v1.' in response["Content-Disposition"]
 
 
 def test_unknown_sop_version_or_format_is_not_found(client, installed):

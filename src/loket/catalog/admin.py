@@ -33,15 +33,22 @@ class SopVersionAdmin(admin.ModelAdmin):
         violations = []
         if request.method == "POST" and form.is_valid():
             try:
-                result = install_sop(text=form.cleaned_data["berkas"], source=request.FILES["berkas"].name, actor=request.user)
+                source = getattr(request.FILES.get("berkas"), "name", "") or "unggahan.yaml"
+                result = install_sop(text=form.cleaned_data["berkas"], source=source, actor=request.user)
             except SopRejected as exc:
                 violations = exc.violations
             else:
                 v = result.version
                 if result.created:
-                    messages.success(request, _("SOP %(kode)s versi %(versi)s dipasang.") % {"kode": v.kode, "versi": v.versi})
+                    messages.success(
+                        request, _("SOP %(kode)s versi %(versi)s dipasang.") % {"kode": v.kode, "versi": v.versi}
+                    )
                 else:
-                    messages.info(request, _("SOP %(kode)s versi %(versi)s sudah terpasang dengan isi yang sama.") % {"kode": v.kode, "versi": v.versi})
+                    messages.info(
+                        request,
+                        _("SOP %(kode)s versi %(versi)s sudah terpasang dengan isi yang sama.")
+                        % {"kode": v.kode, "versi": v.versi},
+                    )
                 return HttpResponseRedirect(reverse("admin:catalog_sopversion_changelist"))
         context = {
             **self.admin_site.each_context(request),

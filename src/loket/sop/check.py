@@ -37,11 +37,19 @@ def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> No
     if known_units is not None:
         units = sorted(known_units)
         if sop.unit not in units:
-            add(loaded.line(("unit",)), "unit", f"unit `{sop.unit}` tidak dikenal; pilih salah satu: {', '.join(units)}")
+            add(
+                loaded.line(("unit",)), "unit", f"unit `{sop.unit}` tidak dikenal; pilih salah satu: {', '.join(units)}"
+            )
 
-    _unique(loaded, "pelaksana", sop.pelaksana, "pelaksana-ganda", "pelaksana `{}` ditulis dua kali di daftar `pelaksana`")
     _unique(
-        loaded, "berkas", [b.kode for b in sop.berkas], "berkas-ganda", "kode berkas `{}` dipakai dua kali; beri kode yang unik"
+        loaded, "pelaksana", sop.pelaksana, "pelaksana-ganda", "pelaksana `{}` ditulis dua kali di daftar `pelaksana`"
+    )
+    _unique(
+        loaded,
+        "berkas",
+        [b.kode for b in sop.berkas],
+        "berkas-ganda",
+        "kode berkas `{}` dipakai dua kali; beri kode yang unik",
     )
 
     numbers: dict[int, int] = {}
@@ -49,7 +57,11 @@ def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> No
         line = loaded.line(("kegiatan", i, "no"))
         if k.no in numbers:
             first = loaded.line(("kegiatan", numbers[k.no], "no"))
-            add(line, "langkah-ganda", f"nomor langkah {k.no} dipakai dua kali (juga di baris {first}); beri nomor yang unik")
+            add(
+                line,
+                "langkah-ganda",
+                f"nomor langkah {k.no} dipakai dua kali (juga di baris {first}); beri nomor yang unik",
+            )
             continue
         numbers[k.no] = i
     _check_steps(loaded, sop, numbers)
@@ -208,7 +220,9 @@ def _reach(start: list, succ: dict) -> set:  # type: ignore[type-arg]
 
 def _cycles_without(succ: dict[int, list[int | str]], excluded: set[int]) -> list[list[int]]:
     """One cycle per strongly connected knot of the graph with the `excluded` steps removed."""
-    graph = {n: [t for t in ts if isinstance(t, int) and t not in excluded] for n, ts in succ.items() if n not in excluded}
+    graph = {
+        n: [t for t in ts if isinstance(t, int) and t not in excluded] for n, ts in succ.items() if n not in excluded
+    }
     cycles: list[list[int]] = []
     done: set[int] = set()
     for start in sorted(graph):
@@ -224,7 +238,9 @@ def _cycles_without(succ: dict[int, list[int | str]], excluded: set[int]) -> lis
     return cycles
 
 
-def _find_cycle(node: int, graph: dict[int, list[int]], path: list[int], on_path: set[int], done: set[int]) -> list[int] | None:
+def _find_cycle(
+    node: int, graph: dict[int, list[int]], path: list[int], on_path: set[int], done: set[int]
+) -> list[int] | None:
     if node in on_path:
         return path[path.index(node) :]
     if node in done or node not in graph:

@@ -8,11 +8,10 @@ SOP author's words, each with the line to change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import re
 
 import yaml
 from pydantic import ValidationError
@@ -97,8 +96,7 @@ def _build(node: yaml.Node, loader: SopLoader, loc: Loc, out: Loaded) -> Any:
                 out.add(
                     line,
                     "kunci-ganda",
-                    f"kunci `{key}` ditulis dua kali (pertama di baris {out.lines[loc + (key,)]}); "
-                    "hapus salah satunya",
+                    f"kunci `{key}` ditulis dua kali (pertama di baris {out.lines[loc + (key,)]}); hapus salah satunya",
                 )
                 continue
             out.lines[loc + (key,)] = line

@@ -14,7 +14,9 @@ def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(_("Zona waktu tidak dikenal: %(v)s (contoh: Asia/Makassar)"), params={"v": value}) from exc
+        raise ValidationError(
+            _("Zona waktu tidak dikenal: %(v)s (contoh: Asia/Makassar)"), params={"v": value}
+        ) from exc
 
 
 def validate_hours(value: str) -> None:

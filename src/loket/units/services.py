@@ -19,7 +19,11 @@ def load_units_file(*, path: Path = UNITS_FILE) -> list[Unit]:
     for row in yaml.safe_load(path.read_text(encoding="utf-8")):
         unit, _ = Unit.objects.update_or_create(
             kode=row["kode"],
-            defaults={"nama": row["nama"], "zona_waktu": row["zona_waktu"], "jam_kerja": row.get("jam_kerja", "08:00-16:00")},
+            defaults={
+                "nama": row["nama"],
+                "zona_waktu": row["zona_waktu"],
+                "jam_kerja": row.get("jam_kerja", "08:00-16:00"),
+            },
         )
         unit.full_clean()
         result.append(unit)

@@ -30,7 +30,20 @@ MIN_STEP_ROW, MIN_EXTRA_ROW = 15.0, 11.0
 TITLE_H = 11.0  # the activity pages' title line and its space
 SAFETY = 4.0  # room left at the foot of a page for what measuring cannot foresee
 
-_BULAN = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
+_BULAN = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,9 @@ def layout(
     letters = iter("ABCDEFGHJKLMNPQRSTUVWXYZ")
     crossing = {link: next(letters) for link in links if page_of[link.src] != page_of[link.dst]}
     for p, group in enumerate(groups):
-        has_bottom = any(p in (page_of[ln.src], page_of[ln.dst]) and _band(page_of, ln, p) == "bottom" for ln in crossing)
+        has_bottom = any(
+            p in (page_of[ln.src], page_of[ln.dst]) and _band(page_of, ln, p) == "bottom" for ln in crossing
+        )
         has_top = any(p in (page_of[ln.src], page_of[ln.dst]) and _band(page_of, ln, p) == "top" for ln in crossing)
         rows: list[Row] = []
         y = 0.0

@@ -50,7 +50,11 @@ def _edge(e: Edge) -> str:
     length = max((dx * dx + dy * dy) ** 0.5, 1e-6)
     ux, uy = dx / length, dy / length
     bx, by = x2 - ux * ARROW, y2 - uy * ARROW
-    head = [(x2, y2), (bx - uy * ARROW * 0.45, by + ux * ARROW * 0.45), (bx + uy * ARROW * 0.45, by - ux * ARROW * 0.45)]
+    head = [
+        (x2, y2),
+        (bx - uy * ARROW * 0.45, by + ux * ARROW * 0.45),
+        (bx + uy * ARROW * 0.45, by - ux * ARROW * 0.45),
+    ]
     shaft = e.points[:-1] + [(bx, by)]
     out = f'<polyline points="{_pts(shaft)}" {STROKE}/><polygon points="{_pts(head)}" fill="#000"/>'
     if e.label:
@@ -89,7 +93,9 @@ def render_svg(sop: Sop, *, lane_width: float = 38.0) -> str:
         )
     for row in page.rows:
         y = head + row.y
-        parts.append(f'<line x1="0" y1="{y + row.h:.2f}" x2="{width:.2f}" y2="{y + row.h:.2f}" stroke="#bbb" stroke-width="0.2"/>')
+        parts.append(
+            f'<line x1="0" y1="{y + row.h:.2f}" x2="{width:.2f}" y2="{y + row.h:.2f}" stroke="#bbb" stroke-width="0.2"/>'
+        )
         if row.spec and row.spec.step:
             parts.append(
                 f'<text x="{left / 2:.2f}" y="{y + row.h / 2 + 1:.2f}" font-size="2.8" text-anchor="middle">'

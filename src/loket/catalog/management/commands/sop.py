@@ -5,6 +5,7 @@ The `--format json` shapes are a public interface, documented in docs/cli.md.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -66,7 +67,10 @@ class Command(BaseCommand):
         results = [check_file(f, known_units=units) for f in files]
         violations = [v for r in results for v in r.violations]
         if format == "json":
-            payload = [{"file": r.file, "valid": not r.violations, "violations": [v.as_dict() for v in r.violations]} for r in results]
+            payload = [
+                {"file": r.file, "valid": not r.violations, "violations": [v.as_dict() for v in r.violations]}
+                for r in results
+            ]
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
             for r in results:
@@ -75,7 +79,9 @@ class Command(BaseCommand):
                 if not r.violations:
                     self.stdout.write(f"{r.file}: baik")
             if violations:
-                self.stdout.write(f"{len(violations)} pelanggaran dalam {sum(1 for r in results if r.violations)} berkas")
+                self.stdout.write(
+                    f"{len(violations)} pelanggaran dalam {sum(1 for r in results if r.violations)} berkas"
+                )
         if violations:
             sys.exit(1)
 
@@ -90,8 +96,8 @@ class Command(BaseCommand):
                     raise CommandError(f"{f}: berkas tidak ditemukan")
                 done.append(install_sop(text=path.read_text(encoding="utf-8"), source=path.name))
         except SopRejected as exc:
-            for v in exc.violations:
-                self.stderr.write(str(v))
+            for violation in exc.violations:
+                self.stderr.write(str(violation))
             sys.exit(1)
         for item in done:
             v = item.version
@@ -122,7 +128,10 @@ class Command(BaseCommand):
             return
         self._table(
             ["kode", "versi", "unit", "nomor", "nama", "langkah", "menit"],
-            [[r["kode"], r["versi"], r["unit"], r["nomor"], r["nama"], r["steps"], r["happy_path_minutes"]] for r in rows],
+            [
+                [r["kode"], r["versi"], r["unit"], r["nomor"], r["nama"], r["steps"], r["happy_path_minutes"]]
+                for r in rows
+            ],
         )
 
     def do_show(self, kode: str, versi: int | None, format: str, **_: Any) -> None:
@@ -177,8 +186,6 @@ def _version(kode: str, versi: int | None) -> SopVersion:
 
 def _known_units() -> set[str]:
     units = {row["kode"] for row in yaml.safe_load(UNITS_FILE.read_text(encoding="utf-8"))}
-    try:
+    with contextlib.suppress(DatabaseError):  # no database yet (before `migrate`): the units file is enough
         units.update(Unit.objects.values_list("kode", flat=True))
-    except DatabaseError:
-        pass  # no database yet (checking files before `migrate`): the units file is enough
     return units

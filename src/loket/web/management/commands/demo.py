@@ -22,7 +22,9 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("`loket demo` hanya untuk mode demo (LOKET_DEBUG=1): kata sandinya tercetak di sini")
         User = get_user_model()
-        user, created = User.objects.get_or_create(username=DEMO_ADMIN, defaults={"is_staff": True, "is_superuser": True})
+        user, created = User.objects.get_or_create(
+            username=DEMO_ADMIN, defaults={"is_staff": True, "is_superuser": True}
+        )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])

@@ -1,0 +1,43 @@
+"""Production settings: `check --deploy` is clean, and a missing secret fails loudly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def _django(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
+    return subprocess.run(
+        [sys.executable, "-m", "django", *args],
+        env={**base, "DJANGO_SETTINGS_MODULE": "loket.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_production_settings_pass_the_deploy_check():
+    result = _django(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        LOKET_SECRET_KEY="k" * 20 + "-production-secret-with-enough-entropy-9f8e7d6c5b4a",
+        LOKET_ALLOWED_HOSTS="loket.example.go.id",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = _django("check")
+    assert result.returncode != 0
+    assert "LOKET_SECRET_KEY is required" in result.stderr
+
+
+def test_a_malformed_flag_is_refused_by_name():
+    result = _django("check", LOKET_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "LOKET_DEBUG must be 0 or 1" in result.stderr
