@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from loket.sop.load import load_file, load_text
 from loket.sop import model
+from loket.sop.load import load_file, load_text
 from loket.sop.model import Sop
 from loket.sop.paths import all_paths, happy_path
 

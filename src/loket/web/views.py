@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from loket.catalog import selectors
@@ -15,9 +16,9 @@ from loket.sop.render import FORMATS
 from loket.sop.render import render as render_sop
 
 DOWNLOADS = [
-    ("pdf", "Dokumen resmi (PDF)"),
-    ("html", "Dokumen resmi (HTML)"),
-    ("svg", "Diagram alir (SVG)"),
+    ("pdf", _("Dokumen resmi (PDF)")),
+    ("html", _("Dokumen resmi (HTML)")),
+    ("svg", _("Diagram alir (SVG)")),
     ("bpmn", "BPMN 2.0"),
     ("mermaid", "Mermaid"),
 ]
