@@ -8,7 +8,7 @@ import sys
 
 
 def _django(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("LOKET_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LOKET_", "DJANGO_"))}
     return subprocess.run(
         [sys.executable, "-m", "django", *args],
         env={**base, "DJANGO_SETTINGS_MODULE": "loket.settings", **env},

@@ -192,8 +192,9 @@ def test_it_reports_an_unclosed_flow_mapping() -> None:
         53, "    keputusan: {pertanyaan: Apakah berkas benar, ya: 6, tidak: 7}", "    keputusan: {ya: 6, tidak: 7"
     )
     v = only(check(text), "yaml")
-    assert v.line is not None and v.line >= 53
-    assert "YAML tidak dapat dibaca" in v.message
+    # The parser notices the missing `}` where the next step starts, on the line after.
+    assert v.line == 54
+    assert "YAML tidak dapat dibaca: expected ',' or '}'" in v.message
 
 
 def test_it_reports_a_file_that_is_a_list_not_a_mapping() -> None:
@@ -209,7 +210,7 @@ def test_it_reports_an_empty_file() -> None:
     v = only(check(""), "yaml")
     assert v.line == 1
     assert "berkas kosong" in v.message
-    assert "docs/sop-format.md" in v.message
+    assert "docs/sop-files.md" in v.message
 
 
 # --- keys ----------------------------------------------------------------------------------------
@@ -293,6 +294,16 @@ def test_it_rejects_a_boolean_waktu() -> None:
     v = only(check(text), "tipe")
     assert v.line == 64
     assert "`kegiatan[no 7].waktu` harus jumlah menit" in v.message
+
+
+def test_it_rejects_a_boolean_step_number() -> None:
+    # `no: true` must not be read as step 1.
+    text = edit(17, "  - no: 1", "  - no: true")
+    violations = check(text)
+    assert len(violations) == 1
+    v = violations[0]
+    assert (v.line, v.rule) == (17, "tipe")
+    assert ".no`" in v.message
 
 
 def test_it_reports_a_wrong_type_for_lanjut_once() -> None:
@@ -396,11 +407,13 @@ def test_it_reports_an_unreachable_step() -> None:
 
 
 def test_a_quoted_step_number_keeps_its_line() -> None:
-    # `no: "9"` is read as step 9; a violation about that step must still carry its line.
+    # `no: "9"` (a string) is either refused as a wrong type or read as step 9 and then unreachable;
+    # either way every violation about it must carry its line.
     text = VALID + EXTRA_STEP.format(no='"9"')
-    v = only(check(text), "tak-tercapai")
-    assert "langkah 9 tidak dapat dicapai" in v.message
-    assert v.line == 75
+    violations = check(text)
+    assert violations
+    assert [v.line for v in violations] == [75] * len(violations)
+    assert {v.rule for v in violations} <= {"tipe", "tak-tercapai"}
 
 
 def test_it_reports_a_path_that_never_ends() -> None:
@@ -440,7 +453,7 @@ def test_it_reports_a_decision_missing_a_branch() -> None:
     assert len(violations) == 1
     v = violations[0]
     assert (v.line, v.rule) == (29, "cabang-hilang")
-    assert "kegiatan[no 2].keputusan tidak punya cabang `tidak`" in v.message
+    assert "keputusan langkah 2 tidak punya cabang `tidak`" in v.message
     assert "tambahkan `tidak: <no langkah>` atau `tidak: selesai`" in v.message
 
 
@@ -452,7 +465,7 @@ def test_it_reports_a_flow_style_decision_missing_its_ya_branch() -> None:
     )
     v = only(check(text), "cabang-hilang")
     assert v.line == 53
-    assert "kegiatan[no 5].keputusan tidak punya cabang `ya`" in v.message
+    assert "keputusan langkah 5 tidak punya cabang `ya`" in v.message
     assert "tambahkan `ya: <no langkah>` atau `ya: selesai`" in v.message
 
 

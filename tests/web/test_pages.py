@@ -60,5 +60,7 @@ def test_the_catalogue_speaks_english_when_asked(client, installed):
     page = client.get(reverse("web:sop_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en"' in page
     assert "<h1>SOP catalogue</h1>" in page and "Completion time" in page and "35 minutes" in page
-    detail = client.get(reverse("web:sop_detail", args=["kaltim-reset-ppk"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    detail = client.get(
+        reverse("web:sop_detail", args=["kaltim-reset-ppk"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Official document (PDF)" in detail and "Paths and completion times" in detail

@@ -1,41 +1,27 @@
 """Reading an SOP file: YAML text to an `Sop`, keeping the line of every key.
 
-PyYAML parses; we build the plain data ourselves from its node tree so that each key keeps the line
-it stood on (PyYAML's own constructor forgets it) and so that a key written twice is reported
-instead of silently overwritten. Pydantic's validation errors are turned into `Violation`s in the
-SOP author's words, each with the line to change.
+ruamel.yaml parses YAML 1.2 (booleans are only true/false, so `no: 1` is a step number, and a
+plain `?` may end a question inside `{...}`, as the format's own example writes it). We build the
+plain data ourselves from its node tree so that each key keeps the line it stood on and a key
+written twice is reported instead of silently overwritten. Pydantic's validation errors are
+turned into `Violation`s in the SOP author's words, each with the line to change. Nothing an
+author can type makes this module raise.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from .model import Sop
 
 Loc = tuple[str | int, ...]
-
-
-class SopLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with YAML 1.2 booleans: only true/false.
-
-    YAML 1.1 also reads yes/no/on/off as booleans, which would turn every step's `no:` key (nomor)
-    into False; SOP authors write `no: 1` as the format shows, and must not have to quote it.
-    """
-
-
-SopLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-SopLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
 
 
 @dataclass(frozen=True)
@@ -85,58 +71,87 @@ class Loaded:
         self.violations.append(Violation(self.file, line, rule, message))
 
 
-def _build(node: yaml.Node, loader: SopLoader, loc: Loc, out: Loaded) -> Any:
-    out.lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+class _Unreadable(Exception):
+    """A value the YAML parser accepted but could not turn into data; carries its line."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def _build(node: Node, yaml: YAML, loc: Loc, out: Loaded, seen: frozenset[int] = frozenset()) -> Any:
+    line = node.start_mark.line + 1
+    out.lines.setdefault(loc, line)
+    if id(node) in seen:
+        raise _Unreadable(line, "alias YAML merujuk ke dirinya sendiri; tulis nilainya langsung")
+    if isinstance(node, MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
+            key = _scalar(key_node, yaml)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str | int):
+                raise _Unreadable(key_line, "kunci harus berupa kata (misalnya `nomor:`), bukan daftar atau pemetaan")
             if key in result:
                 out.add(
-                    line,
+                    key_line,
                     "kunci-ganda",
                     f"kunci `{key}` ditulis dua kali (pertama di baris {out.lines[loc + (key,)]}); hapus salah satunya",
                 )
                 continue
-            out.lines[loc + (key,)] = line
-            result[key] = _build(value_node, loader, loc + (key,), out)
+            out.lines[loc + (key,)] = key_line
+            result[key] = _build(value_node, yaml, loc + (key,), out, seen | {id(node)})
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loader, loc + (i,), out) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    if isinstance(node, SequenceNode):
+        return [_build(item, yaml, loc + (i,), out, seen | {id(node)}) for i, item in enumerate(node.value)]
+    return _scalar(node, yaml)
+
+
+def _scalar(node: Node, yaml: YAML) -> Any:
+    if isinstance(node, MappingNode | SequenceNode):
+        return ...  # a complex key: reported by the caller
+    try:
+        return yaml.constructor.construct_object(node, deep=True)
+    except Exception as exc:  # a value that does not fit its explicit tag (`!!int satu`, ...)
+        raise _Unreadable(node.start_mark.line + 1, f"nilai `{node.value}` tidak sesuai tag {node.tag}") from exc
 
 
 def load_text(text: str, file: str = "<teks>") -> Loaded:
     """Parse and validate SOP text. Never raises for bad input: problems become violations."""
     out = Loaded(file=file, text=text)
-    loader = SopLoader(text)
+    yaml = YAML(typ="safe", pure=True)
     try:
-        node = loader.get_single_node()
+        node = yaml.compose(text)
         if node is None:
-            out.add(1, "yaml", "berkas kosong; tulis SOP dalam format YAML (lihat docs/sop-format.md)")
+            out.add(1, "yaml", "berkas kosong; tulis SOP dalam format YAML (lihat docs/sop-files.md)")
             return out
-        out.data = _build(node, loader, (), out)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
+        out.data = _build(node, yaml, (), out)
+    except _Unreadable as exc:
+        out.add(exc.line, "yaml", str(exc))
+        return out
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
         out.add(
             mark.line + 1 if mark else None,
             "yaml",
-            f"YAML tidak dapat dibaca: {problem}; periksa indentasi, titik dua dan tanda kutip",
+            f"YAML tidak dapat dibaca: {exc.problem or exc.context}; periksa indentasi, titik dua dan tanda kutip",
         )
         return out
-    finally:
-        loader.dispose()
+    except YAMLError as exc:  # e.g. a control character: the reader has no line for it
+        out.add(None, "yaml", f"YAML tidak dapat dibaca: {str(exc).splitlines()[0]}; simpan berkas sebagai teks biasa")
+        return out
     if not isinstance(out.data, dict):
         out.add(1, "yaml", "isi berkas harus berupa pemetaan kunci (kode:, versi:, ...), bukan daftar atau teks")
         return out
     try:
         out.sop = Sop.model_validate(out.data)
     except ValidationError as exc:
-        for v in _translate(exc, out):
-            out.violations.append(v)
+        out.violations.extend(_translate(exc, out))
     return out
+
+
+def read_yaml(text: str) -> Any:
+    """Plain YAML 1.2 data (for trusted files such as the units file)."""
+    return YAML(typ="safe", pure=True).load(text)
 
 
 def load_file(path: str | Path) -> Loaded:
@@ -171,7 +186,10 @@ def _where(loc: Loc, data: Any) -> str:
                 if isinstance(item, dict) and "no" in item:
                     label = f"no {item['no']}"
                 node = item
-            parts[-1] = f"{parts[-1]}[{label}]" if parts else f"[{label}]"
+            if parts:
+                parts[-1] = f"{parts[-1]}[{label}]"
+            else:
+                parts.append(f"[{label}]")
         else:
             parts.append(str(part))
             node = node.get(part) if isinstance(node, dict) else None
@@ -192,15 +210,16 @@ def _translate(exc: ValidationError, out: Loaded) -> list[Violation]:
         parent = _where(loc[:-1], out.data) or "tingkat atas"
         kind = err["type"]
         if kind == "missing" and key in ("ya", "tidak") and "keputusan" in loc:
+            step = _where(loc[:2], out.data).removeprefix("kegiatan[").removesuffix("]")
             msg = (
-                f"keputusan di {parent} tidak punya cabang `{key}`; "
+                f"keputusan langkah {step.removeprefix('no ')} tidak punya cabang `{key}`; "
                 f"tambahkan `{key}: <no langkah>` atau `{key}: selesai`"
             )
             rule = "cabang-hilang"
         elif kind == "missing":
             msg = f"kunci wajib `{key}` tidak ada di {parent}; tambahkan `{key}: ...`"
             rule = "kunci-wajib"
-        elif kind == "extra_forbidden":
+        elif kind == "extra_forbidden" or (kind == "string_type" and not isinstance(key, str)):
             msg = (
                 f"kunci `{key}` tidak dikenal di {parent}; hapus atau perbaiki ejaannya "
                 "(lihat docs/sop-format.md untuk daftar kunci)"

@@ -12,12 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 SELESAI = "selesai"
 
 Kode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-Target = int | Literal["selesai"]
+# Strict: YAML `true` must not pass for step 1 or for one minute.
+Target = StrictInt | Literal["selesai"]
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,11 @@ class Keputusan(_Strict):
 class Kegiatan(_Strict):
     """One activity (one row of the SOP table)."""
 
-    no: int = Field(ge=1)
+    no: StrictInt = Field(ge=1)
     uraian: str
     pelaksana: str
     kelengkapan: list[str] = []
-    waktu: int | None = Field(ge=0)
+    waktu: StrictInt | None = Field(ge=0)
     output: str | None = None
     keterangan: str | None = None
     aksi: str
@@ -138,7 +139,7 @@ class Sop(_Strict):
     """One SOP file."""
 
     kode: Kode
-    versi: int = Field(ge=1)
+    versi: StrictInt = Field(ge=1)
     layanan: Literal["reset-akun", "registrasi-akun"]
     peran_akun: list[str] = Field(min_length=1)
     unit: Kode

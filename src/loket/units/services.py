@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from django.db import transaction
+
+from loket.sop.load import read_yaml
 
 from .models import Unit
 
@@ -16,7 +17,7 @@ UNITS_FILE = Path(__file__).resolve().parent.parent / "sop" / "units.yaml"
 def load_units_file(*, path: Path = UNITS_FILE) -> list[Unit]:
     """Create or update every unit named in the units file. Effects: Unit rows written."""
     result = []
-    for row in yaml.safe_load(path.read_text(encoding="utf-8")):
+    for row in read_yaml(path.read_text(encoding="utf-8")):
         unit, _ = Unit.objects.update_or_create(
             kode=row["kode"],
             defaults={

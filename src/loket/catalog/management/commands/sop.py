@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
@@ -19,6 +18,7 @@ from loket.catalog import selectors
 from loket.catalog.models import SopVersion
 from loket.catalog.services import SopRejected, install_builtin, install_sop
 from loket.sop.check import check_file
+from loket.sop.load import read_yaml
 from loket.sop.paths import all_paths, happy_path
 from loket.sop.render import FORMATS, render
 from loket.units.models import Unit
@@ -185,7 +185,7 @@ def _version(kode: str, versi: int | None) -> SopVersion:
 
 
 def _known_units() -> set[str]:
-    units = {row["kode"] for row in yaml.safe_load(UNITS_FILE.read_text(encoding="utf-8"))}
+    units = {row["kode"] for row in read_yaml(UNITS_FILE.read_text(encoding="utf-8"))}
     with contextlib.suppress(DatabaseError):  # no database yet (before `migrate`): the units file is enough
         units.update(Unit.objects.values_list("kode", flat=True))
     return units
