@@ -225,3 +225,30 @@ def test_a_flow_where_every_staff_decision_must_say_tidak_has_no_happy_path() ->
         ((1, 2), ((2, "tidak"),), False),
     ]
     assert happy_path(loaded.sop) is None
+
+
+def test_a_loop_that_turns_back_before_a_single_exit_step_is_still_listed():
+    """1 → 2, and 2's `tidak` goes back to 1: the loop 1 → 2 → 1 → 2 is one path, taken once."""
+
+    text = """\
+kode: contoh-putaran
+versi: 1
+layanan: reset-akun
+peran_akun: [PPK]
+unit: kaltim
+nomor: "1"
+nama: Contoh
+pelaksana: [PPK, Admin Agency]
+berkas: []
+kegiatan:
+  - {no: 1, uraian: Ajukan, pelaksana: PPK, waktu: null, aksi: ajukan-berkas, lanjut: 2}
+  - no: 2
+    uraian: Periksa
+    pelaksana: Admin Agency
+    waktu: 5
+    aksi: periksa-kelengkapan
+    keputusan: {pertanyaan: Lengkap?, ya: selesai, tidak: 1}
+"""
+    sop = load_text(text).sop
+    assert sop is not None
+    assert [(p.steps, p.minutes, p.happy) for p in all_paths(sop)] == [((1, 2), 5, True), ((1, 2, 1, 2), 10, False)]

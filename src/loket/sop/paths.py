@@ -1,7 +1,7 @@
 """Every path through an SOP from step 1 to `selesai`, with its time standard.
 
-A path may take each transition once, so each loop (incomplete → ask → supply → check again) is
-taken at most once. A path's `minutes` is the sum of the timed steps it visits; `waits` counts the
+A path visits a step at most twice and gives each decision answer at most once, so each loop
+(incomplete → ask → supply → check again) is taken at most once. A path's `minutes` is the sum of the timed steps it visits; `waits` counts the
 N/A steps (the requester's own, or an outside event) it waits on. The happy path answers every
 staff decision `ya` and takes no loop: its minutes are what a unit publishes as its completion time.
 """
@@ -33,11 +33,17 @@ class Path:
 
 
 def all_paths(sop: Sop) -> list[Path]:
-    """All paths from step 1, decisions explored `ya` first (so the happy path comes first)."""
+    """All paths from step 1, decisions explored `ya` first (so the happy path comes first).
+
+    A path visits a step at most twice and gives each decision answer at most once: so it goes
+    round each loop at most once, wherever the loop turns back.
+    """
     by_no = {k.no: k for k in sop.kegiatan}
     found: list[Path] = []
 
-    def walk(no: int, steps: list[int], answers: list[tuple[int, str]], used: set[tuple[int, object]]) -> None:
+    def walk(no: int, steps: list[int], answers: list[tuple[int, str]]) -> None:
+        if steps.count(no) == 2:
+            return
         step = by_no[no]
         steps.append(no)
         branches: list[tuple[str | None, int | str]]
@@ -46,21 +52,20 @@ def all_paths(sop: Sop) -> list[Path]:
         else:
             branches = [(None, step.lanjut)] if step.lanjut is not None else []
         for answer, target in branches:
-            edge = (no, target)
-            if edge in used:
+            if answer and (no, answer) in answers:
                 continue
             if answer:
                 answers.append((no, answer))
             if target == SELESAI:
                 found.append(_make(sop, steps, answers))
             else:
-                walk(int(target), steps, answers, used | {edge})
+                walk(int(target), steps, answers)
             if answer:
                 answers.pop()
         steps.pop()
 
     if 1 in by_no:
-        walk(1, [], [], set())
+        walk(1, [], [])
     return found
 
 
