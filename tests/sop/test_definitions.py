@@ -13,10 +13,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-import yaml
 
 from loket.sop import model
 from loket.sop.check import check_file
+from loket.sop.load import read_yaml
 from loket.sop.model import Sop
 
 HERE = Path(model.__file__).parent
@@ -33,7 +33,7 @@ AA, PPE, HD, FO = "Admin Agency", "Admin PPE", "Helpdesk", "Front Office"
 
 
 def units() -> list[str]:
-    data = yaml.safe_load((HERE / "units.yaml").read_text(encoding="utf-8"))
+    data = read_yaml((HERE / "units.yaml").read_text(encoding="utf-8"))
     return [u["kode"] for u in data]
 
 
