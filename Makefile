@@ -20,11 +20,15 @@ install: $(VENV)/.installed
 system-deps:
 	@bash scripts/system-deps.sh
 
-demo-setup: install system-deps
+# var/loket.env makes the demo checkout's `loket` command run in demo (debug) mode.
+$(LOKET_VAR_DIR)/loket.env:
 	mkdir -p "$(LOKET_VAR_DIR)"
+	printf '# Written by make demo: this checkout runs in demo mode. Delete for production settings.\nLOKET_DEBUG=1\n' > $@
+
+demo-setup: install system-deps $(LOKET_VAR_DIR)/loket.env
 	LOKET_DEBUG=1 $(BIN)/loket migrate --noinput -v 0
 	LOKET_DEBUG=1 $(BIN)/loket sop install --builtin
-	LOKET_DEBUG=1 $(BIN)/loket demo
+	LOKET_DEBUG=1 $(BIN)/loket demo --url http://$(HOST):$(PORT)
 
 demo: demo-setup
 	LOKET_DEBUG=1 $(BIN)/loket runserver $(HOST):$(PORT)

@@ -11,7 +11,7 @@ def _django(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("LOKET_", "DJANGO_"))}
     return subprocess.run(
         [sys.executable, "-m", "django", *args],
-        env={**base, "DJANGO_SETTINGS_MODULE": "loket.settings", **env},
+        env={**base, "DJANGO_SETTINGS_MODULE": "loket.settings", "LOKET_ENV_FILE": "/nonexistent", **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -41,3 +41,13 @@ def test_a_malformed_flag_is_refused_by_name():
     result = _django("check", LOKET_DEBUG="maybe")
     assert result.returncode != 0
     assert "LOKET_DEBUG must be 0 or 1" in result.stderr
+
+
+def test_values_come_from_the_env_file_and_the_environment_wins(tmp_path):
+    env_file = tmp_path / "loket.env"
+    env_file.write_text("# demo\nLOKET_DEBUG=1\nLOKET_ALLOWED_HOSTS=dari-berkas.example\n")
+    code = "from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)"
+    result = _django("shell", "-c", code, LOKET_ENV_FILE=str(env_file))
+    assert result.stdout.strip().splitlines()[-1] == "True ['dari-berkas.example']", result.stderr
+    result = _django("shell", "-c", code, LOKET_ENV_FILE=str(env_file), LOKET_ALLOWED_HOSTS="dari-env.example")
+    assert result.stdout.strip().splitlines()[-1] == "True ['dari-env.example']", result.stderr

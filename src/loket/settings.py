@@ -1,7 +1,9 @@
 """The one settings module, configured from the environment (`DATABASE_URL`, `LOKET_*`).
 
-Defaults run the demo on a fresh machine (SQLite under var/, mail to the console). Production sets
-`LOKET_DEBUG=0` (the default), `LOKET_SECRET_KEY`, `LOKET_ALLOWED_HOSTS` and `DATABASE_URL`;
+Defaults run the demo on a fresh machine (SQLite under var/). Values may also come from a file of
+KEY=value lines, `var/loket.env` (or `LOKET_ENV_FILE`), which `make demo` writes so that the
+`loket` command works in the demo checkout. Production sets `LOKET_DEBUG=0` (the default),
+`LOKET_SECRET_KEY`, `LOKET_ALLOWED_HOSTS` and `DATABASE_URL`;
 `python -m django check --deploy` is then clean. A malformed value fails loudly at start-up.
 """
 
@@ -15,6 +17,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("LOKET_VAR_DIR", BASE_DIR.parent.parent / "var"))
+
+# An optional file of KEY=value lines (the demo writes var/loket.env); the environment wins over it.
+ENV_FILE = Path(os.environ.get("LOKET_ENV_FILE", VAR_DIR / "loket.env"))
+if ENV_FILE.is_file():
+    for raw in ENV_FILE.read_text(encoding="utf-8").splitlines():
+        name, sep, value = raw.strip().partition("=")
+        if sep and name and not name.startswith("#"):
+            os.environ.setdefault(name.strip(), value.strip())
 
 
 def env_bool(name: str, default: bool) -> bool:
