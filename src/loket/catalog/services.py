@@ -54,7 +54,10 @@ def install_sop(*, text: str, source: str, actor=None) -> Installed:  # type: ig
         return SopRejected([Violation(source, line, "versi", message)])
 
     with transaction.atomic():
-        existing = SopVersion.objects.select_for_update().filter(kode=sop.kode).order_by("-versi")
+        existing = list(
+            SopVersion.objects.select_for_update().filter(kode=sop.kode).select_related("unit").order_by("-versi")
+        )
+        newest = existing[0] if existing else None
         same = next((v for v in existing if v.versi == sop.versi), None)
         if same is not None:
             if same.sha256 == digest:
@@ -63,7 +66,6 @@ def install_sop(*, text: str, source: str, actor=None) -> Installed:  # type: ig
                 f"versi {sop.versi} dari `{sop.kode}` sudah terpasang dengan isi berbeda; "
                 f"naikkan `versi` menjadi {existing[0].versi + 1}"
             )
-        newest = existing.first()
         if newest is not None and sop.versi < newest.versi:
             raise refuse(f"versi terbaru `{sop.kode}` adalah {newest.versi}; versi baru harus lebih besar")
         if newest is not None and newest.unit.kode != sop.unit:

@@ -174,13 +174,3 @@ class Sop(_Strict):
 
     def lane(self, k: Kegiatan) -> int:
         return self.pelaksana.index(k.pelaksana)
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A unit (LPSE/UKPBJ) as named in the units file."""
-
-    kode: str
-    nama: str
-    zona_waktu: str
-    jam_kerja: str = "08:00-16:00"

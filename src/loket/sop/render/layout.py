@@ -85,9 +85,6 @@ class Page:
     width: float = 0.0
     height: float = 0.0
 
-    def step_rows(self) -> list[Row]:
-        return [r for r in self.rows if r.spec is not None]
-
 
 @dataclass(frozen=True)
 class _Link:
