@@ -1,3 +1,5 @@
+"""App configuration of the SOP catalogue."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Admin for units: a new unit is data, added here with no code change."""
+
 from django.contrib import admin
 
 from .models import Unit

@@ -1,3 +1,5 @@
+"""App configuration of the units."""
+
 from django.apps import AppConfig
 
 

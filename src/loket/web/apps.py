@@ -1,3 +1,5 @@
+"""App configuration of the web pages."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""URLs of the SOP catalogue: the list, one page per SOP (and per version), the downloads."""
+
 from django.urls import path
 
 from . import views
