@@ -36,22 +36,26 @@ def _pages(path):
     return sop, layout(sop, lane_width=cols.lane, heights=heights, available=150.0)
 
 
+def _assert_no_crossings(page, name: str) -> None:
+    for edge in page.edges:
+        start, end = edge.points[0], edge.points[-1]
+        for a, b in zip(edge.points, edge.points[1:], strict=False):
+            assert a[0] == pytest.approx(b[0]) or a[1] == pytest.approx(b[1]), f"diagonal segment {a}->{b}"
+            for node in page.nodes:
+                touches_own_end = any(
+                    abs(px - node.cx) <= node.w / 2 + 0.01 and abs(py - node.cy) <= node.h / 2 + 0.01
+                    for px, py in (start, end)
+                )
+                if touches_own_end and (a in (start, end) or b in (start, end)):
+                    continue  # the segment that leaves or enters this very symbol
+                assert not _crosses(a, b, node), f"{name}: segment {a}->{b} crosses {node.key}"
+
+
 @pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: p.stem)
 def test_no_arrow_crosses_a_symbol(path):
     _, pages = _pages(path)
     for page in pages:
-        for edge in page.edges:
-            start, end = edge.points[0], edge.points[-1]
-            for a, b in zip(edge.points, edge.points[1:], strict=False):
-                assert a[0] == pytest.approx(b[0]) or a[1] == pytest.approx(b[1]), f"diagonal segment {a}->{b}"
-                for node in page.nodes:
-                    touches_own_end = any(
-                        abs(px - node.cx) <= node.w / 2 + 0.01 and abs(py - node.cy) <= node.h / 2 + 0.01
-                        for px, py in (start, end)
-                    )
-                    if touches_own_end and (a in (start, end) or b in (start, end)):
-                        continue  # the segment that leaves or enters this very symbol
-                    assert not _crosses(a, b, node), f"{path.stem}: segment {a}->{b} crosses {node.key}"
+        _assert_no_crossings(page, path.stem)
 
 
 @pytest.mark.parametrize("path", DEFINITIONS, ids=lambda p: p.stem)
@@ -109,3 +113,24 @@ def test_a_first_step_that_is_a_decision_gets_a_start_terminator_of_its_own():
     assert [s.kind for s in specs[:2]] == ["start", "step"]
     _, pages = activity_pages(sop)
     assert pages[0][0].step is None  # the start row carries no text
+
+
+@pytest.mark.parametrize("lanes", range(1, 9))
+def test_the_columns_fill_the_page_width_for_any_number_of_lanes(lanes):
+    from loket.sop.render.document import CONTENT_W
+
+    cols = columns(lanes)
+    widths = [cols.no, cols.kegiatan, cols.lane * lanes, cols.kelengkapan, cols.waktu, cols.output, cols.keterangan]
+    assert all(w > 0 for w in widths)
+    assert sum(widths) == pytest.approx(CONTENT_W, abs=0.05)
+    assert cols.kelengkapan + cols.keterangan >= 49.9
+
+
+def test_an_sop_with_seven_lanes_is_drawn_without_crossings():
+    sop = _sop(next(p for p in DEFINITIONS if p.stem == "kkp-reset-admin-agency"))
+    lanes = [*sop.pelaksana, "Kepala LPSE", "Pimpinan Instansi", "Verifikator"]
+    steps = [k.model_copy(update={"pelaksana": lanes[(k.no * 3) % 7]}) for k in sop.kegiatan]
+    wide = sop.model_copy(update={"pelaksana": lanes, "kegiatan": steps})
+    cols = columns(7)
+    (page,) = layout(wide, lane_width=cols.lane)
+    _assert_no_crossings(page, "seven lanes")

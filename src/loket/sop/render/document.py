@@ -60,8 +60,9 @@ class Columns:
 
 def columns(lanes: int) -> Columns:
     """Column widths (mm) of the activity table for a number of lanes, filling the page width."""
-    lane = max(22.0, min(32.0, 100.0 / lanes))
     no, kegiatan, waktu, output = 8.0, 52.0, 13.0, 30.0
+    # lanes share about 100 mm (32 mm at most each), never leaving under 50 mm for the two text columns
+    lane = min(32.0, 100.0 / lanes, (CONTENT_W - no - kegiatan - waktu - output - 50.0) / lanes)
     rest = CONTENT_W - no - kegiatan - lane * lanes - waktu - output
     return Columns(no, kegiatan, lane, lanes, round(rest * 0.58, 2), waktu, output, round(rest * 0.42, 2))
 
