@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from loket.sop.check import check_text
 from loket.sop.load import Violation
 from loket.units.models import Unit
+from loket.units.services import load_units_file
 
 from .models import SopVersion
 
@@ -91,8 +92,6 @@ def install_sop(*, text: str, source: str, actor=None) -> Installed:  # type: ig
 
 def install_builtin(*, actor=None) -> list[Installed]:  # type: ignore[no-untyped-def]
     """Install the built-in units and every built-in definition (what `make demo` does)."""
-    from loket.units.services import load_units_file
-
     load_units_file()
     return [
         install_sop(text=path.read_text(encoding="utf-8"), source=path.name, actor=actor)

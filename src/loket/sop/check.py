@@ -142,7 +142,7 @@ def _check_steps(loaded: Loaded, sop: Sop, numbers: dict[int, int]) -> None:
                     f"keputusan langkah {k.no} punya `syarat` tetapi dijawab staf; tambahkan `oleh: sistem` "
                     "atau hapus `syarat`",
                 )
-        for key, target in _target_keys(k):
+        for key, target in k.branches:
             if target != SELESAI and target not in numbers:
                 tloc = loc + (("keputusan", key) if key != "lanjut" else (key,))
                 add(
@@ -151,12 +151,6 @@ def _check_steps(loaded: Loaded, sop: Sop, numbers: dict[int, int]) -> None:
                     f"langkah {k.no} menuju langkah {target} yang tidak ada; tulis nomor langkah yang ada "
                     f"({', '.join(str(n) for n in sorted(numbers))}) atau `selesai`",
                 )
-
-
-def _target_keys(k):  # type: ignore[no-untyped-def]
-    if k.keputusan is not None:
-        return [("ya", k.keputusan.ya), ("tidak", k.keputusan.tidak)]
-    return [("lanjut", k.lanjut)] if k.lanjut is not None else []
 
 
 def successors(sop: Sop) -> dict[int, list[int | str]]:

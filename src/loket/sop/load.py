@@ -210,9 +210,10 @@ def _translate(exc: ValidationError, out: Loaded) -> list[Violation]:
         parent = _where(loc[:-1], out.data) or "tingkat atas"
         kind = err["type"]
         if kind == "missing" and key in ("ya", "tidak") and "keputusan" in loc:
-            step = _where(loc[:2], out.data).removeprefix("kegiatan[").removesuffix("]")
+            index = int(loc[1])  # loc is ("kegiatan", i, "keputusan", key)
+            step = out.data["kegiatan"][index].get("no", index + 1)
             msg = (
-                f"keputusan langkah {step.removeprefix('no ')} tidak punya cabang `{key}`; "
+                f"keputusan langkah {step} tidak punya cabang `{key}`; "
                 f"tambahkan `{key}: <no langkah>` atau `{key}: selesai`"
             )
             rule = "cabang-hilang"

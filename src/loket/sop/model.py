@@ -104,11 +104,16 @@ class Kegiatan(_Strict):
     keputusan: Keputusan | None = None
 
     @property
-    def targets(self) -> list[Target]:
-        """Where the flow may go after this step, in the order of the file."""
+    def branches(self) -> list[tuple[Literal["ya", "tidak", "lanjut"], Target]]:
+        """Where the flow may go after this step, each with the key that says so: `ya` and `tidak`
+        of a decision, or `lanjut`."""
         if self.keputusan is not None:
-            return [self.keputusan.ya, self.keputusan.tidak]
-        return [self.lanjut] if self.lanjut is not None else []
+            return [("ya", self.keputusan.ya), ("tidak", self.keputusan.tidak)]
+        return [("lanjut", self.lanjut)] if self.lanjut is not None else []
+
+    @property
+    def targets(self) -> list[Target]:
+        return [target for _, target in self.branches]
 
     @property
     def is_decision(self) -> bool:
@@ -160,12 +165,6 @@ class Sop(_Strict):
     definisi: list[str] = []
     penjelasan_singkat: str | None = None
     tujuan: str | None = None
-
-    def step(self, no: int) -> Kegiatan:
-        for k in self.kegiatan:
-            if k.no == no:
-                return k
-        raise KeyError(no)
 
     @property
     def first(self) -> Kegiatan:

@@ -1,8 +1,8 @@
 """Every path through an SOP from step 1 to `selesai`, with its time standard.
 
 A path visits a step at most twice and gives each decision answer at most once, so each loop
-(incomplete → ask → supply → check again) is taken at most once. A path's `minutes` is the sum of the timed steps it visits; `waits` counts the
-N/A steps (the requester's own, or an outside event) it waits on. The happy path answers every
+(incomplete → ask → supply → check again) is taken at most once. A path's `minutes` is the sum of
+the timed steps it visits; `waits` counts the N/A steps (the requester's own, or an outside event) it waits on. The happy path answers every
 staff decision `ya` and takes no loop: its minutes are what a unit publishes as its completion time.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import SELESAI, Sop
+from .model import SELESAI, Kegiatan, Sop
 
 
 @dataclass(frozen=True)
@@ -44,23 +44,18 @@ def all_paths(sop: Sop) -> list[Path]:
     def walk(no: int, steps: list[int], answers: list[tuple[int, str]]) -> None:
         if steps.count(no) == 2:
             return
-        step = by_no[no]
         steps.append(no)
-        branches: list[tuple[str | None, int | str]]
-        if step.keputusan is not None:
-            branches = [("ya", step.keputusan.ya), ("tidak", step.keputusan.tidak)]
-        else:
-            branches = [(None, step.lanjut)] if step.lanjut is not None else []
-        for answer, target in branches:
-            if answer and (no, answer) in answers:
+        for key, target in by_no[no].branches:
+            answered = key != "lanjut"
+            if answered and (no, key) in answers:
                 continue
-            if answer:
-                answers.append((no, answer))
+            if answered:
+                answers.append((no, key))
             if target == SELESAI:
-                found.append(_make(sop, steps, answers))
+                found.append(_make(by_no, steps, answers))
             else:
                 walk(int(target), steps, answers)
-            if answer:
+            if answered:
                 answers.pop()
         steps.pop()
 
@@ -69,8 +64,7 @@ def all_paths(sop: Sop) -> list[Path]:
     return found
 
 
-def _make(sop: Sop, steps: list[int], answers: list[tuple[int, str]]) -> Path:
-    by_no = {k.no: k for k in sop.kegiatan}
+def _make(by_no: dict[int, Kegiatan], steps: list[int], answers: list[tuple[int, str]]) -> Path:
     timed = [by_no[n].waktu for n in steps]
     staff_answers = [a for n, a in answers if (kp := by_no[n].keputusan) and kp.oleh == "staf"]
     return Path(

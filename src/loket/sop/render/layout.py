@@ -134,12 +134,13 @@ def _links(sop: Sop, specs: list[RowSpec]) -> list[_Link]:
     if "start" in keys:
         links.append(_Link("start", f"s{sop.first.no}"))
     for k in sop.kegiatan:
-        if k.keputusan:
-            for label, target in (("Ya", k.keputusan.ya), ("Tidak", k.keputusan.tidak)):
+        for key, target in k.branches:
+            if key == "lanjut":
+                if target != SELESAI:  # a step that ends is drawn as the end capsule itself
+                    links.append(_Link(f"s{k.no}", f"s{target}"))
+            else:
                 dst = f"end{k.no}" if target == SELESAI else f"s{target}"
-                links.append(_Link(f"s{k.no}", dst, label))
-        elif k.lanjut is not None and k.lanjut != SELESAI:
-            links.append(_Link(f"s{k.no}", f"s{k.lanjut}"))
+                links.append(_Link(f"s{k.no}", dst, key.capitalize()))
     return links
 
 

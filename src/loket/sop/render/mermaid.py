@@ -52,11 +52,9 @@ def render_mermaid(sop: Sop) -> str:
 
     lines.append(f"{INDENT}mulai --> s{first.no}")
     for k in steps:
-        if k.keputusan is not None:
-            lines.append(f"{INDENT}s{k.no} -->|Ya| {node_id(k, k.keputusan.ya)}")
-            lines.append(f"{INDENT}s{k.no} -->|Tidak| {node_id(k, k.keputusan.tidak)}")
-        elif k.lanjut is not None:
-            lines.append(f"{INDENT}s{k.no} --> {node_id(k, k.lanjut)}")
+        for key, target in k.branches:
+            arrow = "-->" if key == "lanjut" else f"-->|{key.capitalize()}|"
+            lines.append(f"{INDENT}s{k.no} {arrow} {node_id(k, target)}")
     return "\n".join(lines) + "\n"
 
 
