@@ -166,6 +166,12 @@ class Sop(_Strict):
     penjelasan_singkat: str | None = None
     tujuan: str | None = None
 
+    def step(self, no: int) -> Kegiatan:
+        for k in self.kegiatan:
+            if k.no == no:
+                return k
+        raise KeyError(no)
+
     @property
     def first(self) -> Kegiatan:
         """Step 1, or the lowest-numbered step if the file has no step 1."""
