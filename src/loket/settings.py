@@ -56,8 +56,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "loket.units",
     "loket.catalog",
+    "loket.audit",
+    "loket.directory",
+    "loket.staff",
+    "loket.cases",
+    "loket.notify",
     "loket.web",
 ]
 
@@ -118,6 +125,37 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+MEDIA_ROOT = VAR_DIR / "media"  # uploaded documents; never served directly, only through checked views
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:queue"
+
+# Background work (mail from the outbox, expiry): django-tasks with its database backend; the
+# worker is `loket worker`. Tests and the demo may switch to the immediate backend.
+TASKS = {"default": {"BACKEND": os.environ.get("LOKET_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Mail: Django's own EMAIL_* settings from the environment. The default is the console sink.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 30))
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Loket <loket@localhost>")
+
+# The address links in mail point to (the portal as requesters reach it).
+LOKET_BASE_URL = os.environ.get("LOKET_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Uploads: the largest document accepted, and the types accepted (sniffed from the content).
+LOKET_UPLOAD_MAX_BYTES = int(os.environ.get("LOKET_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * LOKET_UPLOAD_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = LOKET_UPLOAD_MAX_BYTES
+# A case waiting on its requester (missing documents) expires after this many days.
+LOKET_REQUESTER_WAIT_DAYS = int(os.environ.get("LOKET_REQUESTER_WAIT_DAYS", 14))
+# A one-time credential link is valid this many hours.
+LOKET_LINK_HOURS = int(os.environ.get("LOKET_LINK_HOURS", 24))
 
 # The largest SOP file accepted by upload in the admin.
 LOKET_SOP_MAX_BYTES = int(os.environ.get("LOKET_SOP_MAX_BYTES", 256 * 1024))

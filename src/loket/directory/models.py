@@ -1,0 +1,55 @@
+"""Agencies (K/L/D/I) and the accounts of a unit's SPSE, mirrored in Loket's own database."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The directory roles SOP files name in `peran_akun` and staff roles name in their lanes.
+ACCOUNT_ROLES = ["PPK", "PP", "Pokja Pemilihan", "Admin Agency", "Admin PPE", "Verifikator", "Auditor"]
+
+
+class Agency(models.Model):
+    """A K/L/D/I an account belongs to, within one unit."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="agencies")
+    name = models.CharField(_("nama instansi"), max_length=300)
+
+    class Meta:
+        ordering = ["unit", "name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="agency_unit_name_unique")]
+        verbose_name = _("instansi")
+        verbose_name_plural = _("instansi")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Account(models.Model):
+    """One SPSE account. `password` holds an argon2 hash (Django's hashers), never the password."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="accounts")
+    user_id = models.CharField(_("user ID"), max_length=80)
+    name = models.CharField(_("nama"), max_length=200)
+    nip = models.CharField(_("NIP"), max_length=18, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("telepon"), max_length=30, blank=True)
+    role = models.CharField(_("peran"), max_length=40)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="accounts")
+    satker = models.CharField(_("satuan kerja"), max_length=300, blank=True)
+    sk_number = models.CharField(_("nomor SK"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    must_change_password = models.BooleanField(_("wajib ganti password"), default=False)
+    password = models.CharField(_("password (hash)"), max_length=256, blank=True)
+    password_changed_at = models.DateTimeField(_("password diganti pada"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        ordering = ["unit", "user_id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "user_id"], name="account_unit_user_id_unique")]
+        verbose_name = _("akun")
+        verbose_name_plural = _("akun")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.name})"

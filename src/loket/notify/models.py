@@ -1,0 +1,37 @@
+"""An outgoing mail, kept until sent (and after, without its secret link, for the record)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Where a mail's one-time link goes in the stored body; filled in only at send time.
+LINK_MARKER = "[[TAUTAN-SEKALI-PAKAI]]"
+
+
+class OutboxMessage(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("menunggu dikirim")
+        SENT = "sent", _("terkirim")
+        FAILED = "failed", _("gagal")
+
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="mails")
+    template = models.CharField(_("templat"), max_length=80)
+    to = models.EmailField(_("kepada"))
+    subject = models.CharField(_("perihal"), max_length=300)
+    body = models.TextField(_("isi"))
+    # The one-time link of a credential mail: stored only until the mail is sent, then erased.
+    secret_link = models.CharField(max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    last_error = models.TextField(_("galat terakhir"), blank=True)
+    sent_at = models.DateTimeField(_("terkirim pada"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("surel keluar")
+        verbose_name_plural = _("kotak keluar")
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,1 @@
+"""Staff of a unit: their roles (the SOP lanes they act in), their scope, their API tokens."""
