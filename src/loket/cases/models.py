@@ -160,6 +160,9 @@ class CredentialLink(models.Model):
         verbose_name = _("tautan sekali pakai")
         verbose_name_plural = _("tautan sekali pakai")
 
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.account_id}"
+
 
 class ReferenceCounter(models.Model):
     """The last reference number given per unit and year (locked while the next is taken)."""
@@ -170,6 +173,9 @@ class ReferenceCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="refcounter_unit_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}-{self.year}: {self.last}"
 
 
 class ArchiveRecord(models.Model):
@@ -184,3 +190,6 @@ class ArchiveRecord(models.Model):
     class Meta:
         verbose_name = _("arsip")
         verbose_name_plural = _("arsip")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.sha256[:12]}"
