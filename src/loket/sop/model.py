@@ -28,33 +28,41 @@ class ActionSpec:
     `decision`: the step must carry a `keputusan` (staff answer ya/tidak).
     `waits`: the step waits on the requester or on an outside event, so a loop through it cannot
     spin by itself (sop-format.md, loop rule).
+    `by`: who completes the step when a case runs: the requester (`pemohon`), a staff member of
+    the step's lane (`staf`), or the system on the authority of the staff member whose answer led
+    there (`sistem`: the effect of the same name runs).
+    `outcome`: the end state a case reaches when its path passed this step (`ditolak`), if any.
     """
 
     description: str
     decision: bool = False
     waits: bool = False
+    by: Literal["pemohon", "staf", "sistem"] = "staf"
+    outcome: str | None = None
 
 
 ACTIONS: dict[str, ActionSpec] = {
-    "ajukan-berkas": ActionSpec("pemohon menyampaikan permohonan dan berkasnya", waits=True),
-    "lengkapi-berkas": ActionSpec("pemohon menyerahkan berkas yang kurang", waits=True),
-    "isi-buku-tamu": ActionSpec("pemohon mengisi buku tamu di loket", waits=True),
+    "ajukan-berkas": ActionSpec("pemohon menyampaikan permohonan dan berkasnya", waits=True, by="pemohon"),
+    "lengkapi-berkas": ActionSpec("pemohon menyerahkan berkas yang kurang", waits=True, by="pemohon"),
+    "isi-buku-tamu": ActionSpec("pemohon mengisi buku tamu di loket", waits=True, by="pemohon"),
     "beri-nomor-antrian": ActionSpec("petugas memberi nomor antrian"),
     "panggil-antrian": ActionSpec(
         "petugas memanggil nomor antrian berikutnya atau membuka e-mail berikutnya", waits=True
     ),
     "terima-disposisi": ActionSpec("mencatat penerimaan, surat jawaban dan disposisi"),
     "periksa-kelengkapan": ActionSpec("memeriksa kelengkapan berkas", decision=True),
-    "minta-kelengkapan": ActionSpec("memberi tahu pemohon berkas yang kurang"),
-    "teruskan": ActionSpec("meneruskan berkas ke pelaksana berikutnya"),
+    "minta-kelengkapan": ActionSpec("memberi tahu pemohon berkas yang kurang", by="sistem"),
+    "teruskan": ActionSpec("meneruskan berkas ke pelaksana berikutnya", by="sistem"),
     "periksa-keabsahan": ActionSpec("memeriksa kebenaran berkas terhadap data akun", decision=True),
-    "reset-password": ActionSpec("mengatur password sementara"),
-    "cari-user-id": ActionSpec("mencari user ID"),
-    "reset-atau-user-id": ActionSpec("mengatur password sementara dan/atau mencari user ID"),
+    "reset-password": ActionSpec("mengatur password sementara", by="sistem"),
+    "cari-user-id": ActionSpec("mencari user ID", by="sistem"),
+    "reset-atau-user-id": ActionSpec("mengatur password sementara dan/atau mencari user ID", by="sistem"),
     "buat-akun": ActionSpec("membuat akun; aktivasi menunggu pelatihan bila disyaratkan"),
-    "tolak": ActionSpec("memberi tahu pemohon bahwa permohonan ditolak beserta alasannya"),
-    "beri-tahu-hasil": ActionSpec("menyampaikan user ID dan/atau tautan sekali pakai password"),
-    "arsipkan": ActionSpec("menyegel berkas ke arsip"),
+    "tolak": ActionSpec(
+        "memberi tahu pemohon bahwa permohonan ditolak beserta alasannya", by="sistem", outcome="ditolak"
+    ),
+    "beri-tahu-hasil": ActionSpec("menyampaikan user ID dan/atau tautan sekali pakai password", by="sistem"),
+    "arsipkan": ActionSpec("menyegel berkas ke arsip", by="sistem"),
     "kerjakan": ActionSpec("tugas manual yang hanya dicatat"),
 }
 
