@@ -33,3 +33,11 @@ def superuser(db):
 def outsider(db):
     """Signed in, but no staff member: the admin must turn them away."""
     return get_user_model().objects.create_user("warga", password="Rahasia-uji-123")
+
+
+@pytest.fixture
+def people(installed):
+    """Staff of every lane and scope and the accounts they serve (tests/factories.py)."""
+    from tests.factories import make_people
+
+    return make_people()

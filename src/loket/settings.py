@@ -127,8 +127,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 MEDIA_ROOT = VAR_DIR / "media"  # uploaded documents; never served directly, only through checked views
-LOGIN_URL = "web:login"
-LOGIN_REDIRECT_URL = "web:queue"
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:queue"
 
 # Background work (mail from the outbox, expiry): django-tasks with its database backend; the
 # worker is `loket worker`. Tests and the demo may switch to the immediate backend.

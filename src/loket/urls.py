@@ -1,12 +1,15 @@
-"""URL map: the SOP catalogue, the admin, and the root redirect."""
+"""URL map: the portal (requesters), the console (staff), account pages, the API, the SOP
+catalogue and the admin."""
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="web:sop_list", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("konsol/", include("loket.web.console_urls")),
+    path("akun/", include("loket.directory.urls")),
+    path("api/v1/", include("loket.api.urls")),
+    path("", include("loket.web.portal_urls")),
     path("", include("loket.web.urls")),
 ]

@@ -1,0 +1,30 @@
+"""Reading cases for the console and the API: the work queue and one case with its steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from loket.staff import rules
+
+from .models import Case
+
+
+def work_queue(actor: Any) -> QuerySet[Case]:
+    """The cases waiting on one of the actor's roles in their scope, oldest due first (cases whose
+    step has no time standard after them, oldest first)."""
+    return (
+        Case.objects.filter(rules.queue_q(actor))
+        .select_related("unit", "sop", "agency")
+        .order_by(F("current_due_at").asc(nulls_last=True), "created_at", "id")
+    )
+
+
+def visible_cases(actor: Any) -> QuerySet[Case]:
+    return Case.objects.filter(rules.visible_q(actor)).select_related("unit", "sop", "agency")
+
+
+def is_overdue(case: Case, now: Any = None) -> bool:
+    return bool(case.current_due_at and case.current_due_at < (now or timezone.now()))

@@ -1,0 +1,465 @@
+"""The use cases of a request: submit, supply documents, decide, withdraw, expire.
+
+Each is one transaction: load, ask the engine, write the steps (StepRun: the audit trail of the
+SOP), run the effects of the steps the system completes, queue mail in the outbox. Portal,
+console, API and CLI call these functions and nothing else to change a case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loket import engine
+from loket.audit.services import log_action
+from loket.calendar.units import calendar_for
+from loket.catalog.models import SopVersion
+from loket.catalog.selectors import parsed
+from loket.directory.backends import get_backend
+from loket.directory.models import Agency
+from loket.notify.services import queue_mail
+from loket.sop.model import Sop
+from loket.staff import rules
+
+from . import effects
+from .codes import new_tracking_code, next_reference, tracking_digest
+from .errors import Conflict, Invalid, NotAllowed, NotFound
+from .models import Case, Channel, Document, Need, Status, StepRun
+from .uploads import UploadRejected, check_files
+
+Upload = tuple[str, str, bytes]  # (berkas kode, file name, content)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    case: Case
+    tracking_code: str  # shown once to the requester and mailed; only its digest is stored
+
+
+@dataclass(frozen=True)
+class StepAnswer:
+    step: int
+    answer: str
+    note: str = ""
+
+
+@dataclass
+class Decision:
+    """What a staff member gives with their answers (each part used by the step it belongs to)."""
+
+    answers: list[StepAnswer]
+    missing: list[str] = field(default_factory=list)  # berkas kode marked missing at a completeness check
+    account_id: int | None = None  # the directory record the request is about
+    phone_confirmation: str = ""
+    email_confirmed_by_phone: bool = False
+
+
+def status_url() -> str:
+    return f"{settings.LOKET_BASE_URL}/permohonan/status/"
+
+
+# -- submit -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_request(
+    *,
+    sop_version: SopVersion,
+    channel: str,
+    need: str,
+    name: str,
+    email: str,
+    user_id: str = "",
+    nip: str = "",
+    phone: str = "",
+    agency_id: int | None = None,
+    files: list[Upload],
+    actor: Any = None,
+) -> Submitted:
+    """A requester hands in a request (step 1 of the SOP).
+
+    Effects, in order: documents checked (all or nothing); Case written with its reference and
+    the digest of a new tracking code; the directory record looked up by user ID or NIP; step 1
+    recorded as done by the requester and the steps the system answers after it (e.g. the channel
+    decision); the next step opened with its due time; documents stored with their SHA-256; mail
+    `diterima` queued to the typed address; audit entry.
+    """
+    sop = parsed(sop_version)
+    problems = _identity_problems(name=name, email=email, user_id=user_id, nip=nip, need=need, channel=channel)
+    agency = None
+    if agency_id is not None:
+        agency = Agency.objects.filter(pk=agency_id, unit=sop_version.unit).first()
+        if agency is None:
+            problems["agency"] = _("Instansi yang dipilih tidak terdaftar di unit ini.")
+    given = {kode for kode, _name, _content in files}
+    for berkas in sop.berkas:
+        if berkas.wajib and berkas.kode not in given:
+            problems[berkas.kode] = _("%(nama)s wajib dilampirkan.") % {"nama": berkas.nama}
+    try:
+        checked = check_files(files, allowed_kodes={b.kode for b in sop.berkas})
+    except UploadRejected as exc:
+        problems.update(exc.problems)
+        checked = []
+    if problems:
+        raise Invalid(_("Permohonan belum dapat diajukan. Periksa isian yang ditandai."), problems)
+
+    now = timezone.now()
+    unit = sop_version.unit
+    account = get_backend().find(unit=unit, user_id=user_id.strip() or None, nip=nip.strip() or None)
+    code = new_tracking_code()
+    case = Case.objects.create(
+        unit=unit,
+        sop=sop_version,
+        reference=next_reference(unit=unit, year=timezone.localtime(now, zoneinfo.ZoneInfo(unit.zona_waktu)).year),
+        tracking_digest=tracking_digest(code),
+        channel=channel,
+        need=need,
+        requester_user_id=user_id.strip(),
+        requester_nip=nip.replace(" ", ""),
+        requester_name=name.strip(),
+        requester_email=email.strip(),
+        requester_phone=phone.strip(),
+        agency=agency or (account.agency if account else None),
+        account=account,
+    )
+    first = engine.start(sop)
+    _store_documents(case, checked, step=first.no)
+    run = StepRun(
+        case=case,
+        step=first.no,
+        aksi=first.aksi,
+        lane=first.pelaksana,
+        by=StepRun.By.REQUESTER,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        started_at=now,
+        finished_at=now,
+        standard_minutes=first.waktu,
+        detail={"berkas": sorted(given), "kanal": channel},
+    )
+    advance = engine.advance(sop, first.no, None, _facts(case), by="pemohon")
+    run.answer = advance.moves[0].answer
+    run.save()
+    _apply(case, sop, advance, actor=None, now=now)
+    queue_mail(
+        to=case.requester_email,
+        template="diterima",
+        context={
+            "reference": case.reference,
+            "tracking_code": code,
+            "unit_name": unit.nama,
+            "service_name": sop.nama,
+            "status_url": status_url(),
+        },
+        case=case,
+    )
+    log_action("case.submitted", actor=actor, case=case, channel=channel, documents=len(checked))
+    return Submitted(case, code)
+
+
+def _identity_problems(*, name: str, email: str, user_id: str, nip: str, need: str, channel: str) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not name.strip():
+        problems["name"] = _("Nama wajib diisi.")
+    try:
+        validate_email(email.strip())
+    except ValidationError:
+        problems["email"] = _("Alamat e-mail tidak valid.")
+    if not user_id.strip() and not nip.strip():
+        problems["user_id"] = _("Isi user ID atau NIP Anda (salah satu).")
+    nip_digits = nip.replace(" ", "")
+    if nip_digits and (len(nip_digits) != 18 or not nip_digits.isdigit()):
+        problems["nip"] = _("NIP terdiri dari 18 angka.")
+    if need not in Need.values:
+        problems["need"] = _("Pilih kebutuhan: password baru atau informasi user ID.")
+    if channel not in Channel.values:
+        problems["channel"] = _("Kanal permohonan tidak dikenal.")
+    return problems
+
+
+def _store_documents(case: Case, checked: list, *, step: int) -> None:  # type: ignore[type-arg]
+    written: list[Document] = []
+    try:
+        for item in checked:
+            doc = Document(
+                case=case,
+                kode=item.kode,
+                original_name=item.name,
+                content_type=item.content_type,
+                size=len(item.content),
+                sha256=item.sha256,
+                step=step,
+            )
+            doc.file.save(item.sha256, ContentFile(item.content), save=False)
+            written.append(doc)
+            doc.save()
+    except Exception:
+        # The transaction rolls the rows back; the files are ours to remove.
+        for doc in written:
+            doc.file.delete(save=False)
+        raise
+
+
+def _facts(case: Case) -> engine.Facts:
+    return engine.Facts(channel=case.channel)
+
+
+# -- moving a case on ---------------------------------------------------------------------------
+
+
+def _apply(case: Case, sop: Sop, advance: engine.Advance, *, actor: Any, now: dt.datetime) -> None:
+    """Record the system's moves after the answered step (running their effects), then open the
+    step the case now waits at, or close the case."""
+    scratch: dict[str, Any] = {}
+    for move in advance.moves[1:]:
+        run = StepRun.objects.create(
+            case=case,
+            step=move.step.no,
+            aksi=move.step.aksi,
+            lane=move.step.pelaksana,
+            by=StepRun.By.SYSTEM,
+            on_behalf_of=actor,
+            started_at=now,
+            finished_at=now,
+            standard_minutes=move.step.waktu,
+            working_minutes=0,
+            answer=move.answer,
+        )
+        if move.effect:
+            run.detail = effects.run(move.effect, case=case, sop=sop, step_run=run, actor=actor, scratch=scratch)
+            run.save(update_fields=["detail"])
+    waiting = advance.waiting
+    if waiting is None:
+        case.status = Status.REFUSED if advance.outcome == "ditolak" else Status.DONE
+        case.current_step = None
+        case.current_lane = ""
+        case.current_due_at = None
+        case.closed_at = now
+    else:
+        due = engine.due_at(waiting, now, calendar_for(case.unit).add)
+        StepRun.objects.create(
+            case=case,
+            step=waiting.no,
+            aksi=waiting.aksi,
+            lane=waiting.pelaksana,
+            by=StepRun.By.REQUESTER if engine.by_of(waiting) == "pemohon" else StepRun.By.STAFF,
+            started_at=now,
+            due_at=due,
+            standard_minutes=waiting.waktu,
+        )
+        case.status = Status.WAITING if engine.by_of(waiting) == "pemohon" else Status.OPEN
+        case.current_step = waiting.no
+        case.current_lane = waiting.pelaksana
+        case.current_due_at = due
+    case.version += 1
+    case.save()
+    if scratch.get("seal"):
+        from .archive import seal_case
+
+        seal_case(case)
+
+
+def _open_run(case: Case) -> StepRun:
+    run = case.steps.filter(finished_at__isnull=True).order_by("-id").first()
+    if run is None or run.step != case.current_step:
+        raise Conflict(_("Permohonan ini tidak sedang menunggu langkah tersebut. Muat ulang halaman."))
+    return run
+
+
+def _finish(run: StepRun, *, case: Case, answer: str, actor: Any, note: str, now: dt.datetime) -> None:
+    run.finished_at = now
+    run.answer = answer
+    run.note = note
+    if getattr(actor, "is_authenticated", False):
+        run.actor = actor
+    if run.by == StepRun.By.STAFF:
+        run.working_minutes = calendar_for(case.unit).between(run.started_at, now)
+    run.save()
+
+
+# -- decide ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decided:
+    case: Case
+    applied: list[int]  # the step numbers answered, in order
+
+
+@transaction.atomic
+def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Decided:
+    """A staff member answers the step(s) the case waits at: one or more consecutive steps of their
+    lane (each recorded as its own step), as seen at `version`.
+
+    Effects, in order: the case row locked; version checked (a stale one raises Conflict, so a
+    double click or two staff at once advance the case once); scope checked; per answered step:
+    the data it needs checked (missing documents, the directory record, a reason), the step
+    closed with actor, answer, note and working minutes, the steps the system completes after it
+    recorded as done by the system on the actor's authority with their effects (reset, link,
+    mail, archive seal), the next step opened with its due time; audit entry.
+    """
+    case = Case.objects.select_for_update().select_related("unit", "sop", "account").filter(pk=case_id).first()
+    if case is None or not rules.can_view(actor, case):
+        raise NotFound(_("Permohonan tidak ditemukan."))
+    if case.version != version:
+        raise Conflict(_("Permohonan ini sudah diproses atau diubah oleh petugas lain. Muat ulang halaman."))
+    if not decision.answers:
+        raise Invalid(_("Belum ada jawaban yang dipilih."))
+    sop = parsed(case.sop)
+    now = timezone.now()
+    applied: list[int] = []
+    for given in decision.answers:
+        if case.is_closed or case.current_step != given.step:
+            if not applied:
+                raise Conflict(_("Permohonan ini tidak sedang menunggu langkah %(no)s. Muat ulang halaman.") % {"no": given.step})
+            break  # an earlier answer took the case elsewhere; later ones no longer apply
+        step = sop.step(given.step)
+        if engine.by_of(step) != "staf":
+            raise Invalid(_("Langkah %(no)s bukan langkah petugas.") % {"no": step.no})
+        if not rules.can_act(actor, case, step.pelaksana):
+            raise NotAllowed(_("Langkah ini dikerjakan oleh %(lane)s; Anda tidak berwenang.") % {"lane": step.pelaksana})
+        if given.answer not in engine.allowed_answers(step):
+            raise Invalid(_("Jawaban untuk langkah %(no)s harus salah satu dari: %(allowed)s.") % {
+                "no": step.no,
+                "allowed": ", ".join(engine.allowed_answers(step)),
+            })
+        run = _open_run(case)
+        detail = effects.check_decision(step.aksi, case=case, sop=sop, answer=given.answer, note=given.note, decision=decision)
+        run.detail = {**run.detail, **detail}
+        _finish(run, case=case, answer=given.answer, actor=actor, note=given.note.strip(), now=now)
+        advance = engine.advance(sop, step.no, given.answer, _facts(case), by="staf")
+        _apply(case, sop, advance, actor=actor, now=now)
+        applied.append(step.no)
+    log_action("case.decided", actor=actor, case=case, steps=applied)
+    return Decided(case, applied)
+
+
+# -- requester's own steps -----------------------------------------------------------------------
+
+
+def case_by_tracking_code(code: str, *, lock: bool = False) -> Case:
+    qs = Case.objects.select_related("unit", "sop")
+    if lock:
+        qs = qs.select_for_update()
+    case = qs.filter(tracking_digest=tracking_digest(code)).first()
+    if case is None:
+        raise NotFound(_("Kode pelacakan tidak dikenal. Periksa kembali kode dari e-mail tanda terima Anda."))
+    return case
+
+
+@transaction.atomic
+def supply_documents(*, tracking_code: str, files: list[Upload], note: str = "", actor: Any = None) -> Case:
+    """The requester hands in what was missing (their `lengkapi-berkas` step).
+
+    Effects, in order: case locked; it must be waiting on the requester; documents checked (all or
+    nothing) and stored; the step closed; the case moves on (back to the completeness check);
+    audit entry."""
+    case = case_by_tracking_code(tracking_code, lock=True)
+    if case.status != Status.WAITING:
+        raise Conflict(_("Permohonan ini tidak sedang menunggu kelengkapan berkas dari Anda."))
+    sop = parsed(case.sop)
+    if not files:
+        raise Invalid(_("Lampirkan berkas yang diminta."), {"files": _("Belum ada berkas yang dilampirkan.")})
+    try:
+        checked = check_files(files, allowed_kodes={b.kode for b in sop.berkas})
+    except UploadRejected as exc:
+        raise Invalid(_("Berkas belum dapat diterima. Periksa isian yang ditandai."), exc.problems) from exc
+    now = timezone.now()
+    run = _open_run(case)
+    _store_documents(case, checked, step=run.step)
+    run.detail = {**run.detail, "berkas": sorted({c.kode for c in checked})}
+    _finish(run, case=case, answer="lanjut", actor=actor, note=note.strip(), now=now)
+    advance = engine.advance(sop, run.step, None, _facts(case), by="pemohon")
+    _apply(case, sop, advance, actor=None, now=now)
+    log_action("case.documents_supplied", actor=actor, case=case, documents=len(checked))
+    return case
+
+
+def _close(case: Case, *, status: str, answer: str, note: str, now: dt.datetime, template: str) -> None:
+    run = case.steps.filter(finished_at__isnull=True).order_by("-id").first()
+    if run is not None:
+        _finish(run, case=case, answer=answer, actor=None, note=note, now=now)
+    case.status = status
+    case.current_step = None
+    case.current_lane = ""
+    case.current_due_at = None
+    case.closed_at = now
+    case.outcome_note = note
+    case.version += 1
+    case.save()
+    queue_mail(
+        to=case.requester_email,
+        template=template,
+        context={"reference": case.reference, "unit_name": case.unit.nama},
+        case=case,
+    )
+
+
+@transaction.atomic
+def withdraw_request(*, tracking_code: str, reason: str = "") -> Case:
+    """The requester withdraws an open request. Effects: the open step closed as `dibatalkan`,
+    the case closed as withdrawn, mail `dibatalkan`, audit entry."""
+    case = case_by_tracking_code(tracking_code, lock=True)
+    if case.is_closed:
+        raise Conflict(_("Permohonan ini sudah selesai dan tidak dapat dibatalkan."))
+    _close(case, status=Status.WITHDRAWN, answer="dibatalkan", note=reason.strip(), now=timezone.now(), template="dibatalkan")
+    log_action("case.withdrawn", case=case)
+    return case
+
+
+def expire_stale_cases(*, now: dt.datetime | None = None) -> int:
+    """Close every case that has waited on its requester longer than LOKET_REQUESTER_WAIT_DAYS.
+    Run by the worker. Effects per case (own transaction): step closed as `kedaluwarsa`, case
+    expired, mail `kedaluwarsa`, audit entry."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(days=settings.LOKET_REQUESTER_WAIT_DAYS)
+    stale = StepRun.objects.filter(
+        finished_at__isnull=True, by=StepRun.By.REQUESTER, started_at__lt=limit, case__status=Status.WAITING
+    ).values_list("case_id", flat=True)
+    count = 0
+    for case_id in list(stale):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().select_related("unit").get(pk=case_id)
+            if case.status != Status.WAITING:
+                continue
+            note = _("Berkas tidak dilengkapi dalam %(days)s hari.") % {"days": settings.LOKET_REQUESTER_WAIT_DAYS}
+            _close(case, status=Status.EXPIRED, answer="kedaluwarsa", note=note, now=now, template="kedaluwarsa")
+            log_action("case.expired", case=case)
+            count += 1
+    return count
+
+
+def require_view(actor: Any, case_id: int) -> Case:
+    """The case for a staff page, or NotFound when it is outside the actor's scope (a case of
+    another unit or agency does not exist for them)."""
+    case = Case.objects.select_related("unit", "sop", "agency", "account", "account__agency").filter(pk=case_id).first()
+    if case is None or not rules.can_view(actor, case):
+        raise NotFound(_("Permohonan tidak ditemukan."))
+    return case
+
+
+__all__ = [
+    "Conflict",
+    "Decided",
+    "Decision",
+    "Invalid",
+    "NotAllowed",
+    "NotFound",
+    "StepAnswer",
+    "Submitted",
+    "decide",
+    "expire_stale_cases",
+    "require_view",
+    "submit_request",
+    "supply_documents",
+    "withdraw_request",
+]

@@ -1,0 +1,22 @@
+"""URLs of the staff console: sign-in, the work queue, a case, its documents and archive, the
+outbox."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import console_views as views
+
+app_name = "console"
+urlpatterns = [
+    path(
+        "masuk/",
+        auth_views.LoginView.as_view(template_name="web/console/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("keluar/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
+    path("", views.queue, name="queue"),
+    path("kasus/<int:case_id>/", views.case_page, name="case"),
+    path("kasus/<int:case_id>/berkas/<int:doc_id>/", views.document, name="document"),
+    path("kasus/<int:case_id>/arsip.pdf", views.archive_pdf, name="archive_pdf"),
+    path("kotak-keluar/", views.outbox, name="outbox"),
+]

@@ -1,0 +1,185 @@
+"""The staff console: the work queue, the case page with its one-submit decision form, documents
+shown inline, the sealed archive as PDF, and the outbox for administrators.
+
+Thin: reads come from the case selectors, every change goes through `services.decide`.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from loket import engine
+from loket.audit.services import log_action
+from loket.cases import services
+from loket.cases.archive import archive_pdf as render_archive_pdf
+from loket.cases.errors import CaseError, NotFound
+from loket.cases.models import ArchiveRecord, Document
+from loket.cases.selectors import work_queue
+from loket.cases.validity import candidates, compare
+from loket.catalog.selectors import parsed
+from loket.notify.models import OutboxMessage
+from loket.staff import rules
+
+from .console_forms import RunStep, read_decision
+
+
+def _case_or_404(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return services.require_view(request.user, case_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(work_queue(request.user), 50).get_page(request.GET.get("halaman"))
+    now = timezone.now()
+    rows = []
+    for case in page:
+        sop = parsed(case.sop)
+        step = sop.step(case.current_step) if case.current_step else None
+        zone = zoneinfo.ZoneInfo(case.unit.zona_waktu)
+        rows.append(
+            {
+                "case": case,
+                "step": step,
+                "due": timezone.localtime(case.current_due_at, zone) if case.current_due_at else None,
+                "created": timezone.localtime(case.created_at, zone),
+                "overdue": bool(case.current_due_at and case.current_due_at < now),
+            }
+        )
+    return render(
+        request,
+        "web/console/queue.html",
+        {"page": page, "rows": rows, "roles": rules.roles_of(request.user)},
+    )
+
+
+def _staff_run(request: HttpRequest, case, sop) -> list[RunStep]:  # type: ignore[no-untyped-def]
+    if case.is_closed or case.current_step is None:
+        return []
+    return [
+        RunStep(step, engine.allowed_answers(step))
+        for step in engine.staff_run(sop, case.current_step)
+        if rules.can_act(request.user, case, step.pelaksana)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    sop = parsed(case.sop)
+    run = _staff_run(request, case, sop)
+    error = ""
+    if request.method == "POST":
+        if not run:
+            messages.error(request, _("Permohonan ini tidak sedang menunggu Anda. Halaman dimuat ulang."))
+            return redirect("console:case", case_id=case.pk)
+        version, decision, error = read_decision(request.POST, run)
+        if decision is not None and version is not None:
+            try:
+                decided = services.decide(case_id=case.pk, actor=request.user, version=version, decision=decision)
+            except CaseError as exc:
+                error = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("Tersimpan: langkah %(steps)s.") % {"steps": ", ".join(str(no) for no in decided.applied)},
+                )
+                return redirect("console:case", case_id=case.pk)
+        case = _case_or_404(request, case_id)
+        run = _staff_run(request, case, sop)
+    zone = zoneinfo.ZoneInfo(case.unit.zona_waktu)
+    documents = list(case.documents.order_by("kode", "-uploaded_at"))
+    present = {doc.kode for doc in documents}
+    steps = []
+    for step_run in case.steps.select_related("actor", "on_behalf_of").order_by("id"):
+        over = (
+            step_run.standard_minutes is not None
+            and step_run.working_minutes is not None
+            and step_run.working_minutes > step_run.standard_minutes
+        )
+        steps.append({"run": step_run, "uraian": sop.step(step_run.step).uraian, "over": over})
+    status = 400 if error else 200
+    return render(
+        request,
+        "web/console/case.html",
+        {
+            "case": case,
+            "sop": sop,
+            "zone": zone,
+            "run": run,
+            "run_aksi": {item.step.aksi for item in run},
+            "error": error,
+            "posted": request.POST if error else None,
+            "berkas": [{"b": b, "present": b.kode in present} for b in sop.berkas],
+            "documents": documents,
+            "steps": steps,
+            "checks": compare(case, case.account, sop),
+            "candidates": candidates(case) if case.account is None else [],
+            "archive": ArchiveRecord.objects.filter(case=case).first(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def document(request: HttpRequest, case_id: int, doc_id: int) -> FileResponse:
+    case = _case_or_404(request, case_id)
+    doc = Document.objects.filter(pk=doc_id, case=case).first()
+    if doc is None:
+        raise Http404(_("Berkas tidak ditemukan."))
+    log_action("document.viewed", actor=request.user, case=case, document=doc.pk, kode=doc.kode)
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
+    response["Content-Disposition"] = f'inline; filename="{doc.kode}.{doc.content_type.split("/")[-1]}"'
+    # Uploaded content is shown, never run: no scripts, no sniffing, no third-party framing.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def archive_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    record = ArchiveRecord.objects.filter(case=case).first()
+    if record is None:
+        raise Http404(_("Berkas ini belum diarsipkan."))
+    log_action("archive.printed", actor=request.user, case=case)
+    response = HttpResponse(render_archive_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="arsip-{case.reference}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """For administrators: the outbox, and in the demo the mail the file sink received."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    page = Paginator(OutboxMessage.objects.select_related("case").order_by("-id"), 50).get_page(
+        request.GET.get("halaman")
+    )
+    sink: list[dict[str, str]] = []
+    if settings.DEBUG and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        folder = Path(settings.EMAIL_FILE_PATH)
+        files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:20] if folder.is_dir() else []
+        sink = [{"name": f.name, "text": f.read_text(encoding="utf-8", errors="replace")} for f in files]
+    return render(request, "web/console/outbox.html", {"page": page, "sink": sink})
