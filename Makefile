@@ -23,15 +23,18 @@ system-deps:
 # var/loket.env makes the demo checkout's `loket` command run in demo (debug) mode.
 $(LOKET_VAR_DIR)/loket.env:
 	mkdir -p "$(LOKET_VAR_DIR)"
-	printf '# Written by make demo: this checkout runs in demo mode. Delete for production settings.\nLOKET_DEBUG=1\n' > $@
+	printf '# Written by make demo: this checkout runs in demo mode. Delete for production settings.\nLOKET_DEBUG=1\nEMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend\n' > $@
 
 demo-setup: install system-deps $(LOKET_VAR_DIR)/loket.env
 	LOKET_DEBUG=1 $(BIN)/loket migrate --noinput -v 0
+	LOKET_DEBUG=1 $(BIN)/loket createcachetable
 	LOKET_DEBUG=1 $(BIN)/loket sop install --builtin
 	LOKET_DEBUG=1 $(BIN)/loket demo --url http://$(HOST):$(PORT)
 
+# The worker (outbox mail, expiry) runs beside the server and stops with it.
 demo: demo-setup
-	LOKET_DEBUG=1 $(BIN)/loket runserver $(HOST):$(PORT)
+	LOKET_DEBUG=1 $(BIN)/loket worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	LOKET_DEBUG=1 LOKET_BASE_URL=http://$(HOST):$(PORT) $(BIN)/loket runserver $(HOST):$(PORT)
 
 test: install system-deps
 	$(BIN)/python -m pytest

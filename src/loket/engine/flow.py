@@ -108,7 +108,10 @@ def advance(sop: Sop, step_no: int, answer: str | None, facts: Facts, *, by: By)
 
     The outcome is `ditolak` when the steps completed here passed an action whose outcome is a
     refusal (`tolak`), else `selesai`."""
-    step = sop.step(step_no)
+    try:
+        step = sop.step(step_no)
+    except KeyError as exc:
+        raise EngineError(f"langkah {step_no} tidak ada dalam SOP {sop.kode}") from exc
     given = answer if answer is not None else (_system_answer(step, facts) or "lanjut")
     if given not in allowed_answers(step):
         raise EngineError(f"langkah {step_no} tidak menerima jawaban {given!r}")
@@ -130,7 +133,9 @@ def advance(sop: Sop, step_no: int, answer: str | None, facts: Facts, *, by: By)
 
 
 def _effect(step: Kegiatan) -> str | None:
-    return step.aksi if ACTIONS[step.aksi].by == "sistem" and step.keputusan is None else None
+    """The action the system runs for `step` (an automatic action runs even when a system
+    decision then picks the branch)."""
+    return step.aksi if ACTIONS[step.aksi].by == "sistem" else None
 
 
 def staff_run(sop: Sop, step_no: int) -> list[Kegiatan]:

@@ -1,4 +1,9 @@
-"""`loket demo`: the demo's sign-in (an administrator) and where to go. Refuses outside debug mode."""
+"""`loket demo`: the demo's people and where to go. Refuses outside debug mode.
+
+Creates (once; running it again changes nothing) the administrator, staff of every role in the
+four built-in units, agencies and directory accounts of every role, then prints the addresses
+and the sign-ins. The units and SOPs come from `loket sop install --builtin` before it.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,85 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from loket.directory.models import Account, Agency
+from loket.staff.models import StaffRole
+from loket.units.models import Unit
 
 DEMO_ADMIN = "admin"
 DEMO_PASSWORD = "Loket-demo-2026!"
+# The accounts' old SPSE password (they have "lost" it; the demo resets it).
+ACCOUNT_PASSWORD = "Spse-Lama-2026!"
+
+# (username, unit, role, agency or None)
+STAFF = [
+    ("aa-kaltim-pupr", "kaltim", "Admin Agency", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("aa-kaltim-dinkes", "kaltim", "Admin Agency", "Dinas Kesehatan"),
+    ("kepala-kaltim", "kaltim", "Kepala LPSE", None),
+    ("adminppe-kaltim", "kaltim", "Admin PPE", None),
+    ("aa-magelang", "magelang", "Admin Agency", "Dinas Pendidikan dan Kebudayaan"),
+    ("aa-sbt", "sbt", "Admin Agency", "Dinas Perhubungan"),
+    ("frontoffice-kkp", "kkp", "Front Office", None),
+    ("helpdesk-kkp", "kkp", "Helpdesk", None),
+    ("adminppe-kkp", "kkp", "Admin PPE", None),
+]
+
+# (unit, user_id, name, nip, role, agency)
+ACCOUNTS = [
+    ("kaltim", "ppk.pupr01", "Siti Rahmawati", "198503122010012001", "PPK", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("kaltim", "pp.pupr02", "Andi Pratama", "199001052015031002", "PP", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("kaltim", "pokja.pupr03", "Dewi Lestari", "198811202014022003", "Pokja Pemilihan", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("kaltim", "ppk.dinkes01", "Budi Santoso", "197907172005011004", "PPK", "Dinas Kesehatan"),
+    ("kaltim", "aa.pupr", "Rina Kartika", "198602142009012005", "Admin Agency", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    ("magelang", "ppk.dikbud01", "Agus Wibowo", "198204032008011006", "PPK", "Dinas Pendidikan dan Kebudayaan"),
+    ("sbt", "pokja.sbt07", "Maria Latuconsina", "199203152019032007", "Pokja Pemilihan", "Dinas Perhubungan"),
+    ("kkp", "aa.djpt", "Hendra Gunawan", "198709092012121008", "Admin Agency", "Direktorat Jenderal Perikanan Tangkap"),
+]
+
+
+def _email(user_id: str) -> str:
+    return f"{user_id.replace('.', '-')}@instansi.example.go.id"
+
+
+@transaction.atomic
+def seed() -> None:
+    User = get_user_model()
+    admin, created = User.objects.get_or_create(username=DEMO_ADMIN, defaults={"is_staff": True, "is_superuser": True})
+    if created:
+        admin.set_password(DEMO_PASSWORD)
+        admin.save(update_fields=["password"])
+    units = {unit.kode: unit for unit in Unit.objects.all()}
+    for username, unit_kode, role, agency_name in STAFF:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        agency = Agency.objects.get_or_create(unit=units[unit_kode], name=agency_name)[0] if agency_name else None
+        StaffRole.objects.get_or_create(user=user, unit=units[unit_kode], role=role, agency=agency)
+    for unit_kode, user_id, name, nip, role, agency_name in ACCOUNTS:
+        agency = Agency.objects.get_or_create(unit=units[unit_kode], name=agency_name)[0]
+        Account.objects.get_or_create(
+            unit=units[unit_kode],
+            user_id=user_id,
+            defaults={
+                "name": name,
+                "nip": nip,
+                "email": _email(user_id),
+                "phone": "0812" + nip[-8:],
+                "role": role,
+                "agency": agency,
+                "satker": "Sekretariat",
+                "sk_number": f"800/{nip[-3:]}/{unit_kode.upper()}/2026",
+                "password": make_password(ACCOUNT_PASSWORD),
+            },
+        )
 
 
 class Command(BaseCommand):
-    help = "Siapkan akun administrator demo dan cetak alamat serta cara masuk."
+    help = "Siapkan data demo (petugas, akun, instansi) dan cetak alamat serta cara masuk."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--url", default="http://127.0.0.1:8000")
@@ -21,22 +97,26 @@ class Command(BaseCommand):
     def handle(self, *args: Any, url: str, **opts: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("`loket demo` hanya untuk mode demo (LOKET_DEBUG=1): kata sandinya tercetak di sini")
-        User = get_user_model()
-        user, created = User.objects.get_or_create(
-            username=DEMO_ADMIN, defaults={"is_staff": True, "is_superuser": True}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+        if not Unit.objects.exists():
+            raise CommandError("Belum ada unit. Jalankan dulu: loket sop install --builtin")
+        seed()
+        staff_lines = [f"    {u:<18} {role} — {unit}{f' ({agency})' if agency else ''}" for u, unit, role, agency in STAFF]
+        account_lines = [f"    {unit:<9} {uid:<14} {role:<16} {name}" for unit, uid, name, _nip, role, _a in ACCOUNTS]
         self.stdout.write(
             "\n".join(
                 [
                     "",
                     "Loket demo siap.",
-                    f"  Katalog SOP:  {url}/sop/",
-                    f"  Admin:        {url}/admin/  (masuk: {DEMO_ADMIN} / {DEMO_PASSWORD})",
-                    f"  Pasang SOP:   {url}/admin/catalog/sopversion/add/",
-                    "  Berhenti:     Ctrl+C",
+                    f"  Portal pemohon:  {url}/permohonan/",
+                    f"  Konsol petugas:  {url}/konsol/   (kata sandi semua petugas: {DEMO_PASSWORD})",
+                    *staff_lines,
+                    f"  Admin:           {url}/admin/  (masuk: {DEMO_ADMIN} / {DEMO_PASSWORD})",
+                    f"  Kotak keluar:    {url}/konsol/kotak-keluar/  (sebagai admin: surel demo, termasuk tautan)",
+                    f"  Masuk SPSE (simulasi): {url}/akun/masuk/   akun direktori:",
+                    *account_lines,
+                    f"  Katalog SOP:     {url}/sop/",
+                    "  Surel demo juga tersimpan di var/mail/; pekerja (loket worker) berjalan bersama server.",
+                    "  Berhenti:        Ctrl+C",
                     "",
                 ]
             )
