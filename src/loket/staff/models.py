@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,8 @@ AGENCY_SCOPED_ROLES = {"Admin Agency"}
 
 
 class StaffRole(models.Model):
+    """One lane a user works in at one unit; an Admin Agency role also names its agency."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="staff_roles")
     role = models.CharField(_("peran"), max_length=40)
@@ -33,6 +36,23 @@ class StaffRole(models.Model):
     def __str__(self) -> str:
         scope = f" / {self.agency}" if self.agency_id else ""
         return f"{self.user} — {self.role} @ {self.unit.kode}{scope}"
+
+    def clean(self) -> None:
+        """The role is a known lane; an agency is named exactly when the role is agency-scoped,
+        and it is an agency of the same unit (the admin form and `loket staff add` both check)."""
+        errors: dict[str, str] = {}
+        if self.role not in STAFF_ROLES:
+            errors["role"] = _("Peran harus salah satu dari: %(roles)s.") % {"roles": ", ".join(STAFF_ROLES)}
+        elif self.role in AGENCY_SCOPED_ROLES and not self.agency_id:
+            errors["agency"] = _("Peran %(role)s wajib menyebut instansinya.") % {"role": self.role}
+        elif self.role not in AGENCY_SCOPED_ROLES and self.agency_id:
+            errors["agency"] = _("Instansi hanya disebut untuk peran %(roles)s.") % {
+                "roles": ", ".join(sorted(AGENCY_SCOPED_ROLES))
+            }
+        if self.agency is not None and self.unit_id and self.agency.unit_id != self.unit_id:
+            errors["agency"] = _("Instansi %(agency)s bukan instansi unit ini.") % {"agency": self.agency}
+        if errors:
+            raise ValidationError(errors)
 
 
 class ApiToken(models.Model):

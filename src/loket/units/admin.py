@@ -1,4 +1,4 @@
-"""Admin for units: a new unit is data, added here with no code change."""
+"""Admin for units: a new unit is data, added here (or by `loket unit add`) with no code change."""
 
 from django.contrib import admin
 
@@ -8,4 +8,5 @@ from .models import Unit
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["kode", "nama", "zona_waktu", "jam_kerja"]
+    list_filter = ["zona_waktu"]
     search_fields = ["kode", "nama"]

@@ -1,0 +1,131 @@
+"""Admin for staff: roles per unit (also inline on each user), API tokens read-only with a revoke
+action. Changes made here are written to the audit trail like those made by `loket staff`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from loket.audit.services import log_action
+
+from .models import STAFF_ROLES, ApiToken, StaffRole
+from .services import revoke_api_token
+
+
+class StaffRoleForm(forms.ModelForm):
+    # A choice of the known lanes rather than free text (the model keeps a plain CharField so that
+    # adding a lane needs no migration).
+    role = forms.ChoiceField(label=gettext_lazy("peran"), choices=[(r, r) for r in STAFF_ROLES])
+
+    class Meta:
+        model = StaffRole
+        fields = ["user", "unit", "role", "agency"]
+
+
+def _audit_role(request: HttpRequest, role: StaffRole, action: str) -> None:
+    log_action(
+        action,
+        actor=request.user,
+        username=role.user.get_username(),
+        unit=role.unit.kode,
+        role=role.role,
+        agency=role.agency.name if role.agency else None,
+    )
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(admin.ModelAdmin):
+    form = StaffRoleForm
+    list_display = ["user", "unit", "role", "agency"]
+    list_filter = ["unit", "role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
+    list_select_related = ["user", "unit", "agency"]
+    autocomplete_fields = ["user"]
+
+    def save_model(self, request: HttpRequest, obj: StaffRole, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _audit_role(request, obj, "staff.role_changed" if change else "staff.role_added")
+
+    def delete_model(self, request: HttpRequest, obj: StaffRole) -> None:
+        _audit_role(request, obj, "staff.role_removed")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[StaffRole]) -> None:
+        for role in queryset.select_related("user", "unit", "agency"):
+            _audit_role(request, role, "staff.role_removed")
+        super().delete_queryset(request, queryset)
+
+
+class StaffRoleInline(admin.TabularInline):
+    model = StaffRole
+    form = StaffRoleForm
+    fields = ["unit", "role", "agency"]
+    extra = 0
+    verbose_name = gettext_lazy("peran petugas")
+    verbose_name_plural = gettext_lazy("peran petugas (unit, lajur, instansi)")
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, with the user's staff roles on the same page."""
+
+    inlines = [StaffRoleInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        instances = formset.save(commit=False)
+        for role in formset.deleted_objects:
+            if isinstance(role, StaffRole):
+                _audit_role(request, role, "staff.role_removed")
+            role.delete()
+        for role in instances:
+            action = "staff.role_changed" if role.pk else "staff.role_added"
+            role.save()
+            if isinstance(role, StaffRole):
+                _audit_role(request, role, action)
+        formset.save_m2m()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by `loket token create` (the token is shown once there); here they are
+    only seen and revoked."""
+
+    list_display = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "user__username"]
+    list_select_related = ["user"]
+    readonly_fields = ["prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["digest"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False  # a revoked token stays, so that its use before revocation can be traced
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("staff.change_apitoken")
+
+    @admin.action(description=gettext_lazy("Cabut token terpilih"), permissions=["revoke"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        live = list(queryset.filter(revoked_at=None).values_list("pk", flat=True))
+        for pk in live:
+            revoke_api_token(actor=request.user, token_id=pk)
+        self.message_user(request, _("%(n)s token dicabut.") % {"n": len(live)}, messages.SUCCESS)

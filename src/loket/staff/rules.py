@@ -1,0 +1,95 @@
+"""Scope: the one place that says which cases a user may see and act on.
+
+A staff member sees the cases of the units they hold a role in; for an agency-scoped role (Admin
+Agency) only the cases of their agency. They act in a lane (an SOP `pelaksana`) when they hold
+that role in the case's unit, and for an agency-scoped role only on their agency's cases. Their
+queue is the open cases waiting on a lane they hold, in that scope.
+
+Denials that follow from this, each tested in tests/staff/test_rules.py:
+- a user with no role (or an inactive or anonymous user) sees and acts on nothing;
+- a superuser has no case access by being one: superusers run the admin (units, SOPs, staff),
+  and see cases only through staff roles of their own, so every look at a case is in someone's
+  scope and on the audit trail under a role;
+- an agency-scoped role with no agency recorded (a bad row) grants nothing, rather than the
+  cases with no agency;
+- a case with no agency is seen by the non-agency roles of its unit only.
+
+Whether a case is waiting on a lane at all (its status and current step) is the engine's and the
+case services' question; `can_act` answers only "is this in the user's scope".
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Q
+
+from loket.cases.models import Status
+
+from .models import AGENCY_SCOPED_ROLES, StaffRole
+
+# Where roles_of keeps the user's roles for the rest of the request (one query per request).
+_CACHE_ATTR = "_loket_staff_roles"
+NOTHING = Q(pk__in=[])
+
+
+def roles_of(user: Any) -> list[StaffRole]:
+    """The user's staff roles (with unit and agency), read once per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(StaffRole.objects.filter(user=user).select_related("unit", "agency"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_roles(user: Any) -> None:
+    """Drop the cached roles (after a change to them within the same request or test)."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _grants(role: StaffRole) -> bool:
+    # An Admin Agency row without an agency must not read as "the cases without an agency".
+    return role.role not in AGENCY_SCOPED_ROLES or role.agency_id is not None
+
+
+def _scope_q(role: StaffRole) -> Q:
+    q = Q(unit_id=role.unit_id)
+    if role.role in AGENCY_SCOPED_ROLES:
+        q &= Q(agency_id=role.agency_id)
+    return q
+
+
+def _any(parts: list[Q]) -> Q:
+    return reduce(or_, parts) if parts else NOTHING
+
+
+def queue_q(user: Any) -> Q:
+    """Filter over Case: the open cases waiting on one of the user's lanes, in their scope."""
+    parts = [_scope_q(r) & Q(current_lane=r.role) for r in roles_of(user) if _grants(r)]
+    return Q(status=Status.OPEN) & _any(parts) if parts else NOTHING
+
+
+def visible_q(user: Any) -> Q:
+    """Filter over Case: every case (any status) in the user's scope."""
+    return _any([_scope_q(r) for r in roles_of(user) if _grants(r)])
+
+
+def _in_scope(role: StaffRole, case: Any) -> bool:
+    if not _grants(role) or role.unit_id != case.unit_id:
+        return False
+    return role.role not in AGENCY_SCOPED_ROLES or role.agency_id == case.agency_id
+
+
+def can_view(user: Any, case: Any) -> bool:
+    """Whether the user may see `case` (same rule as visible_q, without a query)."""
+    return any(_in_scope(r, case) for r in roles_of(user))
+
+
+def can_act(user: Any, case: Any, lane: str) -> bool:
+    """Whether the user may act in `lane` on `case`: they hold that role in its scope."""
+    return any(r.role == lane and _in_scope(r, case) for r in roles_of(user))
