@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 
 from loket.catalog.services import install_builtin
 
+pytest_plugins = ["tests.fixtures_smtp"]
+
 DEFINITIONS = [
     "kaltim-registrasi-admin-agency",
     "kaltim-reset-ppk",
@@ -14,6 +16,11 @@ DEFINITIONS = [
     "magelang-reset-ppk",
     "sbt-reset-pokja",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
 
 
 @pytest.fixture

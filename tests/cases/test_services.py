@@ -258,7 +258,7 @@ def test_bad_uploads_are_refused_and_nothing_is_saved(people, files, field, mess
 
 
 def test_a_too_large_upload_is_refused_with_the_limit(people, settings):
-    settings.LOKET_UPLOAD_MAX_BYTES = 1000
+    settings.LOKET_UPLOAD_MAX_BYTES = 100
     with pytest.raises(Invalid) as caught:
         submit("kaltim-reset-ppk", people.ppk)
     assert "terlalu besar" in caught.value.problems["surat-permohonan"]

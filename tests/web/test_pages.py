@@ -16,9 +16,10 @@ def test_the_catalogue_lists_every_installed_sop(client, installed):
     assert "35 menit" in page
 
 
-def test_the_root_leads_to_the_catalogue(client, installed):
-    response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == reverse("web:sop_list")
+def test_the_home_page_leads_to_the_portal_the_console_and_the_catalogue(client, installed):
+    page = client.get("/").content.decode()
+    for url in ("/permohonan/", "/konsol/", reverse("web:sop_list")):
+        assert f'href="{url}"' in page
 
 
 def test_an_sop_page_shows_its_facts_steps_paths_and_downloads(client, installed):

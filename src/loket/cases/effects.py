@@ -98,15 +98,15 @@ def _look_up(case: Case, scratch: dict[str, Any]) -> dict[str, Any]:
     return {"user_id_ditemukan": True}
 
 
-def reset_password(*, case: Case, scratch: dict[str, Any], **_: Any) -> dict[str, Any]:
+def reset_password(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
     return _reset(case, scratch)
 
 
-def look_up_user_id(*, case: Case, scratch: dict[str, Any], **_: Any) -> dict[str, Any]:
+def look_up_user_id(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
     return _look_up(case, scratch)
 
 
-def reset_or_user_id(*, case: Case, scratch: dict[str, Any], **_: Any) -> dict[str, Any]:
+def reset_or_user_id(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
     """Reset when the requester asked for a new password; look up the user ID otherwise."""
     return _reset(case, scratch) if case.need == Need.PASSWORD else _look_up(case, scratch)
 
@@ -118,7 +118,7 @@ def _delivery_address(case: Case) -> str:
     return _account(case).email
 
 
-def notify_result(*, case: Case, scratch: dict[str, Any], **_: Any) -> dict[str, Any]:
+def notify_result(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
     """Deliver the result: a one-time link to the temporary password, or the user ID."""
     account = _account(case)
     to = _delivery_address(case)
@@ -158,7 +158,7 @@ def _last_detail(case: Case, aksi: str) -> StepRun | None:
     return case.steps.filter(aksi=aksi, finished_at__isnull=False).order_by("-id").first()
 
 
-def ask_for_documents(*, case: Case, sop: Sop, **_: Any) -> dict[str, Any]:
+def ask_for_documents(*, case: Case, sop: Sop, **_kw: Any) -> dict[str, Any]:
     """Tell the requester which documents are missing (from the last completeness check)."""
     check = _last_detail(case, "periksa-kelengkapan")
     names = {b.kode: b.nama for b in sop.berkas}
@@ -179,7 +179,7 @@ def ask_for_documents(*, case: Case, sop: Sop, **_: Any) -> dict[str, Any]:
     return {"kurang": [k for k in (check.detail.get("kurang", []) if check else [])]}
 
 
-def refuse(*, case: Case, **_: Any) -> dict[str, Any]:
+def refuse(*, case: Case, **_kw: Any) -> dict[str, Any]:
     """Tell the requester the request is refused, with the reason staff wrote."""
     decided = case.steps.filter(by="staf", finished_at__isnull=False).exclude(note="").order_by("-id").first()
     reason = decided.note if decided else _("Berkas permohonan tidak sesuai dengan data akun.")
@@ -201,12 +201,12 @@ def refuse(*, case: Case, **_: Any) -> dict[str, Any]:
     return {"alasan_dikirim": True}
 
 
-def hand_over(**_: Any) -> dict[str, Any]:
+def hand_over(**_kw: Any) -> dict[str, Any]:
     """The file goes to the next lane: nothing to do but record it."""
     return {}
 
 
-def archive(*, scratch: dict[str, Any], **_: Any) -> dict[str, Any]:
+def archive(*, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
     """Seal the file once this answer's steps are all recorded (see services._apply)."""
     scratch["seal"] = True
     return {"disegel": True}

@@ -307,7 +307,7 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
     recorded as done by the system on the actor's authority with their effects (reset, link,
     mail, archive seal), the next step opened with its due time; audit entry.
     """
-    case = Case.objects.select_for_update().select_related("unit", "sop", "account").filter(pk=case_id).first()
+    case = Case.objects.select_for_update(of=("self",)).select_related("unit", "sop", "account").filter(pk=case_id).first()
     if case is None or not rules.can_view(actor, case):
         raise NotFound(_("Permohonan tidak ditemukan."))
     if case.version != version:
@@ -349,7 +349,7 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
 def case_by_tracking_code(code: str, *, lock: bool = False) -> Case:
     qs = Case.objects.select_related("unit", "sop")
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     case = qs.filter(tracking_digest=tracking_digest(code)).first()
     if case is None:
         raise NotFound(_("Kode pelacakan tidak dikenal. Periksa kembali kode dari e-mail tanda terima Anda."))
@@ -428,7 +428,7 @@ def expire_stale_cases(*, now: dt.datetime | None = None) -> int:
     count = 0
     for case_id in list(stale):
         with transaction.atomic():
-            case = Case.objects.select_for_update().select_related("unit").get(pk=case_id)
+            case = Case.objects.select_for_update(of=("self",)).select_related("unit").get(pk=case_id)
             if case.status != Status.WAITING:
                 continue
             note = _("Berkas tidak dilengkapi dalam %(days)s hari.") % {"days": settings.LOKET_REQUESTER_WAIT_DAYS}
