@@ -33,13 +33,15 @@ def submit(kode, account, *, channel="web", need="password", files=None, **ident
         "agency_id": account.agency_id,
     }
     fields.update(identity)
-    files = files if files is not None else [
-        ("surat-permohonan", "surat.pdf", pdf_bytes()),
-        ("sk-pengangkatan", "sk.png", png_bytes()),
-    ]
-    return services.submit_request(
-        sop_version=sop_version(kode), channel=channel, need=need, files=files, **fields
+    files = (
+        files
+        if files is not None
+        else [
+            ("surat-permohonan", "surat.pdf", pdf_bytes()),
+            ("sk-pengangkatan", "sk.png", png_bytes()),
+        ]
     )
+    return services.submit_request(sop_version=sop_version(kode), channel=channel, need=need, files=files, **fields)
 
 
 def answer_run(case, actor, answers, **extra):
@@ -99,7 +101,11 @@ def test_it_runs_the_happy_path_to_a_sealed_archive(people, kode):
     # The system's steps are done on the authority of the staff member whose answer led there.
     system_runs = case.steps.filter(by=StepRun.By.SYSTEM, step__gt=1)
     assert {run.on_behalf_of.username for run in system_runs if run.on_behalf_of} <= {
-        "aa-pupr", "aa-magelang", "aa-sbt", "helpdesk-kkp", "adminppe-kkp"
+        "aa-pupr",
+        "aa-magelang",
+        "aa-sbt",
+        "helpdesk-kkp",
+        "adminppe-kkp",
     }
     account.refresh_from_db()
     assert account.must_change_password is True
@@ -226,9 +232,7 @@ def test_the_credential_goes_to_the_typed_address_only_after_a_phone_confirmatio
     assert OutboxMessage.objects.get(case=case, template="hasil-password").to == "pemohon.baru@gmail.com"
 
 
-@pytest.mark.parametrize(
-    "who", ["aa_dinkes", "aa_magelang", "kkp_helpdesk", "outsider_staff"]
-)
+@pytest.mark.parametrize("who", ["aa_dinkes", "aa_magelang", "kkp_helpdesk", "outsider_staff"])
 def test_staff_outside_the_scope_cannot_decide(people, who):
     case = submit("kaltim-reset-ppk", people.ppk).case
     with pytest.raises(NotFound):
@@ -240,14 +244,31 @@ def test_staff_outside_the_scope_cannot_decide(people, who):
 @pytest.mark.parametrize(
     ("files", "field", "message"),
     [
-        ([("surat-permohonan", "surat.pdf", b"MZ\x90\x00 not a pdf"), ("sk-pengangkatan", "sk.pdf", pdf_bytes())],
-         "surat-permohonan", "bukan PDF"),
-        ([("surat-permohonan", "surat.pdf", b"%PDF-1.7\n broken"), ("sk-pengangkatan", "sk.pdf", pdf_bytes())],
-         "surat-permohonan", "rusak"),
+        (
+            [("surat-permohonan", "surat.pdf", b"MZ\x90\x00 not a pdf"), ("sk-pengangkatan", "sk.pdf", pdf_bytes())],
+            "surat-permohonan",
+            "bukan PDF",
+        ),
+        (
+            [("surat-permohonan", "surat.pdf", b"%PDF-1.7\n broken"), ("sk-pengangkatan", "sk.pdf", pdf_bytes())],
+            "surat-permohonan",
+            "rusak",
+        ),
         ([("surat-permohonan", "surat.pdf", pdf_bytes())], "sk-pengangkatan", "wajib"),
-        ([("surat-permohonan", "surat.pdf", b""), ("sk-pengangkatan", "sk.pdf", pdf_bytes())], "surat-permohonan", "kosong"),
-        ([("surat-permohonan", "a.pdf", pdf_bytes()), ("sk-pengangkatan", "sk.pdf", pdf_bytes()), ("ktp", "k.pdf", pdf_bytes())],
-         "ktp", "tidak diminta"),
+        (
+            [("surat-permohonan", "surat.pdf", b""), ("sk-pengangkatan", "sk.pdf", pdf_bytes())],
+            "surat-permohonan",
+            "kosong",
+        ),
+        (
+            [
+                ("surat-permohonan", "a.pdf", pdf_bytes()),
+                ("sk-pengangkatan", "sk.pdf", pdf_bytes()),
+                ("ktp", "k.pdf", pdf_bytes()),
+            ],
+            "ktp",
+            "tidak diminta",
+        ),
     ],
 )
 def test_bad_uploads_are_refused_and_nothing_is_saved(people, files, field, message):

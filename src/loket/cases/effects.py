@@ -224,8 +224,6 @@ EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
-def run(
-    name: str, *, case: Case, sop: Sop, step_run: StepRun, actor: Any, scratch: dict[str, Any]
-) -> dict[str, Any]:
+def run(name: str, *, case: Case, sop: Sop, step_run: StepRun, actor: Any, scratch: dict[str, Any]) -> dict[str, Any]:
     """Run the effect of action `name`; returns what to record on the step (never a secret)."""
     return EFFECTS[name](case=case, sop=sop, step_run=step_run, actor=actor, scratch=scratch)

@@ -307,7 +307,9 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
     recorded as done by the system on the actor's authority with their effects (reset, link,
     mail, archive seal), the next step opened with its due time; audit entry.
     """
-    case = Case.objects.select_for_update(of=("self",)).select_related("unit", "sop", "account").filter(pk=case_id).first()
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("unit", "sop", "account").filter(pk=case_id).first()
+    )
     if case is None or not rules.can_view(actor, case):
         raise NotFound(_("Permohonan tidak ditemukan."))
     if case.version != version:
@@ -320,20 +322,29 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
     for given in decision.answers:
         if case.is_closed or case.current_step != given.step:
             if not applied:
-                raise Conflict(_("Permohonan ini tidak sedang menunggu langkah %(no)s. Muat ulang halaman.") % {"no": given.step})
+                raise Conflict(
+                    _("Permohonan ini tidak sedang menunggu langkah %(no)s. Muat ulang halaman.") % {"no": given.step}
+                )
             break  # an earlier answer took the case elsewhere; later ones no longer apply
         step = sop.step(given.step)
         if engine.by_of(step) != "staf":
             raise Invalid(_("Langkah %(no)s bukan langkah petugas.") % {"no": step.no})
         if not rules.can_act(actor, case, step.pelaksana):
-            raise NotAllowed(_("Langkah ini dikerjakan oleh %(lane)s; Anda tidak berwenang.") % {"lane": step.pelaksana})
+            raise NotAllowed(
+                _("Langkah ini dikerjakan oleh %(lane)s; Anda tidak berwenang.") % {"lane": step.pelaksana}
+            )
         if given.answer not in engine.allowed_answers(step):
-            raise Invalid(_("Jawaban untuk langkah %(no)s harus salah satu dari: %(allowed)s.") % {
-                "no": step.no,
-                "allowed": ", ".join(engine.allowed_answers(step)),
-            })
+            raise Invalid(
+                _("Jawaban untuk langkah %(no)s harus salah satu dari: %(allowed)s.")
+                % {
+                    "no": step.no,
+                    "allowed": ", ".join(engine.allowed_answers(step)),
+                }
+            )
         run = _open_run(case)
-        detail = effects.check_decision(step.aksi, case=case, sop=sop, answer=given.answer, note=given.note, decision=decision)
+        detail = effects.check_decision(
+            step.aksi, case=case, sop=sop, answer=given.answer, note=given.note, decision=decision
+        )
         run.detail = {**run.detail, **detail}
         _finish(run, case=case, answer=given.answer, actor=actor, note=given.note.strip(), now=now)
         advance = engine.advance(sop, step.no, given.answer, _facts(case), by="staf")
@@ -411,7 +422,14 @@ def withdraw_request(*, tracking_code: str, reason: str = "") -> Case:
     case = case_by_tracking_code(tracking_code, lock=True)
     if case.is_closed:
         raise Conflict(_("Permohonan ini sudah selesai dan tidak dapat dibatalkan."))
-    _close(case, status=Status.WITHDRAWN, answer="dibatalkan", note=reason.strip(), now=timezone.now(), template="dibatalkan")
+    _close(
+        case,
+        status=Status.WITHDRAWN,
+        answer="dibatalkan",
+        note=reason.strip(),
+        now=timezone.now(),
+        template="dibatalkan",
+    )
     log_action("case.withdrawn", case=case)
     return case
 

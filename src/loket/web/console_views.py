@@ -180,6 +180,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
     sink: list[dict[str, str]] = []
     if settings.DEBUG and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
         folder = Path(settings.EMAIL_FILE_PATH)
-        files = sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:20] if folder.is_dir() else []
+        files = (
+            sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:20] if folder.is_dir() else []
+        )
         sink = [{"name": f.name, "text": f.read_text(encoding="utf-8", errors="replace")} for f in files]
     return render(request, "web/console/outbox.html", {"page": page, "sink": sink})

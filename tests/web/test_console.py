@@ -1,0 +1,167 @@
+"""The staff console: the queue in scope and order, the case page's one-submit decision, documents
+inline, the archive PDF, the outbox for administrators, and every refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from loket.cases.models import Case, Status
+from tests.cases.test_services import answer_run, steps_of, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(people):
+    return submit("kaltim-reset-ppk", people.ppk).case
+
+
+def test_the_queue_lists_my_cases_oldest_due_first_and_marks_the_overdue(client, people):
+    first = submit("kaltim-reset-ppk", people.ppk).case
+    second = submit("kaltim-reset-ppk", people.ppk).case
+    Case.objects.filter(pk=second.pk).update(current_due_at=timezone.now() - dt.timedelta(hours=1))
+    submit("sbt-reset-pokja", people.pokja_sbt)  # another unit: not mine
+    client.force_login(people.aa_pupr)
+    page = client.get(reverse("console:queue")).content.decode()
+    assert page.index(second.reference) < page.index(first.reference)
+    assert page.count("terlambat") == 1
+    assert "SBT-" not in page
+
+
+def test_the_queue_costs_the_same_queries_for_one_case_or_twenty(client, people):
+    client.force_login(people.aa_pupr)
+    submit("kaltim-reset-ppk", people.ppk)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("console:queue"))
+    for _ in range(19):
+        submit("kaltim-reset-ppk", people.ppk)
+    with CaptureQueriesContext(connection) as twenty:
+        assert client.get(reverse("console:queue")).content.decode().count("KALTIM-") == 20
+    assert len(twenty) == len(one)
+
+
+@pytest.mark.parametrize("who", ["aa_dinkes", "aa_magelang", "kkp_helpdesk", "outsider_staff"])
+def test_staff_outside_the_scope_see_neither_the_case_nor_its_documents(client, people, case, who):
+    client.force_login(getattr(people, who))
+    assert case.reference not in client.get(reverse("console:queue")).content.decode()
+    doc = case.documents.first()
+    assert client.get(reverse("console:case", args=[case.pk])).status_code == 404
+    assert client.get(reverse("console:document", args=[case.pk, doc.pk])).status_code == 404
+    response = client.post(reverse("console:case", args=[case.pk]), {"version": case.version, "jawaban-2": "ya"})
+    assert response.status_code == 404
+    case.refresh_from_db()
+    assert case.current_step == 2
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, case):
+    for url in (reverse("console:queue"), reverse("console:case", args=[case.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("console:login"))
+
+
+def test_the_case_page_shows_documents_and_the_request_beside_the_directory(client, people, case):
+    client.force_login(people.aa_pupr)
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert page.count('class="badge ok">ada<') == 2
+    assert "siti.rahmawati@pupr.kaltimprov.go.id" in page  # the record's address beside the typed one
+    assert "tidak sesuai" in page  # the typed e-mail differs from the record
+    assert 'name="jawaban-2"' in page and 'name="jawaban-5"' in page
+
+
+def test_one_submit_answers_both_checks_and_the_system_finishes(client, people, case):
+    client.force_login(people.aa_pupr)
+    response = client.post(
+        reverse("console:case", args=[case.pk]),
+        {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya"},
+        follow=True,
+    )
+    assert "Tersimpan: langkah 2, 5." in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.DONE
+    assert steps_of(case) == [
+        (1, "pemohon", "lanjut"),
+        (2, "staf", "ya"),
+        (5, "staf", "ya"),
+        (6, "sistem", "lanjut"),
+        (8, "sistem", "lanjut"),
+        (9, "sistem", "lanjut"),
+    ]
+    page = response.content.decode()
+    assert "sistem a.n. aa-pupr" in page
+    pdf = client.get(reverse("console:archive_pdf", args=[case.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_a_double_click_saves_once_and_says_why_the_second_did_not(client, people, case):
+    client.force_login(people.aa_pupr)
+    data = {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya"}
+    client.post(reverse("console:case", args=[case.pk]), data)
+    second = client.post(reverse("console:case", args=[case.pk]), data, follow=True)
+    assert "tidak sedang menunggu Anda" in second.content.decode()
+    case.refresh_from_db()
+    assert [s for s, _, _ in steps_of(case)] == [1, 2, 5, 6, 8, 9]
+
+
+def test_missing_documents_are_marked_and_the_requester_is_asked(client, people, case):
+    client.force_login(people.aa_pupr)
+    client.post(
+        reverse("console:case", args=[case.pk]),
+        {"version": case.version, "jawaban-2": "tidak", "kurang": ["sk-pengangkatan"], "catatan-2": "SK buram"},
+    )
+    case.refresh_from_db()
+    assert (case.status, case.current_step) == (Status.WAITING, 4)
+
+
+def test_a_refusal_without_a_reason_keeps_what_was_typed_and_saves_nothing(client, people, case):
+    client.force_login(people.aa_pupr)
+    response = client.post(
+        reverse("console:case", args=[case.pk]),
+        {"version": case.version, "jawaban-2": "ya", "jawaban-5": "tidak", "konfirmasi_telepon": "Ditelepon pukul 9"},
+    )
+    assert response.status_code == 400
+    assert "Tulis alasan penolakan" in response.content.decode()
+    assert "Ditelepon pukul 9" in response.content.decode()
+    case.refresh_from_db()
+    assert case.current_step == 2
+
+
+def test_documents_open_inline_and_cannot_run_scripts(client, people, case):
+    client.force_login(people.aa_pupr)
+    doc = case.documents.get(kode="surat-permohonan")
+    response = client.get(reverse("console:document", args=[case.pk, doc.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_the_outbox_is_for_administrators_only(client, people, superuser, case):
+    client.force_login(people.aa_pupr)
+    assert client.get(reverse("console:outbox")).status_code == 403
+    client.force_login(superuser)
+    page = client.get(reverse("console:outbox")).content.decode()
+    assert case.reference in page and "pemohon.baru@gmail.com" in page
+
+
+def test_kkp_helpdesk_then_admin_ppe_each_answer_their_own_steps(client, people):
+    case = submit("kkp-reset-admin-agency", people.aa_account_kkp, channel="email").case
+    client.force_login(people.kkp_helpdesk)
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert 'name="jawaban-4"' in page and 'name="jawaban-5"' in page and 'name="jawaban-9"' not in page
+    client.post(
+        reverse("console:case", args=[case.pk]), {"version": case.version, "jawaban-4": "lanjut", "jawaban-5": "ya"}
+    )
+    case.refresh_from_db()
+    assert (case.current_step, case.current_lane) == (9, "Admin PPE")
+    assert case.reference not in client.get(reverse("console:queue")).content.decode()
+    client.force_login(people.kkp_admin_ppe)
+    assert case.reference in client.get(reverse("console:queue")).content.decode()
+    answer_run(case, people.kkp_admin_ppe, [(9, "ya", "")])
+    case.refresh_from_db()
+    assert case.status == Status.DONE
