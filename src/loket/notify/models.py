@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Where a mail's one-time link goes in the stored body; filled in only at send time.
 LINK_MARKER = "[[TAUTAN-SEKALI-PAKAI]]"
+# Where a requester's tracking code goes in the stored body (only its digest is kept elsewhere).
+CODE_MARKER = "[[KODE-PELACAKAN]]"
 
 
 class OutboxMessage(models.Model):
@@ -23,10 +25,14 @@ class OutboxMessage(models.Model):
     body = models.TextField(_("isi"))
     # The one-time link of a credential mail: stored only until the mail is sent, then erased.
     secret_link = models.CharField(max_length=500, blank=True)
+    # The requester's tracking code (mail `diterima`): same rule as the link.
+    secret_code = models.CharField(max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     last_error = models.TextField(_("galat terakhir"), blank=True)
     sent_at = models.DateTimeField(_("terkirim pada"), null=True, blank=True)
+    # After a failed attempt the sweep waits until then before trying again (backoff).
+    next_attempt_at = models.DateTimeField(_("coba lagi setelah"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

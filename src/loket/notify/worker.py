@@ -1,0 +1,162 @@
+"""The background worker behind `loket worker`: queued tasks, the outbox sweep, periodic jobs.
+
+Queued tasks are run by django-tasks-db's own Worker (claiming, locking, recording results),
+used in its batch mode: each round drains what is ready, then this loop sweeps the outbox
+(`send_pending`) and runs the jobs of `settings.LOKET_PERIODIC_JOBS` every `sweep_seconds`,
+then sleeps `interval`. Many workers may run at once on PostgreSQL: tasks are claimed with
+SKIP LOCKED and each mail is locked while it is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from .models import OutboxMessage
+from .tasks import send_pending
+
+logger = logging.getLogger(__name__)
+
+
+class JobNotFound(Exception):
+    """A dotted path in LOKET_PERIODIC_JOBS names nothing importable."""
+
+
+@dataclass
+class Summary:
+    tasks: int = 0
+    swept: int = 0
+    jobs: int = 0
+    jobs_failed: int = 0
+
+    def line(self) -> str:
+        pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count()
+        failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
+        return _(
+            "Pekerja selesai: %(tasks)d tugas dijalankan, %(swept)d surel terkirim lewat penyapuan, "
+            "%(jobs)d pekerjaan berkala (%(jobs_failed)d gagal); kotak keluar: %(pending)d menunggu, %(failed)d gagal."
+        ) % {**self.__dict__, "pending": pending, "failed": failed}
+
+
+class _CountingWorker(Worker):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.done = 0
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        try:
+            super().run_task(db_task_result)
+        finally:
+            self.done += 1
+
+
+def periodic_jobs() -> list[tuple[str, Callable[[], Any]]]:
+    """The jobs named in settings.LOKET_PERIODIC_JOBS, imported; raises JobNotFound."""
+    jobs = []
+    for path in getattr(settings, "LOKET_PERIODIC_JOBS", []):
+        try:
+            jobs.append((path, import_string(path)))
+        except ImportError as exc:
+            raise JobNotFound(path) from exc
+    return jobs
+
+
+def sweep(summary: Summary, jobs: list[tuple[str, Callable[[], Any]]]) -> None:
+    """Send the pending mail whose task went missing, then run each periodic job once.
+
+    A failing job is logged and counted; it does not stop the others or the worker.
+    """
+    close_old_connections()
+    summary.swept += send_pending()
+    for path, job in jobs:
+        try:
+            job()
+        except Exception:
+            summary.jobs_failed += 1
+            logger.exception("Periodic job %s failed", path)
+        summary.jobs += 1
+    close_old_connections()
+
+
+def run_worker(
+    *,
+    once: bool,
+    interval: float = 1.0,
+    sweep_seconds: float = 60.0,
+    queue_names: list[str] | None = None,
+    worker_id: str | None = None,
+    announce: Callable[[str], None] = print,
+) -> Summary:
+    """Run queued tasks, sweep the outbox and run the periodic jobs; with `once`, one round.
+
+    Without `once` it runs until SIGINT/SIGTERM, finishing the task or sweep under way first.
+    Returns what it did (the summary is also built when a signal ends the loop).
+    """
+    jobs = periodic_jobs()
+    summary = Summary()
+    use_db = isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
+    worker = _CountingWorker(
+        queue_names=queue_names or ["*"],
+        interval=interval,
+        batch=True,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id or get_random_string(32),
+        excluded_queue_names=[],
+    )
+    if once:
+        if use_db:
+            worker.run()
+        summary.tasks = worker.done
+        sweep(summary, jobs)
+        return summary
+
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    worker.configure_signals()
+    announce(
+        _("Pekerja Loket berjalan (%(mode)s; penyapuan setiap %(seconds)s detik). Tekan Ctrl+C untuk berhenti.")
+        % {
+            "mode": _("antrean tugas di basis data") if use_db else _("tanpa antrean basis data"),
+            "seconds": f"{sweep_seconds:g}",
+        }
+    )
+    next_sweep = 0.0
+    try:
+        while worker.running:
+            if use_db:
+                worker.run()
+                summary.tasks = worker.done
+            if worker.running and time.monotonic() >= next_sweep:
+                # Marked busy so that a signal lets the sweep finish the mail it is sending.
+                worker.running_task = True
+                try:
+                    sweep(summary, jobs)
+                finally:
+                    worker.running_task = False
+                next_sweep = time.monotonic() + sweep_seconds
+            if worker.running:
+                time.sleep(interval)
+    except SystemExit as exc:
+        # Worker.shutdown exits at once when idle: that is the normal end, not an error.
+        if worker.running or exc.code not in (0, None):
+            raise
+    finally:
+        summary.tasks = worker.done
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return summary
