@@ -27,7 +27,6 @@ $(LOKET_VAR_DIR)/loket.env:
 
 demo-setup: install system-deps $(LOKET_VAR_DIR)/loket.env
 	LOKET_DEBUG=1 $(BIN)/loket migrate --noinput -v 0
-	LOKET_DEBUG=1 $(BIN)/loket createcachetable
 	LOKET_DEBUG=1 $(BIN)/loket sop install --builtin
 	LOKET_DEBUG=1 $(BIN)/loket demo --url http://$(HOST):$(PORT)
 
