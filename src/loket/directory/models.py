@@ -53,3 +53,31 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.name})"
+
+
+class SignInAttempt(models.Model):
+    """One attempt to sign in with an account (the SPSE stand-in), kept so that guessing can be
+    stopped across processes and machines: the rate limit counts these rows."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("berhasil")
+        FAILED = "failed", _("gagal")
+        BLOCKED = "blocked", _("ditolak (terlalu banyak percobaan)")
+
+    at = models.DateTimeField(_("waktu"), db_index=True)
+    unit_kode = models.CharField(_("unit"), max_length=40)
+    user_id = models.CharField(_("user ID"), max_length=80)  # as typed, lower-cased
+    ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["unit_kode", "user_id", "at"], name="signin_account_at"),
+            models.Index(fields=["ip", "at"], name="signin_ip_at"),
+        ]
+        verbose_name = _("percobaan masuk")
+        verbose_name_plural = _("percobaan masuk")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.unit_kode}/{self.user_id} {self.outcome}"

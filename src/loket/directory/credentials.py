@@ -1,0 +1,176 @@
+"""One-time credential links: the way a temporary password reaches its holder.
+
+The link carries a random token. The database keeps only the token's SHA-256 (to find the link)
+and the password encrypted with a key derived from the token (Fernet, key by HKDF-SHA256), so a
+copy of the database alone reveals no password. Opening the link (GET) shows a button; revealing
+(POST) consumes it, erases the sealed password and is audited, as is every refused reveal.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from loket.audit.services import log_action
+from loket.cases.models import CredentialLink
+
+from .backends import get_backend
+
+if TYPE_CHECKING:
+    from loket.cases.models import Case
+
+    from .models import Account
+
+TOKEN_BYTES = 32
+_HKDF_INFO = b"loket credential link v1"
+
+
+class LinkError(Exception):
+    """A link that cannot be revealed; `reason` is what the audit entry records."""
+
+    reason = "unknown"
+
+
+class LinkUnknown(LinkError):
+    reason = "unknown"
+
+
+class LinkUsed(LinkError):
+    reason = "used"
+
+
+class LinkExpired(LinkError):
+    reason = "expired"
+
+
+@dataclass(frozen=True)
+class Revealed:
+    user_id: str
+    password: str
+    account: Account
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _fernet(token: str) -> Fernet:
+    # The token has 256 random bits, so HKDF needs no salt; `info` keeps this key apart from
+    # any other use of the same token (its digest).
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_HKDF_INFO).derive(token.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def credential_url(token: str) -> str:
+    """The address of the link, as it goes into the mail."""
+    return settings.LOKET_BASE_URL + reverse("akun:tautan", args=[token])
+
+
+@transaction.atomic
+def issue_credential_link(*, case: Case, account: Account, password: str) -> str:
+    """Seal `password` behind a new one-time link for `account` and return the link's token.
+
+    Effects: earlier unrevealed links of the same account stop working (their password is no
+    longer the account's) and their sealed passwords are erased; one CredentialLink row (digest,
+    sealed password, expiry after LOKET_LINK_HOURS). The token itself is stored nowhere.
+    """
+    now = timezone.now()
+    CredentialLink.objects.filter(account=account, revealed_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now, sealed_password=""
+    )
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    CredentialLink.objects.create(
+        case=case,
+        account=account,
+        digest=token_digest(token),
+        sealed_password=_fernet(token).encrypt(password.encode()).decode(),
+        expires_at=now + dt.timedelta(hours=settings.LOKET_LINK_HOURS),
+    )
+    return token
+
+
+def link_state(*, token: str) -> LinkError | None:
+    """What revealing this link would meet, without consuming it (for the GET page): None when
+    it can be revealed, else the error it would raise."""
+    link = CredentialLink.objects.filter(digest=token_digest(token)).first()
+    return _refusal(link, timezone.now())
+
+
+def _refusal(link: CredentialLink | None, now: dt.datetime) -> LinkError | None:
+    if link is None:
+        return LinkUnknown()
+    if link.revealed_at is not None:
+        return LinkUsed()
+    if link.expires_at <= now or not link.sealed_password:
+        return LinkExpired()
+    return None
+
+
+def reveal_credential(*, token: str) -> Revealed:
+    """Reveal the password behind a link, once.
+
+    Effects: the link is marked revealed and its sealed password erased; one audit entry
+    `credential.revealed`. A link that is unknown, already revealed or expired raises LinkUnknown,
+    LinkUsed or LinkExpired and writes `credential.reveal_refused` (committed even so).
+    """
+    outcome = _consume(token)
+    if isinstance(outcome, LinkError):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def _consume(token: str) -> Revealed | LinkError:
+    now = timezone.now()
+    link = (
+        CredentialLink.objects.select_for_update()
+        .select_related("account", "account__unit", "case")
+        .filter(digest=token_digest(token))
+        .first()
+    )
+    refusal = _refusal(link, now)
+    password = None
+    if link is not None and refusal is None:
+        try:
+            password = _fernet(token).decrypt(link.sealed_password.encode()).decode()
+        except InvalidToken:
+            refusal = LinkUnknown()
+    if refusal is not None or link is None or password is None:
+        refusal = refusal or LinkUnknown()
+        log_action(
+            "credential.reveal_refused",
+            case=link.case if link else None,
+            reason=refusal.reason,
+            link=link.pk if link else None,
+        )
+        return refusal
+    link.revealed_at = now
+    link.sealed_password = ""
+    link.save(update_fields=["revealed_at", "sealed_password"])
+    account = link.account
+    user_id = get_backend().look_up_user_id(account)
+    log_action("credential.revealed", case=link.case, link=link.pk, user_id=user_id, unit=account.unit.kode)
+    return Revealed(user_id=user_id, password=password, account=account)
+
+
+@transaction.atomic
+def erase_expired_credentials() -> int:
+    """Erase the sealed passwords of links that expired unrevealed; returns how many. For a
+    periodic task: an expired link can never be revealed, so its ciphertext has no use left."""
+    return (
+        CredentialLink.objects.filter(expires_at__lte=timezone.now())
+        .exclude(sealed_password="")
+        .update(sealed_password="")
+    )

@@ -1,0 +1,15 @@
+"""URLs of the account pages (mounted at `akun/`): the one-time credential link and the sign-in
+that stands in for SPSE."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "akun"
+urlpatterns = [
+    path("tautan/<str:token>/", views.credential_link, name="tautan"),
+    path("masuk/", views.sign_in, name="masuk"),
+    path("ganti-password/", views.change_password, name="ganti_password"),
+    path("keluar/", views.sign_out, name="keluar"),
+    path("", views.home, name="beranda"),
+]
