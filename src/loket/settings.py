@@ -155,7 +155,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = LOKET_UPLOAD_MAX_BYTES
 # A case waiting on its requester (missing documents) expires after this many days.
 LOKET_REQUESTER_WAIT_DAYS = int(os.environ.get("LOKET_REQUESTER_WAIT_DAYS", 14))
 # What the worker runs every sweep beside sending mail.
-LOKET_PERIODIC_JOBS = ["loket.cases.services.expire_stale_cases"]
+LOKET_PERIODIC_JOBS = [
+    "loket.cases.services.expire_stale_cases",
+    "loket.directory.credentials.erase_expired_credentials",
+]
 # A one-time credential link is valid this many hours.
 LOKET_LINK_HOURS = int(os.environ.get("LOKET_LINK_HOURS", 24))
 
