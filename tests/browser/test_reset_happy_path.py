@@ -1,0 +1,240 @@
+"""The PPK reset happy path in a real browser, from the portal to the sealed archive.
+
+A PPK of Dinas PUPR (Kalimantan Timur) who lost their SPSE password asks for a new one on the
+portal; the Admin Agency checks the request in the console with one submit; the worker mails the
+one-time link over real SMTP; the PPK reveals the temporary password, signs in and is made to
+choose a new one; staff see every step measured against the SOP and print the sealed archive.
+Each persona has its own browser context (its own cookies), as they would have their own computer.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zoneinfo
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from loket.catalog.selectors import get_version, parsed
+from loket.units.models import Unit
+from tests.browser.conftest import SCREENSHOTS
+from tests.factories import PASSWORD, pdf_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SOP_KODE = "kaltim-reset-ppk"
+TYPED_EMAIL = "siti.rahma85@gmail.com"  # the requester's own address, not the one on record
+RECORD_EMAIL = "siti.rahmawati@pupr.kaltimprov.go.id"  # the PPK's address in the directory
+NEW_PASSWORD = "Kaltim#Baru2026"
+TRACKING_CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")
+
+Snap = Callable[[Page, str], Path]
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """A page in a fresh browser context (no cookies shared with any other persona)."""
+    contexts = []
+
+    def make() -> Page:
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def snap() -> Snap:
+    """Full-page screenshot of any persona's page under test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def documents(tmp_path: Path) -> dict[str, Path]:
+    files = {}
+    for kode in ("surat-permohonan", "sk-pengangkatan"):
+        files[kode] = tmp_path / f"{kode}.pdf"
+        files[kode].write_bytes(pdf_bytes())
+    return files
+
+
+def test_a_ppk_gets_a_new_password_and_staff_see_the_whole_case_measured_and_archived(
+    live_server, people, smtp_server, settings, tmp_path, page, new_page, snap, documents
+):
+    settings.LOKET_BASE_URL = live_server.url
+    settings.MEDIA_ROOT = tmp_path / "media"
+    base = live_server.url
+
+    # 1. The requester hands in the request on the portal.
+    page.goto(f"{base}/permohonan/")
+    page.locator("select#unit").select_option("kaltim")
+    page.get_by_role("button", name="Tampilkan layanan").click()
+    page.locator(f'li[data-kode="{SOP_KODE}"]').get_by_role("link", name="Ajukan permohonan ini").click()
+    page.wait_for_url(f"**/permohonan/kaltim/{SOP_KODE}/")
+    page.get_by_label("User ID SPSE").fill("ppk.pupr01")
+    page.get_by_label("Nama lengkap").fill("Siti Rahmawati")
+    page.get_by_label("Alamat e-mail").fill(TYPED_EMAIL)
+    page.get_by_label("Nomor telepon/HP").fill("081234567890")
+    page.get_by_label("Instansi").select_option(label="Dinas PUPR")
+    page.get_by_label("Password baru (beserta user ID)").check()
+    page.get_by_label("Surat permohonan reset password atau informasi user ID").set_input_files(
+        documents["surat-permohonan"]
+    )
+    page.get_by_label("Surat Keputusan/SK pengangkatan sebagai PPK").set_input_files(documents["sk-pengangkatan"])
+    page.get_by_role("button", name="Kirim permohonan").click()
+    page.wait_for_url("**/permohonan/tanda-terima/")
+    reference = page.locator(".portal-receipt .reference").inner_text().strip()
+    year = timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(Unit.objects.get(kode="kaltim").zona_waktu)).year
+    assert re.fullmatch(rf"KALTIM-{year}-\d{{6}}", reference), reference
+    tracking_code = page.locator(".tracking-code .code").inner_text().strip()
+    assert TRACKING_CODE.match(tracking_code), tracking_code
+    snap(page, "reset-1-tanda-terima")
+
+    # 2. The Admin Agency of Dinas PUPR finds it in the queue and decides steps 2 and 5 at once.
+    staff = new_page()
+    staff.goto(f"{base}/konsol/masuk/")
+    staff.get_by_label("Nama pengguna").fill("aa-pupr")
+    staff.get_by_label("Kata sandi").fill(PASSWORD)
+    staff.get_by_role("button", name="Masuk").click()
+    staff.wait_for_url(f"{base}/konsol/")
+    row = staff.locator("table.queue tbody tr", has_text=reference)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Siti Rahmawati")
+    snap(staff, "reset-2-antrean")
+
+    row.get_by_role("link", name=reference).click()
+    staff.wait_for_url("**/konsol/kasus/*/")
+    case_url = staff.url
+    expect(staff.get_by_role("heading", level=1)).to_contain_text(reference)
+    berkas = staff.locator("table.data", has=staff.get_by_role("columnheader", name="Berkas yang diminta SOP"))
+    expect(berkas.locator("tbody tr")).to_have_count(2)
+    for name in ("Surat permohonan reset password", "Surat Keputusan/SK pengangkatan sebagai PPK"):
+        expect(berkas.locator("tr", has_text=name).locator(".badge")).to_have_text("ada")
+    expect(staff.locator("figure.doc")).to_have_count(2)
+    compare = staff.locator("table.compare")
+    for label, verdict in (
+        ("User ID", "sesuai"),
+        ("Nama", "sesuai"),
+        ("Instansi", "sesuai"),
+        ("E-mail", "tidak sesuai"),
+    ):
+        expect(
+            compare.locator("tr", has=staff.get_by_role("rowheader", name=label, exact=True)).locator(".badge")
+        ).to_have_text(verdict)
+    expect(compare).to_contain_text(RECORD_EMAIL)
+    snap(staff, "reset-3-kasus-sebelum")
+
+    decision = staff.locator("form.decision")
+    decision.locator('input[name="jawaban-2"][value="ya"]').check()
+    decision.locator('input[name="jawaban-5"][value="ya"]').check()
+    expect(decision.locator('input[name="kurang"]:checked')).to_have_count(0)
+    decision.get_by_role("button", name="Simpan keputusan").click()
+    expect(staff.locator(".messages")).to_contain_text("Tersimpan: langkah 2, 5")
+    expect(staff.locator("h1 .badge")).to_have_text("selesai")
+    expect(staff.locator("form.decision")).to_have_count(0)
+    snap(staff, "reset-4-kasus-sesudah")
+
+    # 3. The worker sends the mail; the PPK opens the one-time link from the mail on record.
+    call_command("worker", "--once", stdout=io.StringIO())
+    mails = smtp_server.wait_for(2)
+    to_requester = [m for m in mails if m.envelope_to == [TYPED_EMAIL]]
+    assert len(to_requester) == 1 and tracking_code in to_requester[0].body
+    to_record = [m for m in mails if m.envelope_to == [RECORD_EMAIL]]
+    assert len(to_record) == 1
+    assert reference in to_record[0].subject
+    found = re.search(rf"{re.escape(base)}/akun/tautan/[^/\s]+/", to_record[0].body)
+    assert found, to_record[0].body
+    link = found.group(0)
+
+    ppk = new_page()
+    ppk.goto(link)
+    reveal = ppk.get_by_role("button", name="Tampilkan password sementara")
+    expect(reveal).to_be_visible()
+    second_tab = ppk.context.new_page()  # the same link left open in another tab
+    second_tab.goto(link)
+    snap(ppk, "reset-5-tautan")
+
+    reveal.click()
+    expect(ppk.locator("#user-id")).to_have_text("ppk.pupr01")
+    temporary = ppk.locator("#password").inner_text().strip()
+    assert len(temporary) >= 8
+    snap(ppk, "reset-6-password-sementara")
+
+    second_tab.get_by_role("button", name="Tampilkan password sementara").click()
+    expect(second_tab.get_by_role("heading", level=1)).to_have_text("Tautan sudah dipakai")
+    assert temporary not in second_tab.content()
+    second_tab.close()
+    again = ppk.request.get(link)
+    assert again.status == 410 and "Tautan sudah dipakai" in again.text()
+
+    # 4. The PPK signs in with the temporary password and must choose a new one.
+    ppk.get_by_role("link", name="Masuk sekarang").click()
+    ppk.wait_for_url("**/akun/masuk/?unit=kaltim")
+    expect(ppk.get_by_label("Unit (LPSE/UKPBJ)")).to_have_value("kaltim")
+    ppk.get_by_label("User ID").fill("ppk.pupr01")
+    # By name: its label "Password" comes out as Django's own Indonesian "Sandi".
+    ppk.locator('input[name="password"]').fill(temporary)
+    ppk.get_by_role("button", name="Masuk").click()
+    ppk.wait_for_url(f"{base}/akun/ganti-password/")
+    expect(ppk.locator(".warning")).to_contain_text("password sementara")
+    ppk.goto(f"{base}/akun/")
+    ppk.wait_for_url(f"{base}/akun/ganti-password/")  # nowhere else until the password is changed
+
+    ppk.get_by_label("Password baru", exact=True).fill("rahasia")
+    ppk.get_by_label("Ulangi password baru").fill("rahasia")
+    ppk.get_by_role("button", name="Simpan password baru").click()
+    refusal = ppk.get_by_role("alert")
+    expect(refusal).to_contain_text("Password paling sedikit 8 karakter.")
+    expect(refusal).to_contain_text("Password harus memuat huruf besar.")
+    assert ppk.url == f"{base}/akun/ganti-password/"
+    snap(ppk, "reset-7-password-lemah")
+
+    ppk.get_by_label("Password baru", exact=True).fill(NEW_PASSWORD)
+    ppk.get_by_label("Ulangi password baru").fill(NEW_PASSWORD)
+    ppk.get_by_role("button", name="Simpan password baru").click()
+    ppk.wait_for_url(f"{base}/akun/")
+    expect(ppk.get_by_role("heading", level=1)).to_have_text("Akun SPSE")
+    expect(ppk.locator(".messages")).to_contain_text("Password berhasil diganti")
+    expect(ppk.locator("main, body").first).to_contain_text("ppk.pupr01")
+    snap(ppk, "reset-8-akun")
+
+    # 5. Staff see every step with who did it and its minutes against the SOP, and the archive.
+    sop = parsed(get_version(SOP_KODE))
+    staff.goto(case_url)
+    steps = staff.locator("table.steps tbody tr")
+    numbers = [cells.split("\t")[0].strip() for cells in steps.all_inner_texts()]
+    assert numbers == ["1", "2", "5", "6", "8", "9"]
+    done_by = {"1": "pemohon", "2": "aa-pupr", "5": "aa-pupr", "6": "sistem a.n. aa-pupr"}
+    done_by |= {"8": "sistem a.n. aa-pupr", "9": "sistem a.n. aa-pupr"}
+    for index, no in enumerate(numbers):
+        cells = steps.nth(index).locator("td")
+        assert cells.nth(3).inner_text().strip() == done_by[no]
+        waktu = sop.step(int(no)).waktu
+        standard = "N/A" if waktu is None else str(waktu)
+        assert re.fullmatch(
+            rf"(\d+|—) / {re.escape(standard)}( melewati mutu baku)?", cells.nth(6).inner_text().strip()
+        )
+        assert cells.nth(5).inner_text().strip() != "berjalan"
+    archive = staff.get_by_role("link", name="Cetak arsip tersegel (PDF)")
+    expect(archive).to_be_visible()
+    snap(staff, "reset-9-kasus-arsip")
+    pdf = staff.request.get(f"{base}{archive.get_attribute('href')}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body()[:4] == b"%PDF"
