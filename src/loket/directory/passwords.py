@@ -19,7 +19,7 @@ MIN_LENGTH = 8
 _LOWER = "abcdefghijkmnpqrstuvwxyz"
 _UPPER = "ABCDEFGHJKLMNPQRTUVWXY"
 _DIGITS = "346789"
-_SYMBOLS = "!#$%&*+-=?@"
+_SYMBOLS = "!#$%*+-=?@"  # no & < > quotes: the password is shown in HTML and typed by hand
 
 
 def _is_symbol(ch: str) -> bool:

@@ -269,7 +269,8 @@ def receipt(request: HttpRequest) -> HttpResponse:
             "case": case,
             "sop": sop,
             "code": code,
-            "next_steps": _expected_rest(case, sop),
+            # The step the case waits at now comes first, then the rest if all goes well.
+            "next_steps": ([sop.step(case.current_step)] if case.current_step else []) + _expected_rest(case, sop),
             "minutes": happy.minutes if happy else None,
         },
     )
