@@ -1,0 +1,305 @@
+"""Public operations (no authentication): the services each unit offers, handing in a request,
+following it with the tracking code, and handing in missing documents.
+
+Requests arrive as multipart/form-data with one file part per document, named by the document's
+`kode`. The parts' names depend on the SOP, so the form fields are read with their own schema
+(`SubmitForm`, `SupplyForm`) rather than ninja's `Form[...]`, and the request body is described
+in the OpenAPI document by hand (`_multipart`): ninja would otherwise announce a urlencoded body,
+which cannot carry files. CSRF does not apply: ninja checks it only for cookie authentication,
+and these operations authenticate no one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pydantic
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja import Status as Answer
+
+from loket.cases import services
+from loket.cases.errors import Invalid
+from loket.cases.models import Case, Channel, Status, StepRun
+from loket.catalog.models import SopVersion
+from loket.catalog.selectors import get_version, latest_versions, parsed
+from loket.directory.models import Agency
+
+from .errors import problems_of, refusals
+
+router = Router(tags=["requesters"])
+
+
+# -- reading a multipart request ---------------------------------------------------------------
+
+
+def _multipart(form: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """The OpenAPI requestBody of a form with one extra file part per document kode."""
+    schema = form.model_json_schema()
+    schema["additionalProperties"] = {
+        "type": "string",
+        "format": "binary",
+        "description": "One file per document: the part's name is the document's kode (see GET /services).",
+    }
+    return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
+
+
+def _read_form(form: type[pydantic.BaseModel], request: HttpRequest) -> Any:
+    try:
+        return form.model_validate(request.POST.dict())
+    except pydantic.ValidationError as exc:
+        raise Invalid(
+            _("Isian belum sesuai. Periksa isian yang ditandai."),
+            problems_of(exc.errors(include_url=False)),  # type: ignore[arg-type]
+        ) from exc
+
+
+def _uploads(request: HttpRequest) -> list[services.Upload]:
+    return [
+        (kode, upload.name or kode, upload.read()) for kode in request.FILES for upload in request.FILES.getlist(kode)
+    ]
+
+
+# -- GET /services ---------------------------------------------------------------------------------
+
+
+class DocumentSpecOut(Schema):
+    kode: str
+    name: str
+    required: bool
+    note: str | None
+
+
+class AgencyOut(Schema):
+    id: int
+    name: str
+
+
+class ServiceUnitOut(Schema):
+    kode: str
+    name: str
+    timezone: str
+    working_hours: str
+    agencies: list[AgencyOut]
+
+
+class ServiceOut(Schema):
+    service: str
+    version: int
+    number: str
+    name: str
+    kind: str
+    account_roles: list[str]
+    unit: ServiceUnitOut
+    documents: list[DocumentSpecOut]
+
+
+@router.get("/services", response=list[ServiceOut], operation_id="list_services", summary="Services on offer")
+def list_services(request: HttpRequest) -> list[ServiceOut]:
+    """The newest version of every installed SOP, with its unit (and the unit's agencies, whose
+    `id` a request may name) and the documents a request must carry."""
+    versions = list(latest_versions())
+    agencies: dict[int, list[AgencyOut]] = {}
+    for agency in Agency.objects.filter(unit__in={v.unit_id for v in versions}).order_by("name"):
+        agencies.setdefault(agency.unit_id, []).append(AgencyOut(id=agency.pk, name=agency.name))
+    out = []
+    for version in versions:
+        sop = parsed(version)
+        unit = version.unit
+        out.append(
+            ServiceOut(
+                service=sop.kode,
+                version=sop.versi,
+                number=sop.nomor,
+                name=sop.nama,
+                kind=sop.layanan,
+                account_roles=sop.peran_akun,
+                unit=ServiceUnitOut(
+                    kode=unit.kode,
+                    name=unit.nama,
+                    timezone=unit.zona_waktu,
+                    working_hours=unit.jam_kerja,
+                    agencies=agencies.get(unit.pk, []),
+                ),
+                documents=[
+                    DocumentSpecOut(kode=b.kode, name=b.nama, required=b.wajib, note=b.keterangan) for b in sop.berkas
+                ],
+            )
+        )
+    return out
+
+
+# -- POST /requests --------------------------------------------------------------------------------
+
+
+class SubmitForm(pydantic.BaseModel):
+    """The form fields of a new request (the documents come as file parts beside them)."""
+
+    model_config = pydantic.ConfigDict(extra="ignore", title="SubmitRequest")
+
+    unit: str = pydantic.Field(description="The unit's kode (GET /services: unit.kode).")
+    service: str = pydantic.Field(description="The service's kode (GET /services: service).")
+    need: str = pydantic.Field(
+        description="`password` (a new password, with the user ID) or `user-id` (the user ID only)."
+    )
+    name: str = ""
+    email: str = ""
+    user_id: str = pydantic.Field("", description="The SPSE user ID; give it or the NIP.")
+    nip: str = pydantic.Field("", description="18 digits; give it or the user ID.")
+    phone: str = ""
+    agency: int | None = pydantic.Field(None, description="The agency's id (GET /services: unit.agencies).")
+
+
+class SubmittedOut(Schema):
+    reference: str
+    tracking_code: str
+    status: str
+
+
+def _offered(unit: str, service: str) -> SopVersion:
+    try:
+        version = get_version(service)
+    except SopVersion.DoesNotExist as exc:
+        raise Invalid(
+            _("Layanan tidak dikenal."), {"service": _("Pilih salah satu layanan dari daftar layanan.")}
+        ) from exc
+    if version.unit.kode != unit:
+        raise Invalid(_("Layanan ini bukan layanan unit tersebut."), {"unit": _("Unit tidak menawarkan layanan ini.")})
+    return version
+
+
+@router.post(
+    "/requests",
+    response={201: SubmittedOut, **refusals(400)},
+    operation_id="submit_request",
+    summary="Hand in a request",
+    openapi_extra=_multipart(SubmitForm),
+)
+def submit_request(request: HttpRequest) -> Answer[SubmittedOut]:
+    """Hand in a request with its documents. The answer carries the tracking code: it is shown
+    only here (and in the receipt mailed to `email`); keep it to follow the request."""
+    form: SubmitForm = _read_form(SubmitForm, request)
+    submitted = services.submit_request(
+        sop_version=_offered(form.unit, form.service),
+        channel=Channel.API,
+        need=form.need,
+        name=form.name,
+        email=form.email,
+        user_id=form.user_id,
+        nip=form.nip,
+        phone=form.phone,
+        agency_id=form.agency,
+        files=_uploads(request),
+    )
+    case = submitted.case
+    return Answer(
+        201, SubmittedOut(reference=case.reference, tracking_code=submitted.tracking_code, status=case.status)
+    )
+
+
+# -- GET /requests/{tracking_code} -------------------------------------------------------------
+
+
+class RequestStepOut(Schema):
+    step: int
+    description: str
+    state: str = pydantic.Field(description="`done` or `pending` (the step the request waits at).")
+    finished_at: dt.datetime | None
+
+
+class MissingDocumentOut(Schema):
+    kode: str
+    name: str
+
+
+class RequestStatusOut(Schema):
+    reference: str
+    status: str
+    status_label: str
+    unit: str
+    service: str
+    service_name: str
+    submitted_at: dt.datetime
+    closed_at: dt.datetime | None
+    steps: list[RequestStepOut]
+    missing_documents: list[MissingDocumentOut] = pydantic.Field(
+        description="While the request waits on the requester: the documents to hand in."
+    )
+    missing_note: str = pydantic.Field(description="While waiting: what staff asked the requester to complete.")
+
+
+def _request_status(case: Case) -> RequestStatusOut:
+    sop = parsed(case.sop)
+    runs = list(case.steps.order_by("id"))
+    missing: list[MissingDocumentOut] = []
+    note = ""
+    if case.status == Status.WAITING:
+        names = {b.kode: b.nama for b in sop.berkas}
+        asked = next((r for r in reversed(runs) if r.by == StepRun.By.STAFF and "kurang" in r.detail), None)
+        if asked is not None:
+            missing = [MissingDocumentOut(kode=k, name=names[k]) for k in asked.detail["kurang"] if k in names]
+            note = asked.note
+    return RequestStatusOut(
+        reference=case.reference,
+        status=case.status,
+        status_label=str(Status(case.status).label),
+        unit=case.unit.kode,
+        service=sop.kode,
+        service_name=sop.nama,
+        submitted_at=case.created_at,
+        closed_at=case.closed_at,
+        steps=[
+            RequestStepOut(
+                step=run.step,
+                description=sop.step(run.step).uraian,
+                state="done" if run.finished_at else "pending",
+                finished_at=run.finished_at,
+            )
+            for run in runs
+        ],
+        missing_documents=missing,
+        missing_note=note,
+    )
+
+
+@router.get(
+    "/requests/{tracking_code}",
+    response={200: RequestStatusOut, **refusals(404)},
+    operation_id="request_status",
+    summary="Follow a request",
+)
+def request_status(request: HttpRequest, tracking_code: str) -> RequestStatusOut:
+    """Where the request stands, for its requester: the steps done and the one it waits at, and
+    while it waits on the requester, the documents to hand in. Shows nothing the requester did not
+    type and no staff names."""
+    return _request_status(services.case_by_tracking_code(tracking_code))
+
+
+# -- POST /requests/{tracking_code}/documents ------------------------------------------------------
+
+
+class SupplyForm(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="ignore", title="SupplyDocuments")
+
+    note: str = pydantic.Field("", description="A note for staff (optional).")
+
+
+class SuppliedOut(Schema):
+    reference: str
+    status: str
+
+
+@router.post(
+    "/requests/{tracking_code}/documents",
+    response={200: SuppliedOut, **refusals(400, 404, 409)},
+    operation_id="supply_documents",
+    summary="Hand in missing documents",
+    openapi_extra=_multipart(SupplyForm),
+)
+def supply_documents(request: HttpRequest, tracking_code: str) -> SuppliedOut:
+    """Hand in the documents staff asked for (409 when the request is not waiting on them)."""
+    form: SupplyForm = _read_form(SupplyForm, request)
+    case = services.supply_documents(tracking_code=tracking_code, files=_uploads(request), note=form.note)
+    return SuppliedOut(reference=case.reference, status=case.status)

@@ -1,0 +1,324 @@
+"""Staff operations (API token): the work queue, one case with the steps the caller may answer,
+and deciding those steps.
+
+A case outside the caller's unit, role or agency does not exist for them (404), as in the
+console; a token whose user has no staff role sees an empty queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pydantic
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from loket import engine
+from loket.cases import services
+from loket.cases.models import Case
+from loket.cases.selectors import is_overdue, work_queue
+from loket.catalog.selectors import parsed
+from loket.sop.model import Sop
+from loket.staff import rules
+
+from .auth import StaffToken, staff_user
+from .errors import refusals
+
+router = Router(tags=["staff"], auth=StaffToken())
+
+
+class CurrentStepOut(Schema):
+    step: int
+    description: str
+    lane: str
+
+
+def _current(case: Case, sop: Sop) -> CurrentStepOut | None:
+    if case.current_step is None:
+        return None
+    step = sop.step(case.current_step)
+    return CurrentStepOut(step=step.no, description=step.uraian, lane=step.pelaksana)
+
+
+# -- GET /cases ----------------------------------------------------------------------------------
+
+
+class QueuePage(Schema):
+    limit: int = pydantic.Field(20, ge=1, le=100)
+    offset: int = pydantic.Field(0, ge=0)
+
+
+class QueueItemOut(Schema):
+    id: int
+    reference: str
+    status: str
+    unit: str
+    service: str
+    service_name: str
+    current_step: CurrentStepOut | None
+    due_at: dt.datetime | None
+    overdue: bool
+    version: int
+
+
+class QueueOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[QueueItemOut]
+
+
+@router.get(
+    "/cases", response={200: QueueOut, **refusals(400, 401)}, operation_id="work_queue", summary="My work queue"
+)
+def list_cases(request: HttpRequest, page: Query[QueuePage]) -> QueueOut:
+    """The cases waiting on one of the caller's roles in their scope, the oldest due first."""
+    queue = work_queue(staff_user(request))
+    now = timezone.now()
+    items = []
+    for case in queue[page.offset : page.offset + page.limit]:
+        sop = parsed(case.sop)
+        items.append(
+            QueueItemOut(
+                id=case.pk,
+                reference=case.reference,
+                status=case.status,
+                unit=case.unit.kode,
+                service=sop.kode,
+                service_name=sop.nama,
+                current_step=_current(case, sop),
+                due_at=case.current_due_at,
+                overdue=is_overdue(case, now),
+                version=case.version,
+            )
+        )
+    return QueueOut(count=queue.count(), limit=page.limit, offset=page.offset, items=items)
+
+
+# -- GET /cases/{case_id} -----------------------------------------------------------------------
+
+
+class RequesterOut(Schema):
+    name: str
+    email: str
+    user_id: str
+    nip: str
+    phone: str
+
+
+class AccountOut(Schema):
+    id: int
+    user_id: str
+    name: str
+    role: str
+
+
+class StepRunOut(Schema):
+    step: int
+    description: str
+    aksi: str
+    lane: str
+    by: str = pydantic.Field(description="`pemohon` (requester), `staf` (staff) or `sistem` (system).")
+    actor: str | None = pydantic.Field(description="The username of the staff member who answered.")
+    on_behalf_of: str | None = pydantic.Field(description="For system steps: whose answer led there.")
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    standard_minutes: int | None
+    working_minutes: int | None
+    answer: str
+    note: str
+
+
+class DocumentOut(Schema):
+    id: int
+    kode: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    step: int
+    uploaded_at: dt.datetime
+
+
+class AnswerableOut(Schema):
+    step: int
+    description: str
+    aksi: str
+    lane: str
+    question: str | None
+    answers: list[str]
+
+
+class CaseOut(Schema):
+    id: int
+    reference: str
+    status: str
+    channel: str
+    need: str
+    unit: str
+    service: str
+    service_version: int
+    service_name: str
+    version: int
+    submitted_at: dt.datetime
+    closed_at: dt.datetime | None
+    requester: RequesterOut
+    agency: str | None
+    account: AccountOut | None
+    current_step: CurrentStepOut | None
+    due_at: dt.datetime | None
+    overdue: bool
+    answerable: list[AnswerableOut] = pydantic.Field(
+        description="The steps the caller may answer now, in order, in one decision."
+    )
+    steps: list[StepRunOut]
+    documents: list[DocumentOut]
+
+
+def _answerable(actor: Any, case: Case, sop: Sop) -> list[AnswerableOut]:
+    if case.is_closed or case.current_step is None:
+        return []
+    return [
+        AnswerableOut(
+            step=step.no,
+            description=step.uraian,
+            aksi=step.aksi,
+            lane=step.pelaksana,
+            question=step.keputusan.pertanyaan if step.keputusan else None,
+            answers=list(engine.allowed_answers(step)),
+        )
+        for step in engine.staff_run(sop, case.current_step)
+        if rules.can_act(actor, case, step.pelaksana)
+    ]
+
+
+@router.get(
+    "/cases/{case_id}", response={200: CaseOut, **refusals(400, 401, 404)}, operation_id="get_case", summary="One case"
+)
+def get_case(request: HttpRequest, case_id: int) -> CaseOut:
+    """The case with its steps, its documents, and the steps the caller may answer now."""
+    actor = staff_user(request)
+    case = services.require_view(actor, case_id)
+    sop = parsed(case.sop)
+    account = case.account
+    return CaseOut(
+        id=case.pk,
+        reference=case.reference,
+        status=case.status,
+        channel=case.channel,
+        need=case.need,
+        unit=case.unit.kode,
+        service=sop.kode,
+        service_version=sop.versi,
+        service_name=sop.nama,
+        version=case.version,
+        submitted_at=case.created_at,
+        closed_at=case.closed_at,
+        requester=RequesterOut(
+            name=case.requester_name,
+            email=case.requester_email,
+            user_id=case.requester_user_id,
+            nip=case.requester_nip,
+            phone=case.requester_phone,
+        ),
+        agency=case.agency.name if case.agency else None,
+        account=AccountOut(id=account.pk, user_id=account.user_id, name=account.name, role=account.role)
+        if account
+        else None,
+        current_step=_current(case, sop),
+        due_at=case.current_due_at,
+        overdue=is_overdue(case),
+        answerable=_answerable(actor, case, sop),
+        steps=[
+            StepRunOut(
+                step=run.step,
+                description=sop.step(run.step).uraian,
+                aksi=run.aksi,
+                lane=run.lane,
+                by=run.by,
+                actor=run.actor.get_username() if run.actor else None,
+                on_behalf_of=run.on_behalf_of.get_username() if run.on_behalf_of else None,
+                started_at=run.started_at,
+                due_at=run.due_at,
+                finished_at=run.finished_at,
+                standard_minutes=run.standard_minutes,
+                working_minutes=run.working_minutes,
+                answer=run.answer,
+                note=run.note,
+            )
+            for run in case.steps.select_related("actor", "on_behalf_of").order_by("id")
+        ],
+        documents=[
+            DocumentOut(
+                id=doc.pk,
+                kode=doc.kode,
+                name=doc.original_name,
+                content_type=doc.content_type,
+                size=doc.size,
+                sha256=doc.sha256,
+                step=doc.step,
+                uploaded_at=doc.uploaded_at,
+            )
+            for doc in case.documents.order_by("kode", "-uploaded_at")
+        ],
+    )
+
+
+# -- POST /cases/{case_id}/decisions ------------------------------------------------------------
+
+
+class AnswerIn(Schema):
+    step: int
+    answer: str = pydantic.Field(description="One of the step's `answers` (GET /cases/{id}: answerable).")
+    note: str = ""
+
+
+class DecisionIn(Schema):
+    version: int = pydantic.Field(description="The case's `version` as the caller saw it.")
+    answers: list[AnswerIn]
+    missing: list[str] = pydantic.Field([], description="At a completeness check: the kode of each missing document.")
+    account_id: int | None = pydantic.Field(None, description="At a validity check: the directory account's id.")
+    phone_confirmation: str = ""
+    email_confirmed_by_phone: bool = False
+
+
+class DecidedOut(Schema):
+    id: int
+    version: int
+    status: str
+    current_step: CurrentStepOut | None
+    applied: list[int] = pydantic.Field(description="The steps answered, in order.")
+
+
+@router.post(
+    "/cases/{case_id}/decisions",
+    response={200: DecidedOut, **refusals(400, 401, 403, 404, 409)},
+    operation_id="decide",
+    summary="Answer the steps of a case",
+)
+def decide(request: HttpRequest, case_id: int, payload: DecisionIn) -> DecidedOut:
+    """Answer one or more consecutive steps of the caller's lane, as seen at `version`: a stale
+    version answers 409 and changes nothing, so a repeated call advances the case once."""
+    decided = services.decide(
+        case_id=case_id,
+        actor=staff_user(request),
+        version=payload.version,
+        decision=services.Decision(
+            answers=[services.StepAnswer(a.step, a.answer, a.note) for a in payload.answers],
+            missing=payload.missing,
+            account_id=payload.account_id,
+            phone_confirmation=payload.phone_confirmation,
+            email_confirmed_by_phone=payload.email_confirmed_by_phone,
+        ),
+    )
+    case = decided.case
+    return DecidedOut(
+        id=case.pk,
+        version=case.version,
+        status=case.status,
+        current_step=_current(case, parsed(case.sop)),
+        applied=decided.applied,
+    )

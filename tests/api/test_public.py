@@ -1,0 +1,157 @@
+"""The public operations: the service list, handing in a request (and what is refused), the
+status page for the requester, and the OpenAPI document."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from loket.cases.models import Case, Document
+from loket.notify.models import OutboxMessage
+from tests.factories import pdf_bytes
+
+from .conftest import API, decide, documents, submit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_every_service_with_its_unit_and_documents(client, people):
+    response = client.get(f"{API}/services")
+    assert response.status_code == 200
+    services = {item["service"]: item for item in response.json()}
+    assert sorted(services) == [
+        "kaltim-registrasi-admin-agency",
+        "kaltim-reset-ppk",
+        "kkp-reset-admin-agency",
+        "magelang-reset-ppk",
+        "sbt-reset-pokja",
+    ]
+    kaltim = services["kaltim-reset-ppk"]
+    assert (kaltim["version"], kaltim["kind"], kaltim["account_roles"]) == (1, "reset-akun", ["PPK"])
+    assert kaltim["unit"]["kode"] == "kaltim" and kaltim["unit"]["timezone"] == "Asia/Makassar"
+    assert {"id": people.ppk.agency_id, "name": "Dinas PUPR"} in kaltim["unit"]["agencies"]
+    assert [(d["kode"], d["required"]) for d in kaltim["documents"]] == [
+        ("surat-permohonan", True),
+        ("sk-pengangkatan", True),
+    ]
+    assert services["sbt-reset-pokja"]["unit"]["timezone"] == "Asia/Jayapura"
+
+
+def test_a_submitted_request_answers_its_reference_and_tracking_code(client, people):
+    response = submit(client, "kaltim", "kaltim-reset-ppk", people.ppk)
+    assert response.status_code == 201
+    body = response.json()
+    case = Case.objects.get(reference=body["reference"])
+    assert body["status"] == "open" and case.current_step == 2
+    assert case.tracking_digest != body["tracking_code"]
+    assert OutboxMessage.objects.get(case=case, template="diterima").to == "pemohon.baru@gmail.com"
+
+
+def test_a_pdf_that_is_really_a_program_is_refused_and_nothing_is_saved(client, people, media):
+    fake = SimpleUploadedFile("surat.pdf", b"MZ\x90\x00\x03\x00\x00\x00 This program cannot be run", "application/pdf")
+    response = submit(client, "kaltim", "kaltim-reset-ppk", people.ppk, files=documents(**{"surat-permohonan": fake}))
+    assert response.status_code == 400
+    assert "bukan PDF" in response.json()["problems"]["surat-permohonan"]
+    assert (Case.objects.count(), Document.objects.count(), OutboxMessage.objects.count()) == (0, 0, 0)
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"service": "tidak-ada"}, "service", "daftar layanan"),
+        ({"unit": "sbt"}, "unit", "tidak menawarkan"),
+        ({"email": "bukan-email"}, "email", "tidak valid"),
+        ({"user_id": "", "nip": "123"}, "nip", "18 angka"),
+        ({"agency": "PUPR"}, "agency", "bilangan bulat"),
+        ({"need": "semua"}, "need", "Pilih kebutuhan"),
+    ],
+)
+def test_it_refuses_a_request_with_a_message_under_the_field(client, people, fields, field, message):
+    response = submit(client, "kaltim", "kaltim-reset-ppk", people.ppk, **fields)
+    assert response.status_code == 400
+    assert message in response.json()["problems"][field]
+    assert response.json()["detail"]
+    assert Case.objects.count() == 0
+
+
+def test_a_missing_required_document_is_named(client, people):
+    response = submit(client, "kaltim", "kaltim-reset-ppk", people.ppk, files=documents(**{"sk-pengangkatan": None}))
+    assert response.status_code == 400
+    assert "wajib" in response.json()["problems"]["sk-pengangkatan"]
+
+
+def test_the_status_shows_the_requester_no_staff_names_nor_directory_data(client, people, tokens):
+    body = submit(client, "kaltim", "kaltim-reset-ppk", people.ppk, email="pemohon.baru@gmail.com").json()
+    case = Case.objects.get(reference=body["reference"])
+    decide(client, tokens["aa_pupr"], case.pk, [(2, "tidak", "")], missing=["sk-pengangkatan"])
+
+    response = client.get(f"{API}/requests/{body['tracking_code'].lower()}")
+    assert response.status_code == 200
+    status = response.json()
+    assert (status["reference"], status["status"]) == (body["reference"], "waiting")
+    assert [(s["step"], s["state"]) for s in status["steps"]] == [
+        (1, "done"),
+        (2, "done"),
+        (3, "done"),
+        (4, "pending"),
+    ]
+    assert status["steps"][0]["description"].startswith("Menyampaikan")
+    text = response.content.decode()
+    for private in ("aa-pupr", people.ppk.email, people.ppk.nip, people.ppk.phone, people.ppk.user_id):
+        assert private not in text
+
+
+def test_an_unknown_tracking_code_is_not_found(client, people):
+    response = client.get(f"{API}/requests/ABCD-EFGH-JKLM-NPQR")
+    assert response.status_code == 404
+    assert "Kode pelacakan tidak dikenal" in response.json()["detail"]
+    supplied = client.post(
+        f"{API}/requests/ABCD-EFGH-JKLM-NPQR/documents",
+        data={"sk-pengangkatan": SimpleUploadedFile("sk.pdf", pdf_bytes(), "application/pdf")},
+    )
+    assert supplied.status_code == 404
+
+
+def test_a_bad_supplied_document_is_refused_and_the_case_still_waits(client, people, tokens):
+    body = submit(client, "kaltim", "kaltim-reset-ppk", people.ppk).json()
+    case = Case.objects.get(reference=body["reference"])
+    decide(client, tokens["aa_pupr"], case.pk, [(2, "tidak", "")], missing=["sk-pengangkatan"])
+    response = client.post(
+        f"{API}/requests/{body['tracking_code']}/documents",
+        data={"sk-pengangkatan": SimpleUploadedFile("sk.pdf", b"MZ\x90\x00 program", "application/pdf")},
+    )
+    assert response.status_code == 400
+    assert "bukan PDF" in response.json()["problems"]["sk-pengangkatan"]
+    case.refresh_from_db()
+    assert case.status == "waiting"
+    assert Document.objects.filter(case=case).count() == 2
+
+
+def test_the_openapi_document_lists_every_operation(client, db):
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert {path: sorted(ops) for path, ops in schema["paths"].items()} == {
+        "/api/v1/services": ["get"],
+        "/api/v1/requests": ["post"],
+        "/api/v1/requests/{tracking_code}": ["get"],
+        "/api/v1/requests/{tracking_code}/documents": ["post"],
+        "/api/v1/cases": ["get"],
+        "/api/v1/cases/{case_id}": ["get"],
+        "/api/v1/cases/{case_id}/decisions": ["post"],
+    }
+    submit_body = schema["paths"]["/api/v1/requests"]["post"]["requestBody"]["content"]
+    assert list(submit_body) == ["multipart/form-data"]
+    assert {"unit", "service", "need", "agency"} <= set(submit_body["multipart/form-data"]["schema"]["properties"])
+    assert "security" in schema["paths"]["/api/v1/cases"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/services"]["get"]
+    assert client.get(f"{API}/docs").status_code == 200
+
+
+def test_a_public_post_needs_no_csrf_token(people):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = submit(strict, "kaltim", "kaltim-reset-ppk", people.ppk)
+    assert response.status_code == 201
