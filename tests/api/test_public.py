@@ -19,8 +19,8 @@ def test_it_lists_every_service_with_its_unit_and_documents(client, people):
     response = client.get(f"{API}/services")
     assert response.status_code == 200
     services = {item["service"]: item for item in response.json()}
+    # Registration is not offered until its account-creation step runs (as on the portal).
     assert sorted(services) == [
-        "kaltim-registrasi-admin-agency",
         "kaltim-reset-ppk",
         "kkp-reset-admin-agency",
         "magelang-reset-ppk",
@@ -60,6 +60,8 @@ def test_a_pdf_that_is_really_a_program_is_refused_and_nothing_is_saved(client, 
     ("fields", "field", "message"),
     [
         ({"service": "tidak-ada"}, "service", "daftar layanan"),
+        ({"service": "kaltim-registrasi-admin-agency"}, "service", "daftar layanan"),
+        ({"agency": ""}, "agency", "Pilih instansi"),
         ({"unit": "sbt"}, "unit", "tidak menawarkan"),
         ({"email": "bukan-email"}, "email", "tidak valid"),
         ({"user_id": "", "nip": "123"}, "nip", "18 angka"),
@@ -72,6 +74,15 @@ def test_it_refuses_a_request_with_a_message_under_the_field(client, people, fie
     assert response.status_code == 400
     assert message in response.json()["problems"][field]
     assert response.json()["detail"]
+    assert Case.objects.count() == 0
+
+
+def test_a_too_large_upload_is_refused_with_its_real_size(client, people, settings):
+    settings.LOKET_UPLOAD_MAX_BYTES = 1_000_000
+    big = SimpleUploadedFile("surat.pdf", pdf_bytes() + b"\0" * 2_500_000, "application/pdf")
+    response = submit(client, "kaltim", "kaltim-reset-ppk", people.ppk, files=documents(**{"surat-permohonan": big}))
+    assert response.status_code == 400
+    assert "terlalu besar (2.5 MB); paling besar 1 MB" in response.json()["problems"]["surat-permohonan"]
     assert Case.objects.count() == 0
 
 

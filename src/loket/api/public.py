@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 import pydantic
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -56,10 +57,29 @@ def _read_form(form: type[pydantic.BaseModel], request: HttpRequest) -> Any:
         ) from exc
 
 
-def _uploads(request: HttpRequest) -> list[services.Upload]:
-    return [
-        (kode, upload.name or kode, upload.read()) for kode in request.FILES for upload in request.FILES.getlist(kode)
-    ]
+def _uploads(request: HttpRequest) -> tuple[list[services.Upload], dict[str, str]]:
+    """Each file part as (kode, name, content), and a message for each one over the size limit.
+    Never more than one byte past the limit is read (as the portal does): that byte is enough for
+    the service to refuse the file; the message here gives its real size."""
+    limit = settings.LOKET_UPLOAD_MAX_BYTES
+    files: list[services.Upload] = []
+    too_large: dict[str, str] = {}
+    for kode in request.FILES:
+        for upload in request.FILES.getlist(kode):
+            name = upload.name or kode
+            files.append((kode, name, upload.read(limit + 1)))
+            if (upload.size or 0) > limit:
+                too_large[kode] = _("Berkas %(name)s terlalu besar (%(size).1f MB); paling besar %(limit).0f MB.") % {
+                    "name": name,
+                    "size": (upload.size or 0) / 1e6,
+                    "limit": limit / 1e6,
+                }
+    return files, too_large
+
+
+def _with_sizes(exc: Invalid, too_large: dict[str, str]) -> Invalid:
+    exc.problems.update({kode: message for kode, message in too_large.items() if kode in exc.problems})
+    return exc
 
 
 # -- GET /services ---------------------------------------------------------------------------------
@@ -96,11 +116,16 @@ class ServiceOut(Schema):
     documents: list[DocumentSpecOut]
 
 
+# The services requesters may ask for here, as on the portal: registration (`registrasi-akun`)
+# is not offered until its account-creation step runs.
+OFFERED = ("reset-akun",)
+
+
 @router.get("/services", response=list[ServiceOut], operation_id="list_services", summary="Services on offer")
 def list_services(request: HttpRequest) -> list[ServiceOut]:
-    """The newest version of every installed SOP, with its unit (and the unit's agencies, whose
+    """The newest version of every SOP on offer, with its unit (and the unit's agencies, whose
     `id` a request may name) and the documents a request must carry."""
-    versions = list(latest_versions())
+    versions = list(latest_versions().filter(layanan__in=OFFERED))
     agencies: dict[int, list[AgencyOut]] = {}
     for agency in Agency.objects.filter(unit__in={v.unit_id for v in versions}).order_by("name"):
         agencies.setdefault(agency.unit_id, []).append(AgencyOut(id=agency.pk, name=agency.name))
@@ -149,7 +174,14 @@ class SubmitForm(pydantic.BaseModel):
     user_id: str = pydantic.Field("", description="The SPSE user ID; give it or the NIP.")
     nip: str = pydantic.Field("", description="18 digits; give it or the user ID.")
     phone: str = ""
-    agency: int | None = pydantic.Field(None, description="The agency's id (GET /services: unit.agencies).")
+    agency: int | None = pydantic.Field(
+        None, description="The agency's id (GET /services: unit.agencies); required where the unit lists agencies."
+    )
+
+    @pydantic.field_validator("agency", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value  # a form sends an unset field as ""
 
 
 class SubmittedOut(Schema):
@@ -158,15 +190,22 @@ class SubmittedOut(Schema):
     status: str
 
 
-def _offered(unit: str, service: str) -> SopVersion:
+def _offered(form: SubmitForm) -> SopVersion:
     try:
-        version = get_version(service)
-    except SopVersion.DoesNotExist as exc:
-        raise Invalid(
-            _("Layanan tidak dikenal."), {"service": _("Pilih salah satu layanan dari daftar layanan.")}
-        ) from exc
-    if version.unit.kode != unit:
+        version = get_version(form.service)
+    except SopVersion.DoesNotExist:
+        version = None
+    if version is None or version.layanan not in OFFERED:
+        raise Invalid(_("Layanan tidak dikenal."), {"service": _("Pilih salah satu layanan dari daftar layanan.")})
+    if version.unit.kode != form.unit:
         raise Invalid(_("Layanan ini bukan layanan unit tersebut."), {"unit": _("Unit tidak menawarkan layanan ini.")})
+    # As on the portal: staff see a case through its agency, so where the unit keeps agencies a
+    # request names one (the directory record may not be found to supply it).
+    if form.agency is None and Agency.objects.filter(unit=version.unit).exists():
+        raise Invalid(
+            _("Permohonan belum dapat diajukan. Periksa isian yang ditandai."),
+            {"agency": _("Pilih instansi Anda (GET /services: unit.agencies).")},
+        )
     return version
 
 
@@ -181,18 +220,23 @@ def submit_request(request: HttpRequest) -> Answer[SubmittedOut]:
     """Hand in a request with its documents. The answer carries the tracking code: it is shown
     only here (and in the receipt mailed to `email`); keep it to follow the request."""
     form: SubmitForm = _read_form(SubmitForm, request)
-    submitted = services.submit_request(
-        sop_version=_offered(form.unit, form.service),
-        channel=Channel.API,
-        need=form.need,
-        name=form.name,
-        email=form.email,
-        user_id=form.user_id,
-        nip=form.nip,
-        phone=form.phone,
-        agency_id=form.agency,
-        files=_uploads(request),
-    )
+    version = _offered(form)
+    files, too_large = _uploads(request)
+    try:
+        submitted = services.submit_request(
+            sop_version=version,
+            channel=Channel.API,
+            need=form.need,
+            name=form.name,
+            email=form.email,
+            user_id=form.user_id,
+            nip=form.nip,
+            phone=form.phone,
+            agency_id=form.agency,
+            files=files,
+        )
+    except Invalid as exc:
+        raise _with_sizes(exc, too_large) from None
     case = submitted.case
     return Answer(
         201, SubmittedOut(reference=case.reference, tracking_code=submitted.tracking_code, status=case.status)
@@ -301,5 +345,9 @@ class SuppliedOut(Schema):
 def supply_documents(request: HttpRequest, tracking_code: str) -> SuppliedOut:
     """Hand in the documents staff asked for (409 when the request is not waiting on them)."""
     form: SupplyForm = _read_form(SupplyForm, request)
-    case = services.supply_documents(tracking_code=tracking_code, files=_uploads(request), note=form.note)
+    files, too_large = _uploads(request)
+    try:
+        case = services.supply_documents(tracking_code=tracking_code, files=files, note=form.note)
+    except Invalid as exc:
+        raise _with_sizes(exc, too_large) from None
     return SuppliedOut(reference=case.reference, status=case.status)
