@@ -1,12 +1,13 @@
 """Keep secrets out of the logs: Django logs the path of every 4xx/5xx request ("Gone:
-/akun/tautan/<token>/"), and a one-time link's path is its secret."""
+/akun/tautan/<token>/"), and a one-time link's path, or an API status path, holds a secret (the
+link token, the tracking code)."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-SECRET_PATHS = re.compile(r"(/akun/tautan/)[^/\s]+")
+SECRET_PATHS = re.compile(r"(/akun/tautan/|/api/v1/requests/)[^/\s]+")
 
 
 def redact(text: str) -> str:

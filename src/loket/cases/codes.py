@@ -23,8 +23,8 @@ def new_tracking_code() -> str:
 
 
 def normalise_tracking_code(code: str) -> str:
-    """Accept what people type: lower case, spaces, missing dashes, O for 0 and I for 1."""
-    raw = "".join(ch for ch in code.upper() if ch.isalnum()).replace("O", "0").replace("I", "1")
+    """Accept what people type: lower case, spaces, missing dashes."""
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 

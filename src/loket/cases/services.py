@@ -97,6 +97,9 @@ def submit_request(
     sop = parsed(sop_version)
     problems = _identity_problems(name=name, email=email, user_id=user_id, nip=nip, need=need, channel=channel)
     agency = None
+    if agency_id is None and Agency.objects.filter(unit=sop_version.unit).exists():
+        # Without it the case would reach no Admin Agency's queue.
+        problems["agency"] = _("Pilih instansi Anda.")
     if agency_id is not None:
         agency = Agency.objects.filter(pk=agency_id, unit=sop_version.unit).first()
         if agency is None:
