@@ -41,9 +41,23 @@ STAFF = [
 ACCOUNTS = [
     ("kaltim", "ppk.pupr01", "Siti Rahmawati", "198503122010012001", "PPK", "Dinas Pekerjaan Umum dan Penataan Ruang"),
     ("kaltim", "pp.pupr02", "Andi Pratama", "199001052015031002", "PP", "Dinas Pekerjaan Umum dan Penataan Ruang"),
-    ("kaltim", "pokja.pupr03", "Dewi Lestari", "198811202014022003", "Pokja Pemilihan", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    (
+        "kaltim",
+        "pokja.pupr03",
+        "Dewi Lestari",
+        "198811202014022003",
+        "Pokja Pemilihan",
+        "Dinas Pekerjaan Umum dan Penataan Ruang",
+    ),
     ("kaltim", "ppk.dinkes01", "Budi Santoso", "197907172005011004", "PPK", "Dinas Kesehatan"),
-    ("kaltim", "aa.pupr", "Rina Kartika", "198602142009012005", "Admin Agency", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+    (
+        "kaltim",
+        "aa.pupr",
+        "Rina Kartika",
+        "198602142009012005",
+        "Admin Agency",
+        "Dinas Pekerjaan Umum dan Penataan Ruang",
+    ),
     ("magelang", "ppk.dikbud01", "Agus Wibowo", "198204032008011006", "PPK", "Dinas Pendidikan dan Kebudayaan"),
     ("sbt", "pokja.sbt07", "Maria Latuconsina", "199203152019032007", "Pokja Pemilihan", "Dinas Perhubungan"),
     ("kkp", "aa.djpt", "Hendra Gunawan", "198709092012121008", "Admin Agency", "Direktorat Jenderal Perikanan Tangkap"),
@@ -100,7 +114,9 @@ class Command(BaseCommand):
         if not Unit.objects.exists():
             raise CommandError("Belum ada unit. Jalankan dulu: loket sop install --builtin")
         seed()
-        staff_lines = [f"    {u:<18} {role} — {unit}{f' ({agency})' if agency else ''}" for u, unit, role, agency in STAFF]
+        staff_lines = [
+            f"    {u:<18} {role} — {unit}{f' ({agency})' if agency else ''}" for u, unit, role, agency in STAFF
+        ]
         account_lines = [f"    {unit:<9} {uid:<14} {role:<16} {name}" for unit, uid, name, _nip, role, _a in ACCOUNTS]
         self.stdout.write(
             "\n".join(
