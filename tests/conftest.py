@@ -48,3 +48,18 @@ def people(installed):
     from tests.factories import make_people
 
     return make_people()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open(monkeypatch):
+    """The worker closes stale connections between tasks, as Django does between requests (and as
+    Django's own test client does not). Inside a test's transaction that would close the
+    connection under the test (PostgreSQL really closes it), so it is skipped there."""
+    from django.db import close_old_connections, connections
+
+    def guarded() -> None:
+        if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+            close_old_connections()
+
+    monkeypatch.setattr("loket.notify.worker.close_old_connections", guarded)
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", guarded)
