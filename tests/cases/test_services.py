@@ -149,21 +149,43 @@ def test_it_asks_for_missing_documents_and_checks_again_after_they_come(people):
     del code_case
 
 
-def test_the_incomplete_loop_goes_round_twice_and_then_finishes(people):
-    submitted = submit("magelang-reset-ppk", people.ppk_magelang)
+# Per SOP: the steps the checker answers before completeness, the completeness step, the loop
+# (check, ask, supply), the next staff step, and the system's steps of the happy path.
+LOOPS = {
+    "kaltim-reset-ppk": ([], 2, [2, 3, 4], [5], [6, 8, 9]),
+    "magelang-reset-ppk": ([], 2, [2, 3, 4], [5], [6, 8, 9]),
+    "sbt-reset-pokja": ([], 2, [2, 3, 4], [5], [6, 8, 9]),
+    "kkp-reset-admin-agency": ([(4, "lanjut", "")], 5, [5, 6, 7], [8], [9, 10, 12, 13, 14]),
+}
+
+
+@pytest.mark.parametrize("kode", sorted(RESET_SOPS))
+def test_the_incomplete_loop_goes_round_twice_and_then_finishes(people, kode):
+    staff_name, account_name, channel = RESET_SOPS[kode]
+    before, check, loop, after_check, rest = LOOPS[kode]
+    submitted = submit(kode, getattr(people, account_name), channel=channel)
     case = submitted.case
+    checker = getattr(people, staff_name)
+    if before:
+        answer_run(case, checker, before)
     for _ in range(2):
-        answer_run(case, people.aa_magelang, [(2, "tidak", "")], missing=["sk-pengangkatan"])
+        answer_run(case, checker, [(check, "tidak", "")], missing=["sk-pengangkatan"])
+        case.refresh_from_db()
+        assert (case.status, case.current_step) == (Status.WAITING, loop[-1])
         services.supply_documents(
             tracking_code=submitted.tracking_code, files=[("sk-pengangkatan", "sk-baru.pdf", pdf_bytes(2))]
         )
         case.refresh_from_db()
-        assert (case.status, case.current_step) == (Status.OPEN, 2)
-    answer_run(case, people.aa_magelang, [(2, "ya", ""), (5, "ya", "")])
+        assert (case.status, case.current_step) == (Status.OPEN, check)
+    answer_run(case, checker, [(check, "ya", "")] + ([] if kode.startswith("kkp") else [(5, "ya", "")]))
+    if kode.startswith("kkp"):
+        answer_run(case, people.kkp_admin_ppe, [(9, "ya", "")])
     case.refresh_from_db()
     assert case.status == Status.DONE
-    assert [s for s, _, _ in steps_of(case)] == [1, 2, 3, 4, 2, 3, 4, 2, 5, 6, 8, 9]
+    first = [1] + [no for no, _, _ in before]
+    assert [s for s, _, _ in steps_of(case)] == first + loop + loop + [check] + after_check + rest
     assert Document.objects.filter(case=case, kode="sk-pengangkatan").count() == 3
+    assert OutboxMessage.objects.filter(case=case, template="minta-kelengkapan").count() == 2
 
 
 @pytest.mark.parametrize("kode", sorted(RESET_SOPS))
