@@ -346,6 +346,9 @@ def test_the_staff_step_records_working_minutes_and_its_due_time(people):
 
 def test_the_temporary_password_is_never_stored_in_clear(people):
     case, account = happy("kaltim-reset-ppk", people)
+    account.refresh_from_db()
     link = case.credential_links.get()
+    # Random temporary passwords are hashed at argon2's OWASP minimum cost (directory/hashers.py).
+    assert account.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
     assert link.sealed_password and "argon2" not in link.sealed_password
     assert not check_password(link.sealed_password, account.password)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.hashers import check_password, make_password
 from django.utils import timezone
 
+from loket.directory.hashers import TemporaryArgon2PasswordHasher
 from loket.directory.models import Account
 from loket.directory.nip import normalise_nip
 from loket.directory.passwords import generate_temporary_password
@@ -47,7 +48,7 @@ class LocalBackend(DirectoryBackend):
 
     def reset_password(self, account: Account) -> str:
         password = generate_temporary_password()
-        account.password = make_password(password)
+        account.password = make_password(password, hasher=TemporaryArgon2PasswordHasher())
         account.must_change_password = True
         account.save(update_fields=["password", "must_change_password", "updated_at"])
         return password
