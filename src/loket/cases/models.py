@@ -70,7 +70,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["unit", "status", "current_lane", "current_due_at"], name="case_queue_idx")]
+        indexes = [
+            models.Index(fields=["unit", "status", "current_lane", "current_due_at"], name="case_queue_idx"),
+            # The Admin Agency's queue in its exact order (bench/cases.py: no sort on deep pages).
+            models.Index(
+                fields=["agency", "status", "current_lane", "current_due_at", "created_at", "id"],
+                name="case_agency_queue_idx",
+            ),
+        ]
         verbose_name = _("permohonan")
         verbose_name_plural = _("permohonan")
 
