@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from loket.directory.backends import get_backend
@@ -182,7 +183,10 @@ def ask_for_documents(*, case: Case, sop: Sop, **_kw: Any) -> dict[str, Any]:
 def refuse(*, case: Case, **_kw: Any) -> dict[str, Any]:
     """Tell the requester the request is refused, with the reason staff wrote."""
     decided = case.steps.filter(by="staf", finished_at__isnull=False).exclude(note="").order_by("-id").first()
-    reason = decided.note if decided else _("Berkas permohonan tidak sesuai dengan data akun.")
+    # Mail to requesters is Indonesian whatever language the deciding staff member reads.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = decided.note if decided else _("Berkas permohonan tidak sesuai dengan data akun.")
+        what_to_do = _("Anda dapat mengajukan permohonan baru dengan berkas yang benar, atau menghubungi unit kami.")
     case.outcome_note = reason
     case.save(update_fields=["outcome_note"])
     queue_mail(
@@ -192,9 +196,7 @@ def refuse(*, case: Case, **_kw: Any) -> dict[str, Any]:
             "reference": case.reference,
             "reason": reason,
             "unit_name": case.unit.nama,
-            "what_to_do": _(
-                "Anda dapat mengajukan permohonan baru dengan berkas yang benar, atau menghubungi unit kami."
-            ),
+            "what_to_do": what_to_do,
         },
         case=case,
     )
