@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -155,29 +156,30 @@ def notify_result(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[st
     return {"dikirim_ke": "alamat konfirmasi telepon" if case.email_confirmed_by_phone else "alamat di direktori"}
 
 
-def _last_detail(case: Case, aksi: str) -> StepRun | None:
-    return case.steps.filter(aksi=aksi, finished_at__isnull=False).order_by("-id").first()
+def status_url() -> str:
+    """The portal's status page as linked from mail (the requester types their code there)."""
+    return settings.LOKET_BASE_URL + reverse("portal:status")
 
 
 def ask_for_documents(*, case: Case, sop: Sop, **_kw: Any) -> dict[str, Any]:
     """Tell the requester which documents are missing (from the last completeness check)."""
-    check = _last_detail(case, "periksa-kelengkapan")
+    check = case.steps.filter(aksi="periksa-kelengkapan", finished_at__isnull=False).order_by("-id").first()
+    marked = check.detail.get("kurang", []) if check else []
     names = {b.kode: b.nama for b in sop.berkas}
-    missing = [names[k] for k in (check.detail.get("kurang", []) if check else []) if k in names]
     queue_mail(
         to=case.requester_email,
         template="minta-kelengkapan",
         context={
             "reference": case.reference,
-            "missing": missing,
+            "missing": [names[k] for k in marked if k in names],
             "note": check.note if check else "",
-            "supply_url": f"{settings.LOKET_BASE_URL}/permohonan/status/",
+            "supply_url": status_url(),
             "unit_name": case.unit.nama,
             "days": settings.LOKET_REQUESTER_WAIT_DAYS,
         },
         case=case,
     )
-    return {"kurang": [k for k in (check.detail.get("kurang", []) if check else [])]}
+    return {"kurang": list(marked)}
 
 
 def refuse(*, case: Case, **_kw: Any) -> dict[str, Any]:

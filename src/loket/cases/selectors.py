@@ -22,9 +22,5 @@ def work_queue(actor: Any) -> QuerySet[Case]:
     )
 
 
-def visible_cases(actor: Any) -> QuerySet[Case]:
-    return Case.objects.filter(rules.visible_q(actor)).select_related("unit", "sop", "agency")
-
-
 def is_overdue(case: Case, now: Any = None) -> bool:
     return bool(case.current_due_at and case.current_due_at < (now or timezone.now()))

@@ -27,6 +27,7 @@ from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
 from loket.directory.backends import get_backend
 from loket.directory.models import Agency
+from loket.directory.nip import normalise_nip
 from loket.notify.services import queue_mail
 from loket.sop.model import Sop
 from loket.staff import rules
@@ -62,10 +63,6 @@ class Decision:
     account_id: int | None = None  # the directory record the request is about
     phone_confirmation: str = ""
     email_confirmed_by_phone: bool = False
-
-
-def status_url() -> str:
-    return f"{settings.LOKET_BASE_URL}/permohonan/status/"
 
 
 # -- submit -----------------------------------------------------------------------------------
@@ -128,7 +125,7 @@ def submit_request(
         channel=channel,
         need=need,
         requester_user_id=user_id.strip(),
-        requester_nip=nip.replace(" ", ""),
+        requester_nip=normalise_nip(nip),
         requester_name=name.strip(),
         requester_email=email.strip(),
         requester_phone=phone.strip(),
@@ -161,7 +158,7 @@ def submit_request(
             "tracking_code": code,
             "unit_name": unit.nama,
             "service_name": sop.nama,
-            "status_url": status_url(),
+            "status_url": effects.status_url(),
         },
         case=case,
     )
@@ -179,7 +176,7 @@ def _identity_problems(*, name: str, email: str, user_id: str, nip: str, need: s
         problems["email"] = _("Alamat e-mail tidak valid.")
     if not user_id.strip() and not nip.strip():
         problems["user_id"] = _("Isi user ID atau NIP Anda (salah satu).")
-    nip_digits = nip.replace(" ", "")
+    nip_digits = normalise_nip(nip)
     if nip_digits and (len(nip_digits) != 18 or not nip_digits.isdigit()):
         problems["nip"] = _("NIP terdiri dari 18 angka.")
     if need not in Need.values:
@@ -242,11 +239,7 @@ def _apply(case: Case, sop: Sop, advance: engine.Advance, *, actor: Any, now: dt
             run.save(update_fields=["detail"])
     waiting = advance.waiting
     if waiting is None:
-        case.status = Status.REFUSED if advance.outcome == "ditolak" else Status.DONE
-        case.current_step = None
-        case.current_lane = ""
-        case.current_due_at = None
-        case.closed_at = now
+        _end(case, status=Status.REFUSED if advance.outcome == "ditolak" else Status.DONE, now=now)
     else:
         due = engine.due_at(waiting, now, calendar_for(case.unit).add)
         StepRun.objects.create(
@@ -398,15 +391,20 @@ def supply_documents(*, tracking_code: str, files: list[Upload], note: str = "",
     return case
 
 
-def _close(case: Case, *, status: str, answer: str, note: str, now: dt.datetime, template: str) -> None:
-    run = case.steps.filter(finished_at__isnull=True).order_by("-id").first()
-    if run is not None:
-        _finish(run, case=case, answer=answer, actor=None, note=note, now=now)
+def _end(case: Case, *, status: str, now: dt.datetime) -> None:
+    """Mark `case` ended (the caller saves it): no step waits any more."""
     case.status = status
     case.current_step = None
     case.current_lane = ""
     case.current_due_at = None
     case.closed_at = now
+
+
+def _close(case: Case, *, status: str, answer: str, note: str, now: dt.datetime, template: str) -> None:
+    run = case.steps.filter(finished_at__isnull=True).order_by("-id").first()
+    if run is not None:
+        _finish(run, case=case, answer=answer, actor=None, note=note, now=now)
+    _end(case, status=status, now=now)
     case.outcome_note = note
     case.version += 1
     case.save()

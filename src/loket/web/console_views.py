@@ -26,7 +26,7 @@ from loket.cases import services
 from loket.cases.archive import archive_pdf as render_archive_pdf
 from loket.cases.errors import CaseError, NotFound
 from loket.cases.models import ArchiveRecord, Document
-from loket.cases.selectors import work_queue
+from loket.cases.selectors import is_overdue, work_queue
 from loket.cases.validity import candidates, compare
 from loket.catalog.selectors import parsed
 from loket.notify.models import OutboxMessage
@@ -46,7 +46,7 @@ def _case_or_404(request: HttpRequest, case_id: int):  # type: ignore[no-untyped
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(work_queue(request.user), 50).get_page(request.GET.get("halaman"))
-    now = timezone.now()
+    now = timezone.now()  # one instant for the whole page
     rows = []
     for case in page:
         sop = parsed(case.sop)
@@ -58,7 +58,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "step": step,
                 "due": timezone.localtime(case.current_due_at, zone) if case.current_due_at else None,
                 "created": timezone.localtime(case.created_at, zone),
-                "overdue": bool(case.current_due_at and case.current_due_at < now),
+                "overdue": is_overdue(case, now),
             }
         )
     return render(
