@@ -319,7 +319,7 @@ def supply(request: HttpRequest, reference: str) -> HttpResponse:
         messages.info(request, _("Permohonan ini tidak sedang menunggu berkas dari Anda."))
         return redirect("portal:status_case", reference=case.reference)
     sop = parsed(case.sop)
-    asked = _asked_documents(case, sop)
+    asked = _asked_documents(case, sop, _runs(case))
     form = SupplyForm(request.POST, berkas=asked.berkas)
     if _too_many_wrong_codes(request):
         return _render_case(request, case, supply_form=form, limited=True, status=429)
@@ -446,7 +446,8 @@ def _render_case(
     status: int = 200,
 ) -> HttpResponse:
     sop = parsed(case.sop)
-    asked = _asked_documents(case, sop) if case.status == Status.WAITING else None
+    runs = _runs(case)
+    asked = _asked_documents(case, sop, runs) if case.status == Status.WAITING else None
     if asked is not None and supply_form is None:
         supply_form = SupplyForm(berkas=asked.berkas)
     names = {b.kode: b.nama for b in sop.berkas}
@@ -461,7 +462,7 @@ def _render_case(
             "case": case,
             "sop": sop,
             "words": STATUS_WORDS.get(Status(case.status), ""),
-            "progress": _progress(case, sop),
+            "progress": _progress(case, sop, runs),
             "asked": asked,
             "supply_form": supply_form,
             "documents": documents,
@@ -472,8 +473,7 @@ def _render_case(
     )
 
 
-def _progress(case: Case, sop: Sop) -> list[Progress]:
-    runs = list(case.steps.order_by("id"))
+def _progress(case: Case, sop: Sop, runs: list[StepRun]) -> list[Progress]:
     items: list[Progress] = []
     for index, run in enumerate(runs):
         step = sop.step(run.step)
@@ -533,11 +533,17 @@ def _expected_rest(case: Case, sop: Sop) -> list[Kegiatan]:
     return rest
 
 
-def _asked_documents(case: Case, sop: Sop) -> Asked:
-    check = case.steps.filter(aksi="periksa-kelengkapan", finished_at__isnull=False).order_by("-id").first()
+def _runs(case: Case) -> list[StepRun]:
+    return list(case.steps.order_by("id"))
+
+
+def _asked_documents(case: Case, sop: Sop, runs: list[StepRun]) -> Asked:
+    """`runs`: the case's steps in order (`_runs`)."""
+    latest_first = runs[::-1]
+    check = next((r for r in latest_first if r.aksi == "periksa-kelengkapan" and r.finished_at is not None), None)
     missing = set(check.detail.get("kurang", [])) if check else set()
     named = [b for b in sop.berkas if b.kode in missing]
-    waiting = case.steps.filter(finished_at__isnull=True, by=StepRun.By.REQUESTER).order_by("-id").first()
+    waiting = next((r for r in latest_first if r.finished_at is None and r.by == StepRun.By.REQUESTER), None)
     deadline = None
     if waiting is not None:
         deadline = timezone.localtime(
