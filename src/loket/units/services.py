@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from loket.audit.services import log_action
 from loket.sop.load import read_yaml
 
 from .models import Unit
@@ -18,7 +22,7 @@ def load_units_file(*, path: Path = UNITS_FILE) -> list[Unit]:
     """Create or update every unit named in the units file. Effects: Unit rows written."""
     result = []
     for row in read_yaml(path.read_text(encoding="utf-8")):
-        unit, _ = Unit.objects.update_or_create(
+        unit, _created = Unit.objects.update_or_create(
             kode=row["kode"],
             defaults={
                 "nama": row["nama"],
@@ -29,3 +33,68 @@ def load_units_file(*, path: Path = UNITS_FILE) -> list[Unit]:
         unit.full_clean()
         result.append(unit)
     return result
+
+
+# The names civil servants use for Indonesia's three zones.
+ZONE_NAMES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+class UnitRefused(Exception):
+    """The unit was not saved; the message says why, in Indonesian."""
+
+
+@transaction.atomic
+def save_unit(
+    *,
+    actor: Any,
+    kode: str,
+    nama: str | None,
+    zona_waktu: str | None,
+    jam_kerja: str | None,
+    update: bool = False,
+) -> tuple[Unit, bool]:
+    """Create the unit `kode`, or with `update` change the fields given of an existing one.
+
+    Effects: the Unit row written after the model's validators pass (WIB/WITA/WIT accepted for
+    the zone); audit `unit.created` or `unit.updated` (nothing when nothing changed). Returns
+    (unit, created); with `update` an unknown kode is created like without it. Raises UnitRefused,
+    writing nothing, for an existing kode without `update`, a new unit without name or zone, and
+    any value the model's validators refuse.
+    """
+    if zona_waktu:
+        zona_waktu = ZONE_NAMES.get(zona_waktu.strip().upper(), zona_waktu.strip())
+    unit = Unit.objects.select_for_update().filter(kode=kode).first()
+    created = unit is None
+    if unit is not None and not update:
+        raise UnitRefused(
+            _("Unit %(kode)s sudah ada (%(nama)s). Tambahkan --update untuk mengubahnya.")
+            % {"kode": kode, "nama": unit.nama}
+        )
+    if unit is None:
+        missing = [flag for flag, value in (("--name", nama), ("--timezone", zona_waktu)) if not value]
+        if missing:
+            raise UnitRefused(_("Unit baru perlu %(flags)s.") % {"flags": " dan ".join(missing)})
+        unit = Unit(kode=kode)
+    changed = {}
+    for field, value in (("nama", nama), ("zona_waktu", zona_waktu), ("jam_kerja", jam_kerja)):
+        if value is not None and value != getattr(unit, field):
+            setattr(unit, field, value)
+            changed[field] = value
+    try:
+        unit.full_clean()
+    except ValidationError as exc:
+        raise UnitRefused(
+            "\n".join(f"{_field_label(f)}: {m}" for f, ms in exc.message_dict.items() for m in ms)
+        ) from exc
+    if created:
+        unit.save()
+        log_action("unit.created", actor=actor, kode=kode, **changed)
+    elif changed:
+        unit.save(update_fields=list(changed))
+        log_action("unit.updated", actor=actor, kode=kode, **changed)
+    return unit, created
+
+
+def _field_label(name: str) -> str:
+    labels = {"kode": "KODE", "nama": "--name", "zona_waktu": "--timezone", "jam_kerja": "--hours"}
+    return labels.get(name, name)

@@ -1,83 +1,15 @@
-"""`loket unit add|list`: add (or with --update, change) a unit, and list the units.
-
-`save_unit` is the service the command calls; it lives here until units/services.py takes it.
-"""
+"""`loket unit add|list`: add (or with --update, change) a unit, and list the units."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from loket.audit.services import log_action
+from loket.staff.management.commands.staff import write_table
 from loket.units.models import Unit
-
-# The names civil servants use for Indonesia's three zones.
-ZONE_NAMES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-
-
-class UnitRefused(Exception):
-    """The unit was not saved; the message says why, in Indonesian."""
-
-
-@transaction.atomic
-def save_unit(
-    *,
-    actor: Any,
-    kode: str,
-    nama: str | None,
-    zona_waktu: str | None,
-    jam_kerja: str | None,
-    update: bool = False,
-) -> tuple[Unit, bool]:
-    """Create the unit `kode`, or with `update` change the fields given of an existing one.
-
-    Effects: the Unit row written after the model's validators pass (WIB/WITA/WIT accepted for
-    the zone); audit `unit.created` or `unit.updated` (nothing when nothing changed). Returns
-    (unit, created); with `update` an unknown kode is created like without it. Raises UnitRefused,
-    writing nothing, for an existing kode without `update`, a new unit without name or zone, and
-    any value the model's validators refuse.
-    """
-    if zona_waktu:
-        zona_waktu = ZONE_NAMES.get(zona_waktu.strip().upper(), zona_waktu.strip())
-    unit = Unit.objects.select_for_update().filter(kode=kode).first()
-    created = unit is None
-    if unit is not None and not update:
-        raise UnitRefused(
-            _("Unit %(kode)s sudah ada (%(nama)s). Tambahkan --update untuk mengubahnya.")
-            % {"kode": kode, "nama": unit.nama}
-        )
-    if unit is None:
-        missing = [flag for flag, value in (("--name", nama), ("--timezone", zona_waktu)) if not value]
-        if missing:
-            raise UnitRefused(_("Unit baru perlu %(flags)s.") % {"flags": " dan ".join(missing)})
-        unit = Unit(kode=kode)
-    changed = {}
-    for field, value in (("nama", nama), ("zona_waktu", zona_waktu), ("jam_kerja", jam_kerja)):
-        if value is not None and value != getattr(unit, field):
-            setattr(unit, field, value)
-            changed[field] = value
-    try:
-        unit.full_clean()
-    except ValidationError as exc:
-        raise UnitRefused(
-            "\n".join(f"{_field_label(f)}: {m}" for f, ms in exc.message_dict.items() for m in ms)
-        ) from exc
-    if created:
-        unit.save()
-        log_action("unit.created", actor=actor, kode=kode, **changed)
-    elif changed:
-        unit.save(update_fields=list(changed))
-        log_action("unit.updated", actor=actor, kode=kode, **changed)
-    return unit, created
-
-
-def _field_label(name: str) -> str:
-    labels = {"kode": "KODE", "nama": "--name", "zona_waktu": "--timezone", "jam_kerja": "--hours"}
-    return labels.get(name, name)
+from loket.units.services import UnitRefused, save_unit
 
 
 class Command(BaseCommand):
@@ -121,11 +53,8 @@ class Command(BaseCommand):
                 _("Belum ada unit. Tambahkan dengan `loket unit add` atau `loket sop install --builtin`.")
             )
             return
-        cells = [[_("kode"), _("zona waktu"), _("jam kerja"), _("nama")]] + [
-            [u.kode, u.zona_waktu, u.jam_kerja, u.nama] for u in units
-        ]
-        widths = [max(len(r[i]) for r in cells) for i in range(4)]
-        for n, row in enumerate(cells):
-            self.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-            if n == 0:
-                self.stdout.write("  ".join("-" * w for w in widths))
+        write_table(
+            self,
+            [_("kode"), _("zona waktu"), _("jam kerja"), _("nama")],
+            [[u.kode, u.zona_waktu, u.jam_kerja, u.nama] for u in units],
+        )
