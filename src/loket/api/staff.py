@@ -18,10 +18,9 @@ from ninja import Query, Router, Schema
 from loket import engine
 from loket.cases import services
 from loket.cases.models import Case
-from loket.cases.selectors import is_overdue, work_queue
+from loket.cases.selectors import answerable_steps, is_overdue, work_queue
 from loket.catalog.selectors import parsed
 from loket.sop.model import Sop
-from loket.staff import rules
 
 from .auth import StaffToken, staff_user
 from .errors import refusals
@@ -179,8 +178,6 @@ class CaseOut(Schema):
 
 
 def _answerable(actor: Any, case: Case, sop: Sop) -> list[AnswerableOut]:
-    if case.is_closed or case.current_step is None:
-        return []
     return [
         AnswerableOut(
             step=step.no,
@@ -190,8 +187,7 @@ def _answerable(actor: Any, case: Case, sop: Sop) -> list[AnswerableOut]:
             question=step.keputusan.pertanyaan if step.keputusan else None,
             answers=list(engine.allowed_answers(step)),
         )
-        for step in engine.staff_run(sop, case.current_step)
-        if rules.can_act(actor, case, step.pelaksana)
+        for step in answerable_steps(actor, case, sop)
     ]
 
 

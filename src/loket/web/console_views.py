@@ -26,7 +26,7 @@ from loket.cases import services
 from loket.cases.archive import archive_pdf as render_archive_pdf
 from loket.cases.errors import CaseError, NotFound
 from loket.cases.models import ArchiveRecord, Document
-from loket.cases.selectors import is_overdue, work_queue
+from loket.cases.selectors import answerable_steps, is_overdue, work_queue
 from loket.cases.validity import candidates, compare
 from loket.catalog.selectors import parsed
 from loket.notify.models import OutboxMessage
@@ -69,13 +69,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_run(request: HttpRequest, case, sop) -> list[RunStep]:  # type: ignore[no-untyped-def]
-    if case.is_closed or case.current_step is None:
-        return []
-    return [
-        RunStep(step, engine.allowed_answers(step))
-        for step in engine.staff_run(sop, case.current_step)
-        if rules.can_act(request.user, case, step.pelaksana)
-    ]
+    return [RunStep(step, engine.allowed_answers(step)) for step in answerable_steps(request.user, case, sop)]
 
 
 @login_required
@@ -123,7 +117,6 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "sop": sop,
             "zone": zone,
             "run": run,
-            "run_aksi": {item.step.aksi for item in run},
             "error": error,
             "posted": request.POST if error else None,
             "berkas": [{"b": b, "present": b.kode in present} for b in sop.berkas],
