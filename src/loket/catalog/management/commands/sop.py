@@ -17,6 +17,7 @@ from django.db import DatabaseError
 from loket.catalog import selectors
 from loket.catalog.models import SopVersion
 from loket.catalog.services import SopRejected, install_builtin, install_sop
+from loket.cli_output import write_table
 from loket.sop.check import check_file
 from loket.sop.load import read_yaml
 from loket.sop.paths import all_paths, happy_path
@@ -126,7 +127,8 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
-        self._table(
+        write_table(
+            self,
             ["kode", "versi", "unit", "nomor", "nama", "langkah", "menit"],
             [
                 [r["kode"], r["versi"], r["unit"], r["nomor"], r["nama"], r["steps"], r["happy_path_minutes"]]
@@ -149,7 +151,8 @@ class Command(BaseCommand):
             payload = {"kode": sop.kode, "versi": sop.versi, "paths": [p.as_dict() for p in paths]}
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        self._table(
+        write_table(
+            self,
             ["#", "langkah", "menit", "N/A", "jalur utama", "berakhir dengan"],
             [
                 [i, " → ".join(str(s) for s in p.steps), p.minutes, p.waits, "ya" if p.happy else "", p.ends_with]
@@ -167,14 +170,6 @@ class Command(BaseCommand):
         else:
             Path(output).write_bytes(data)
             self.stdout.write(f"{output}: {len(data)} bita")
-
-    def _table(self, header: list[str], rows: list[list[Any]]) -> None:
-        cells = [header] + [["" if c is None else str(c) for c in row] for row in rows]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-        for n, row in enumerate(cells):
-            self.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-            if n == 0:
-                self.stdout.write("  ".join("-" * w for w in widths))
 
 
 def _version(kode: str, versi: int | None) -> SopVersion:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from loket.cli_output import write_table
 from loket.staff import selectors
 from loket.staff.errors import StaffError
 from loket.staff.models import STAFF_ROLES
@@ -121,13 +122,3 @@ class Command(BaseCommand):
             self.stdout.write(_("Belum ada petugas."))
             return
         write_table(self, [_("unit"), _("pengguna"), _("peran"), _("instansi"), _("admin"), _("status")], rows)
-
-
-def write_table(command: BaseCommand, header: list[str], rows: list[list[Any]]) -> None:
-    """Columns padded to their widest cell, as `loket sop list` prints them."""
-    cells = [header] + [["" if c is None else str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    for n, row in enumerate(cells):
-        command.stdout.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-        if n == 0:
-            command.stdout.write("  ".join("-" * w for w in widths))

@@ -11,9 +11,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from loket.cli_output import write_table
 from loket.staff import selectors
 from loket.staff.errors import StaffError
-from loket.staff.management.commands.staff import write_table
 from loket.staff.services import create_api_token, revoke_api_token
 
 

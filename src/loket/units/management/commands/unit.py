@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from loket.staff.management.commands.staff import write_table
+from loket.cli_output import write_table
 from loket.units.models import Unit
 from loket.units.services import UnitRefused, save_unit
 
