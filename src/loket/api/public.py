@@ -15,7 +15,6 @@ import datetime as dt
 from typing import Any
 
 import pydantic
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -24,6 +23,7 @@ from ninja import Status as Answer
 from loket.cases import services
 from loket.cases.errors import Invalid
 from loket.cases.models import Case, Channel, Status, StepRun
+from loket.cases.uploads import read_upload
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import get_version, latest_versions, parsed
 from loket.directory.models import Agency
@@ -61,19 +61,14 @@ def _uploads(request: HttpRequest) -> tuple[list[services.Upload], dict[str, str
     """Each file part as (kode, name, content), and a message for each one over the size limit.
     Never more than one byte past the limit is read (as the portal does): that byte is enough for
     the service to refuse the file; the message here gives its real size."""
-    limit = settings.LOKET_UPLOAD_MAX_BYTES
     files: list[services.Upload] = []
     too_large: dict[str, str] = {}
     for kode in request.FILES:
         for upload in request.FILES.getlist(kode):
-            name = upload.name or kode
-            files.append((kode, name, upload.read(limit + 1)))
-            if (upload.size or 0) > limit:
-                too_large[kode] = _("Berkas %(name)s terlalu besar (%(size).1f MB); paling besar %(limit).0f MB.") % {
-                    "name": name,
-                    "size": (upload.size or 0) / 1e6,
-                    "limit": limit / 1e6,
-                }
+            name, content, refusal = read_upload(upload, default_name=kode)
+            files.append((kode, name, content))
+            if refusal:
+                too_large[kode] = refusal
     return files, too_large
 
 

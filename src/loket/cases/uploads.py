@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -36,17 +37,30 @@ class UploadRejected(ValueError):
         self.problems = problems
 
 
+def too_large(name: str, size: int) -> str:
+    return _("Berkas %(name)s terlalu besar (%(size).1f MB); paling besar %(limit).0f MB.") % {
+        "name": name,
+        "size": size / 1e6,
+        "limit": settings.LOKET_UPLOAD_MAX_BYTES / 1e6,
+    }
+
+
+def read_upload(upload: Any, *, default_name: str) -> tuple[str, bytes, str | None]:
+    """(name, content, refusal) of an uploaded file. Never more than one byte past the limit is
+    read: that byte is enough for `check_file` to refuse it; the refusal here gives the real size."""
+    limit = settings.LOKET_UPLOAD_MAX_BYTES
+    name = upload.name or default_name
+    content = upload.read(limit + 1)
+    size = upload.size or 0
+    return name, content, too_large(name, size) if size > limit else None
+
+
 def check_file(*, kode: str, name: str, content: bytes) -> CheckedFile | str:
     """The checked file, or the reason it is refused (Indonesian)."""
-    limit = settings.LOKET_UPLOAD_MAX_BYTES
     if not content:
         return _("Berkas %(name)s kosong.") % {"name": name}
-    if len(content) > limit:
-        return _("Berkas %(name)s terlalu besar (%(size).1f MB); paling besar %(limit).0f MB.") % {
-            "name": name,
-            "size": len(content) / 1e6,
-            "limit": limit / 1e6,
-        }
+    if len(content) > settings.LOKET_UPLOAD_MAX_BYTES:
+        return too_large(name, len(content))
     kind = filetype.guess(content)
     mime = kind.mime if kind else ""
     if mime not in ACCEPTED:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loket.cases.models import Need
+from loket.cases.uploads import read_upload
 from loket.directory.models import Agency
 from loket.sop.model import Berkas
 
@@ -205,19 +206,14 @@ def read_uploads(
     """The chosen file of each document as (name, content), and a message for each one over the
     size limit. Never more than one byte past the limit is read: that byte is enough for the
     service to refuse the file, and the message here gives its real size."""
-    limit = settings.LOKET_UPLOAD_MAX_BYTES
     files: dict[str, tuple[str, bytes]] = {}
     too_large: dict[str, str] = {}
     for item in berkas:
         chosen = uploaded.get(file_field_name(item.kode))
         if chosen is None:
             continue
-        name = chosen.name or item.kode
-        files[item.kode] = (name, chosen.read(limit + 1))
-        if (chosen.size or 0) > limit:
-            too_large[item.kode] = _("Berkas %(name)s terlalu besar (%(size).1f MB); paling besar %(limit).0f MB.") % {
-                "name": name,
-                "size": (chosen.size or 0) / 1e6,
-                "limit": limit / 1e6,
-            }
+        name, content, refusal = read_upload(chosen, default_name=item.kode)
+        files[item.kode] = (name, content)
+        if refusal:
+            too_large[item.kode] = refusal
     return files, too_large
