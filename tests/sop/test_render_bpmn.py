@@ -25,7 +25,8 @@ NS = {
     "dc": "http://www.omg.org/spec/DD/20100524/DC",
     "di": "http://www.omg.org/spec/DD/20100524/DI",
 }
-FLOW_NODES = ("startEvent", "task", "exclusiveGateway", "endEvent")
+TASKS = ("userTask", "serviceTask")  # who completes the step: a person, or the system
+FLOW_NODES = ("startEvent", *TASKS, "exclusiveGateway", "endEvent")
 DEFINITIONS = Path(__file__).resolve().parents[2] / "src" / "loket" / "sop" / "definitions"
 
 THREE_LANES = """
@@ -145,7 +146,7 @@ def test_it_validates_against_the_bpmn_20_schema(sop: Sop) -> None:
 
 def test_it_is_checked_by_a_schema_strict_enough_to_reject_a_broken_document(sop: Sop) -> None:
     root = _parse(render_bpmn(sop))
-    task = root.find("bpmn:process/bpmn:task", NS)
+    task = root.find("bpmn:process/bpmn:userTask", NS)
     # incoming after outgoing breaks the sequence tFlowNode prescribes.
     etree.SubElement(task, f"{{{NS['bpmn']}}}incoming").text = "Flow_start"
     assert not _schema().validate(root.getroottree())
@@ -168,7 +169,7 @@ def test_it_puts_one_lane_per_pelaksana_holding_exactly_its_steps(sop: Sop) -> N
 def test_it_draws_a_task_per_step_and_a_gateway_after_each_decision(sop: Sop) -> None:
     root = _parse(render_bpmn(sop))
     process = root.find("bpmn:process", NS)
-    tasks = {t.get("id"): t for t in process.iterfind("bpmn:task", NS)}
+    tasks = {t.get("id"): t for tag in TASKS for t in process.iterfind(f"bpmn:{tag}", NS)}
     gateways = {g.get("id"): g for g in process.iterfind("bpmn:exclusiveGateway", NS)}
     assert set(tasks) == {f"Step_{k.no}" for k in sop.kegiatan}
     assert set(gateways) == {f"Gateway_{k.no}" for k in sop.kegiatan if k.is_decision}

@@ -65,10 +65,7 @@ class Advance:
 
 def by_of(step: Kegiatan) -> By:
     """Who completes `step`: the requester, a staff member of its lane, or the system."""
-    spec = ACTIONS[step.aksi]
-    if spec.by == "staf" and step.keputusan is not None and step.keputusan.oleh == "sistem":
-        return "sistem"
-    return spec.by
+    return step.by
 
 
 def allowed_answers(step: Kegiatan) -> tuple[str, ...]:

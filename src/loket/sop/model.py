@@ -132,6 +132,15 @@ class Kegiatan(_Strict):
         spec = ACTIONS.get(self.aksi)
         return bool(spec and spec.waits)
 
+    @property
+    def by(self) -> Literal["pemohon", "staf", "sistem"]:
+        """Who completes this step: its action's `by`, except that a decision the system answers
+        (`keputusan.oleh: sistem`) is completed by the system even where the action is the staff's."""
+        spec = ACTIONS[self.aksi]
+        if spec.by == "staf" and self.keputusan is not None and self.keputusan.oleh == "sistem":
+            return "sistem"
+        return spec.by
+
 
 class Tanggal(_Strict):
     pembuatan: dt.date | None = None

@@ -7,6 +7,13 @@ The diagram interchange (BPMNDI) is computed here too, so bpmn.io or Camunda Mod
 swimlanes as the SOP-AP form draws them: lanes top to bottom in `pelaksana` order, steps left to
 right in the order of their `no`.
 
+The process is executable (`isExecutable="true"`; run in SpiffWorkflow 3 on every path of every
+built-in SOP, see tests/sop/test_bpmn_executable.py). A step a person completes (the requester's
+or a staff member's, `Kegiatan.by`) is a `userTask` in its lane; a step the system completes
+(automatic actions, and decisions answered by the system from data) is a `serviceTask`. Every
+flow out of a decision's gateway carries a Python `conditionExpression` on the step's answer,
+one variable per decision step: `jawaban_<no>`, `"ya"` or `"tidak"` (`answer_variable`).
+
 The layout rests on one rule: every node has a column of its own, so a vertical line inside a
 node's column can only meet that node. A flow runs along a lane's row when nothing stands in the
 way (with at most one bend into another lane); otherwise it drops into a routing channel above or
@@ -29,6 +36,7 @@ NS = {
     "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
     "dc": "http://www.omg.org/spec/DD/20100524/DC",
     "di": "http://www.omg.org/spec/DD/20100524/DI",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
 
 TASK_W, TASK_H = 140, 80
@@ -60,6 +68,7 @@ class _Node:
     w: int
     h: int
     documentation: str | None = None
+    tag: str = ""  # the BPMN element: startEvent | userTask | serviceTask | exclusiveGateway | endEvent
     col: int = 0
     x: int = 0
     y: int = 0
@@ -100,6 +109,7 @@ class _Flow:
     source: _Node
     target: _Node
     name: str | None = None
+    condition: str | None = None  # the conditionExpression of a flow out of a gateway
     kind: str = ""  # straight | across (right, then up/down) | down (up/down, then right) | channel
     src_side: Side = ""
     dst_side: Side = ""
@@ -121,6 +131,11 @@ class _Lane:
         if side == "bottom":
             return self.row_cy + ROW_H // 2 + LABEL_BAND + track * TRACK + TRACK // 2
         return self.row_cy - ROW_H // 2 - LABEL_BAND - track * TRACK - TRACK // 2
+
+
+def answer_variable(no: int) -> str:
+    """The process variable that holds the answer ("ya"/"tidak") of decision step `no`."""
+    return f"jawaban_{no}"
 
 
 def render_bpmn(sop: Sop) -> str:
@@ -148,25 +163,28 @@ def _graph(sop: Sop) -> tuple[list[_Node], list[_Flow]]:
     known = set(numbers)
 
     first = sop.first
-    start = _Node("StartEvent_1", "start", sop.lane(first), "Mulai", EVENT, EVENT)
+    start = _Node("StartEvent_1", "start", sop.lane(first), "Mulai", EVENT, EVENT, tag="startEvent")
     nodes = [start]
     tasks: dict[int, _Node] = {}
     exits: dict[int, _Node] = {}  # the node whose outgoing flows leave step `no`
     ends: dict[int, _Node] = {}
     for k in steps:
         lane = sop.lane(k)
-        task = _Node(f"Step_{k.no}", "task", lane, _task_name(k), TASK_W, TASK_H, _documentation(k))
+        tag = "serviceTask" if k.by == "sistem" else "userTask"
+        task = _Node(f"Step_{k.no}", "task", lane, _task_name(k), TASK_W, TASK_H, _documentation(k), tag)
         nodes.append(task)
         tasks[k.no] = exits[k.no] = task
         if k.keputusan is not None:
-            doc = None
+            doc = f'Jawaban: variabel {answer_variable(k.no)} ("ya" atau "tidak")'
             if k.keputusan.oleh == "sistem":
-                doc = f"Dijawab oleh sistem: {k.keputusan.syarat or '-'}"
-            gateway = _Node(f"Gateway_{k.no}", "gateway", lane, k.keputusan.pertanyaan, GATEWAY, GATEWAY, doc)
+                doc = f"Dijawab oleh sistem: {k.keputusan.syarat or '-'}\n{doc}"
+            gateway = _Node(
+                f"Gateway_{k.no}", "gateway", lane, k.keputusan.pertanyaan, GATEWAY, GATEWAY, doc, "exclusiveGateway"
+            )
             nodes.append(gateway)
             exits[k.no] = gateway
         if SELESAI in k.targets:
-            ends[k.no] = _Node(f"End_{k.no}", "end", lane, "Selesai", EVENT, EVENT)
+            ends[k.no] = _Node(f"End_{k.no}", "end", lane, "Selesai", EVENT, EVENT, tag="endEvent")
             nodes.append(ends[k.no])
     for col, node in enumerate(nodes):
         node.col = col
@@ -183,8 +201,9 @@ def _graph(sop: Sop) -> tuple[list[_Node], list[_Flow]]:
         if k.keputusan is not None:
             gateway = exits[k.no]
             flows.append(_Flow(f"Flow_{k.no}", tasks[k.no], gateway))
-            flows.append(_Flow(f"Flow_{k.no}_ya", gateway, target(k, k.keputusan.ya), "Ya"))
-            flows.append(_Flow(f"Flow_{k.no}_tidak", gateway, target(k, k.keputusan.tidak), "Tidak"))
+            for answer, to in (("ya", k.keputusan.ya), ("tidak", k.keputusan.tidak)):
+                condition = f'{answer_variable(k.no)} == "{answer}"'
+                flows.append(_Flow(f"Flow_{k.no}_{answer}", gateway, target(k, to), answer.title(), condition))
         elif k.lanjut is not None:
             flows.append(_Flow(f"Flow_{k.no}", tasks[k.no], target(k, k.lanjut)))
     for f in flows:
@@ -448,7 +467,7 @@ def _xml(sop: Sop, lanes: list[_Lane], nodes: list[_Node], flows: list[_Flow]) -
     )
     ET.SubElement(participant, "bpmn:documentation").text = f"SOP {sop.kode} versi {sop.versi}, nomor {sop.nomor}"
 
-    process = ET.SubElement(root, "bpmn:process", id="Process_1", name=sop.nama, isExecutable="false")
+    process = ET.SubElement(root, "bpmn:process", id="Process_1", name=sop.nama, isExecutable="true")
     lane_set = ET.SubElement(process, "bpmn:laneSet", id="LaneSet_1")
     for i, lane in enumerate(lanes):
         el = ET.SubElement(lane_set, "bpmn:lane", id=f"Lane_{i + 1}", name=lane.name)
@@ -456,9 +475,8 @@ def _xml(sop: Sop, lanes: list[_Lane], nodes: list[_Node], flows: list[_Flow]) -
             if node.lane == i:
                 ET.SubElement(el, "bpmn:flowNodeRef").text = node.id
 
-    tags = {"start": "startEvent", "task": "task", "gateway": "exclusiveGateway", "end": "endEvent"}
     for node in nodes:
-        el = ET.SubElement(process, f"bpmn:{tags[node.kind]}", id=node.id, name=node.name)
+        el = ET.SubElement(process, f"bpmn:{node.tag}", id=node.id, name=node.name)
         if node.documentation:
             ET.SubElement(el, "bpmn:documentation").text = node.documentation
         for f in node.incoming:
@@ -469,7 +487,10 @@ def _xml(sop: Sop, lanes: list[_Lane], nodes: list[_Node], flows: list[_Flow]) -
         attrs = {"id": f.id, "sourceRef": f.source.id, "targetRef": f.target.id}
         if f.name:
             attrs["name"] = f.name
-        ET.SubElement(process, "bpmn:sequenceFlow", attrs)
+        el = ET.SubElement(process, "bpmn:sequenceFlow", attrs)
+        if f.condition:
+            expression = ET.SubElement(el, "bpmn:conditionExpression", {"xsi:type": "bpmn:tFormalExpression"})
+            expression.text = f.condition
 
     diagram = ET.SubElement(root, "bpmndi:BPMNDiagram", id="Diagram_1")
     plane = ET.SubElement(diagram, "bpmndi:BPMNPlane", id="Plane_1", bpmnElement="Collaboration_1")
