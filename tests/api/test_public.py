@@ -105,12 +105,33 @@ def test_the_status_shows_the_requester_no_staff_names_nor_directory_data(client
         (1, "done"),
         (2, "done"),
         (3, "done"),
-        (4, "pending"),
+        (4, "waiting-on-you"),
+        # if all goes well from here: checked again, validity, reset, result, archive
+        (2, "expected"),
+        (5, "expected"),
+        (6, "expected"),
+        (8, "expected"),
+        (9, "expected"),
     ]
-    assert status["steps"][0]["description"].startswith("Menyampaikan")
+    # The requester's words, not the SOP's sentence for staff.
+    assert status["steps"][0]["description"] == "Permohonan dan berkas Anda diterima"
+    assert status["steps"][3]["description"] == "Anda melengkapi berkas yang diminta"
+    assert not any(s["description"].startswith("Apabila") for s in status["steps"])
+    assert status["missing_named"] is True and status["supply_before"]
     text = response.content.decode()
     for private in ("aa-pupr", people.ppk.email, people.ppk.nip, people.ppk.phone, people.ppk.user_id):
         assert private not in text
+
+
+def test_a_completeness_no_with_only_a_note_asks_for_every_document_as_the_portal_does(client, people, tokens):
+    body = submit(client, "kaltim", "kaltim-reset-ppk", people.ppk).json()
+    case = Case.objects.get(reference=body["reference"])
+    decide(client, tokens["aa_pupr"], case.pk, [(2, "tidak", "Lampirkan SK yang ditandatangani")])
+
+    status = client.get(f"{API}/requests/{body['tracking_code']}").json()
+    assert [d["kode"] for d in status["missing_documents"]] == ["surat-permohonan", "sk-pengangkatan"]
+    assert status["missing_named"] is False
+    assert status["missing_note"] == "Lampirkan SK yang ditandatangani"
 
 
 def test_an_unknown_tracking_code_is_not_found(client, people):

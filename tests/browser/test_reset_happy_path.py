@@ -144,7 +144,7 @@ def test_a_ppk_gets_a_new_password_and_staff_see_the_whole_case_measured_and_arc
     decision = staff.locator("form.decision")
     decision.locator('input[name="jawaban-2"][value="ya"]').check()
     decision.locator('input[name="jawaban-5"][value="ya"]').check()
-    expect(decision.locator('input[name="kurang"]:checked')).to_have_count(0)
+    expect(decision.locator('input[name="missing"]:checked')).to_have_count(0)
     decision.get_by_role("button", name="Simpan keputusan").click()
     expect(staff.locator(".messages")).to_contain_text("Tersimpan: langkah 2, 5")
     expect(staff.locator("h1 .badge")).to_have_text("selesai")

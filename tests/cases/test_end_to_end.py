@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from loket.cases.models import CredentialLink
+from loket.directory.models import CredentialLink
 from tests.cases.test_services import answer_run, submit
 
 pytestmark = pytest.mark.django_db

@@ -61,7 +61,7 @@ def answer_run(case, actor, answers, **extra):
         case_id=case.pk,
         actor=actor,
         version=case.version,
-        decision=Decision(answers=[StepAnswer(no, ans, note) for no, ans, note in answers], **extra),
+        decision=Decision(answers=[StepAnswer(no, ans, note) for no, ans, note in answers], values=extra),
     )
 
 

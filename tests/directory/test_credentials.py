@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from loket.audit.models import AuditEntry
-from loket.cases.models import CredentialLink
+from loket.directory.models import CredentialLink
 from loket.directory.backends import get_backend
 from loket.directory.credentials import (
     LinkExpired,

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from loket.notify.models import OutboxMessage
 from loket.cases.models import Case, Status
 from tests.cases.test_services import HAPPY_STEPS, answer_run, steps_of, submit
 
@@ -105,17 +106,23 @@ def test_missing_documents_are_marked_and_the_requester_is_asked(client, people,
     client.force_login(people.aa_pupr)
     client.post(
         reverse("console:case", args=[case.pk]),
-        {"version": case.version, "jawaban-2": "tidak", "kurang": ["sk-pengangkatan"], "catatan-2": "SK buram"},
+        {"version": case.version, "jawaban-2": "tidak", "missing": ["sk-pengangkatan"], "catatan-2": "SK buram"},
     )
     case.refresh_from_db()
     assert (case.status, case.current_step) == (Status.WAITING, 4)
+    assert case.steps.get(step=2).detail["kurang"] == ["sk-pengangkatan"]
+    # The requester is asked, by mail to the address they typed, for exactly that document.
+    asked = OutboxMessage.objects.get(case=case, template="minta-kelengkapan")
+    assert asked.to == case.requester_email
+    assert "Surat Keputusan/SK pengangkatan sebagai PPK" in asked.body
+    assert "Surat permohonan reset password" not in asked.body
 
 
 def test_a_refusal_without_a_reason_keeps_what_was_typed_and_saves_nothing(client, people, case):
     client.force_login(people.aa_pupr)
     response = client.post(
         reverse("console:case", args=[case.pk]),
-        {"version": case.version, "jawaban-2": "ya", "jawaban-5": "tidak", "konfirmasi_telepon": "Ditelepon pukul 9"},
+        {"version": case.version, "jawaban-2": "ya", "jawaban-5": "tidak", "phone_confirmation": "Ditelepon pukul 9"},
     )
     assert response.status_code == 400
     assert "Tulis alasan penolakan" in response.content.decode()

@@ -76,7 +76,7 @@ def decide(case: Case, actor, answers, **extra) -> None:  # type: ignore[no-unty
         case_id=case.pk,
         actor=actor,
         version=case.version,
-        decision=Decision(answers=[StepAnswer(no, ans, note) for no, ans, note in answers], **extra),
+        decision=Decision(answers=[StepAnswer(no, ans, note) for no, ans, note in answers], values=extra),
     )
 
 
@@ -225,8 +225,12 @@ def test_the_status_page_shows_the_steps_and_no_staff_name_or_directory_data(cli
     assert case.unit.nama in page
     assert "WITA" in page  # the unit's local time
     assert "Selesai" in page
-    assert "Menyampaikan berkas permohonan reset password dan Info User ID" in page
-    assert "Mengarsipkan berkas dengan mengacu pada SOP pengarsipan berkas" in page
+    # Steps in the requester's words, not the SOP's sentences for staff.
+    assert "Permohonan dan berkas Anda diterima" in page
+    assert "Berkas permohonan diarsipkan" in page
+    assert "Menyampaikan berkas permohonan reset password" not in page and "Apabila berkas" not in page
+    # Where the result went, masked.
+    assert "Hasilnya dikirim ke s***@pupr.kaltimprov.go.id" in page
     # What the requester typed, and nothing of the staff or of the directory record.
     assert "Siti Rahmawati" in page and TYPED_EMAIL in page and TYPED_PHONE in page
     for hidden in (
@@ -249,7 +253,7 @@ def test_an_open_case_shows_the_steps_ahead_and_the_withdraw_button(client, peop
     case, _code = submit_and_read_code(client, people)
     page = client.get(reverse("portal:status_case", args=[case.reference])).content.decode()
     assert "Sedang diproses" in page and "Belum" in page
-    assert "Memeriksa kebenaran berkas permohonan" in page  # step 5, still ahead
+    assert "Petugas mencocokkan berkas Anda dengan data akun" in page  # step 5, still ahead
     assert reverse("portal:withdraw", args=[case.reference]) in page
 
 

@@ -22,10 +22,13 @@ from ninja import Status as Answer
 
 from loket.cases import services
 from loket.cases.errors import Invalid
-from loket.cases.models import Case, Channel, Status, StepRun
+from loket.cases.models import Case, Channel, Status
+from loket.cases.offer import offered_version, offered_versions
+from loket.cases.requester_view import requester_view
+from loket.cases.selectors import case_by_tracking_code
 from loket.cases.uploads import read_upload
 from loket.catalog.models import SopVersion
-from loket.catalog.selectors import get_version, latest_versions, parsed
+from loket.catalog.selectors import parsed
 from loket.directory.models import Agency
 
 from .errors import problems_of, refusals
@@ -111,16 +114,11 @@ class ServiceOut(Schema):
     documents: list[DocumentSpecOut]
 
 
-# The services requesters may ask for here, as on the portal: registration (`registrasi-akun`)
-# is not offered until its account-creation step runs.
-OFFERED = ("reset-akun",)
-
-
 @router.get("/services", response=list[ServiceOut], operation_id="list_services", summary="Services on offer")
 def list_services(request: HttpRequest) -> list[ServiceOut]:
     """The newest version of every SOP on offer, with its unit (and the unit's agencies, whose
     `id` a request may name) and the documents a request must carry."""
-    versions = list(latest_versions().filter(layanan__in=OFFERED))
+    versions = list(offered_versions())
     agencies: dict[int, list[AgencyOut]] = {}
     for agency in Agency.objects.filter(unit__in={v.unit_id for v in versions}).order_by("name"):
         agencies.setdefault(agency.unit_id, []).append(AgencyOut(id=agency.pk, name=agency.name))
@@ -186,21 +184,11 @@ class SubmittedOut(Schema):
 
 
 def _offered(form: SubmitForm) -> SopVersion:
-    try:
-        version = get_version(form.service)
-    except SopVersion.DoesNotExist:
-        version = None
-    if version is None or version.layanan not in OFFERED:
+    version = offered_version(form.service)
+    if version is None:
         raise Invalid(_("Layanan tidak dikenal."), {"service": _("Pilih salah satu layanan dari daftar layanan.")})
     if version.unit.kode != form.unit:
         raise Invalid(_("Layanan ini bukan layanan unit tersebut."), {"unit": _("Unit tidak menawarkan layanan ini.")})
-    # As on the portal: staff see a case through its agency, so where the unit keeps agencies a
-    # request names one (the directory record may not be found to supply it).
-    if form.agency is None and Agency.objects.filter(unit=version.unit).exists():
-        raise Invalid(
-            _("Permohonan belum dapat diajukan. Periksa isian yang ditandai."),
-            {"agency": _("Pilih instansi Anda (GET /services: unit.agencies).")},
-        )
     return version
 
 
@@ -243,9 +231,14 @@ def submit_request(request: HttpRequest) -> Answer[SubmittedOut]:
 
 class RequestStepOut(Schema):
     step: int
-    description: str
-    state: str = pydantic.Field(description="`done` or `pending` (the step the request waits at).")
+    description: str = pydantic.Field(description="What the step means for the requester.")
+    state: str = pydantic.Field(
+        description="`done`, `in-progress` (staff work on it now), `waiting-on-you` (the requester must act), "
+        "`stopped` (withdrawn or expired there) or `expected` (still ahead if every check goes well)."
+    )
     finished_at: dt.datetime | None
+    answer: str = pydantic.Field("", description="`ya` or `tidak` of a staff decision, else empty.")
+    note: str = pydantic.Field("", description="A note meant for the requester (what to complete, why refused).")
 
 
 class MissingDocumentOut(Schema):
@@ -264,22 +257,23 @@ class RequestStatusOut(Schema):
     closed_at: dt.datetime | None
     steps: list[RequestStepOut]
     missing_documents: list[MissingDocumentOut] = pydantic.Field(
-        description="While the request waits on the requester: the documents to hand in."
+        description="While the request waits on the requester: the documents to hand in (every document of the "
+        "service when staff named none and only wrote `missing_note`; then `missing_named` is false)."
     )
+    missing_named: bool = pydantic.Field(description="Whether staff named the missing documents one by one.")
     missing_note: str = pydantic.Field(description="While waiting: what staff asked the requester to complete.")
+    supply_before: dt.datetime | None = pydantic.Field(
+        description="While waiting: after this the request closes as expired."
+    )
+    result_sent_to: str | None = pydantic.Field(
+        description="Once the result went out: the address it went to, masked (e.g. `s***@pu.kaltimprov.go.id`)."
+    )
 
 
 def _request_status(case: Case) -> RequestStatusOut:
     sop = parsed(case.sop)
-    runs = list(case.steps.order_by("id"))
-    missing: list[MissingDocumentOut] = []
-    note = ""
-    if case.status == Status.WAITING:
-        names = {b.kode: b.nama for b in sop.berkas}
-        asked = next((r for r in reversed(runs) if r.by == StepRun.By.STAFF and "kurang" in r.detail), None)
-        if asked is not None:
-            missing = [MissingDocumentOut(kode=k, name=names[k]) for k in asked.detail["kurang"] if k in names]
-            note = asked.note
+    view = requester_view(case, sop)
+    asked = view.asked
     return RequestStatusOut(
         reference=case.reference,
         status=case.status,
@@ -291,15 +285,20 @@ def _request_status(case: Case) -> RequestStatusOut:
         closed_at=case.closed_at,
         steps=[
             RequestStepOut(
-                step=run.step,
-                description=sop.step(run.step).uraian,
-                state="done" if run.finished_at else "pending",
-                finished_at=run.finished_at,
+                step=item.step,
+                description=item.text,
+                state=item.state,
+                finished_at=item.at,
+                answer=item.answer,
+                note=item.note,
             )
-            for run in runs
+            for item in view.progress
         ],
-        missing_documents=missing,
-        missing_note=note,
+        missing_documents=[MissingDocumentOut(kode=b.kode, name=b.nama) for b in asked.berkas] if asked else [],
+        missing_named=bool(asked and asked.named),
+        missing_note=asked.note if asked else "",
+        supply_before=asked.deadline if asked else None,
+        result_sent_to=view.sent_to,
     )
 
 
@@ -313,7 +312,7 @@ def request_status(request: HttpRequest, tracking_code: str) -> RequestStatusOut
     """Where the request stands, for its requester: the steps done and the one it waits at, and
     while it waits on the requester, the documents to hand in. Shows nothing the requester did not
     type and no staff names."""
-    return _request_status(services.case_by_tracking_code(tracking_code))
+    return _request_status(case_by_tracking_code(tracking_code))
 
 
 # -- POST /requests/{tracking_code}/documents ------------------------------------------------------

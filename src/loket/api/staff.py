@@ -17,9 +17,12 @@ from ninja import Query, Router, Schema
 
 from loket import engine
 from loket.cases import services
+from loket.cases.actions import Field, all_fields, fields_for
+from loket.cases.context import Decision, StepAnswer
 from loket.cases.models import Case
-from loket.cases.selectors import answerable_steps, is_overdue, work_queue
+from loket.cases.selectors import answerable_steps, is_overdue, require_view, work_queue
 from loket.catalog.selectors import parsed
+from loket.directory.backends import backend_for
 from loket.sop.model import Sop
 
 from .auth import StaffToken, staff_user
@@ -149,6 +152,9 @@ class AnswerableOut(Schema):
     lane: str
     question: str | None
     answers: list[str]
+    fields: list[str] = pydantic.Field(
+        description="The decision keys this step's action reads (see the DecisionIn schema for each)."
+    )
 
 
 class CaseOut(Schema):
@@ -178,6 +184,7 @@ class CaseOut(Schema):
 
 
 def _answerable(actor: Any, case: Case, sop: Sop) -> list[AnswerableOut]:
+    assisted = backend_for(case.unit).by_hand
     return [
         AnswerableOut(
             step=step.no,
@@ -186,6 +193,7 @@ def _answerable(actor: Any, case: Case, sop: Sop) -> list[AnswerableOut]:
             lane=step.pelaksana,
             question=step.keputusan.pertanyaan if step.keputusan else None,
             answers=list(engine.allowed_answers(step)),
+            fields=[f.name for f in fields_for([step], assisted=assisted)],
         )
         for step in answerable_steps(actor, case, sop)
     ]
@@ -197,7 +205,7 @@ def _answerable(actor: Any, case: Case, sop: Sop) -> list[AnswerableOut]:
 def get_case(request: HttpRequest, case_id: int) -> CaseOut:
     """The case with its steps, its documents, and the steps the caller may answer now."""
     actor = staff_user(request)
-    case = services.require_view(actor, case_id)
+    case = require_view(actor, case_id)
     sop = parsed(case.sop)
     account = case.account
     return CaseOut(
@@ -272,13 +280,37 @@ class AnswerIn(Schema):
     note: str = ""
 
 
-class DecisionIn(Schema):
+# The Python type and default of each kind of field the action registry declares.
+_KINDS: dict[str, tuple[Any, Any]] = {
+    "documents": (list[str], []),
+    "account": (int | None, None),
+    "user-id": (str, ""),
+    "text": (str, ""),
+    "flag": (bool, False),
+    "password": (str, ""),
+}
+
+
+def _decision_field(f: Field, actions: list[str]) -> tuple[Any, Any]:
+    kind, default = _KINDS[f.kind]
+    where = ", ".join(f"`{a}`" for a in actions)
+    help_text = f" {f.help}" if f.help else ""
+    only = " Only where the unit's accounts live in SPSE (assisted directory)." if f.assisted else ""
+    return kind, pydantic.Field(default, description=f"{f.label}.{help_text} Read by {where}.{only}")
+
+
+class _DecisionBase(Schema):
     version: int = pydantic.Field(description="The case's `version` as the caller saw it.")
     answers: list[AnswerIn]
-    missing: list[str] = pydantic.Field([], description="At a completeness check: the kode of each missing document.")
-    account_id: int | None = pydantic.Field(None, description="At a validity check: the directory account's id.")
-    phone_confirmation: str = ""
-    email_confirmed_by_phone: bool = False
+
+
+# The decision's keys are the fields of the action registry (loket.cases.actions), so a field a
+# new action declares is part of this schema with no change here.
+DecisionIn = pydantic.create_model(  # type: ignore[call-overload]
+    "DecisionIn",
+    __base__=_DecisionBase,
+    **{f.name: _decision_field(f, actions) for f, actions in all_fields()},
+)
 
 
 class DecidedOut(Schema):
@@ -295,19 +327,18 @@ class DecidedOut(Schema):
     operation_id="decide",
     summary="Answer the steps of a case",
 )
-def decide(request: HttpRequest, case_id: int, payload: DecisionIn) -> DecidedOut:
+def decide(request: HttpRequest, case_id: int, payload: DecisionIn) -> DecidedOut:  # type: ignore[valid-type]
     """Answer one or more consecutive steps of the caller's lane, as seen at `version`: a stale
-    version answers 409 and changes nothing, so a repeated call advances the case once."""
+    version answers 409 and changes nothing, so a repeated call advances the case once. Give the
+    fields the answered steps' actions read (`answerable[].fields` of GET /cases/{id})."""
+    values = payload.model_dump(exclude={"version", "answers"})  # type: ignore[attr-defined]
     decided = services.decide(
         case_id=case_id,
         actor=staff_user(request),
-        version=payload.version,
-        decision=services.Decision(
-            answers=[services.StepAnswer(a.step, a.answer, a.note) for a in payload.answers],
-            missing=payload.missing,
-            account_id=payload.account_id,
-            phone_confirmation=payload.phone_confirmation,
-            email_confirmed_by_phone=payload.email_confirmed_by_phone,
+        version=payload.version,  # type: ignore[attr-defined]
+        decision=Decision(
+            answers=[StepAnswer(a.step, a.answer, a.note) for a in payload.answers],  # type: ignore[attr-defined]
+            values=values,
         ),
     )
     case = decided.case

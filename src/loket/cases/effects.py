@@ -1,134 +1,205 @@
-"""What each `aksi` does when a case runs, beside moving it on: the checks a staff decision
-needs, and the effects the system runs for the steps it completes.
+"""What actions do beside moving a case on: the checks of what staff give with an answer, and the
+effects the system runs for the steps it completes (or that staff did by hand).
 
-Keyed by action name, never by SOP: a new SOP that uses these actions needs no code; a new action
-adds an entry here (and in ACTIONS of the SOP model).
+Each function serves one or more actions; `actions.REGISTRY` says which. Keyed by action, never
+by SOP: a new SOP that uses these actions needs no code.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from loket.directory.backends import get_backend
+from loket.directory.backends import backend_for
 from loket.directory.credentials import credential_url, issue_credential_link
 from loket.directory.models import Account
+from loket.directory.passwords import password_problems
 from loket.notify.services import queue_mail
-from loket.sop.model import Sop
+from loket.sop.model import ACTIONS, Kegiatan
 
+from .asked import asked_documents
+from .context import EffectContext
 from .errors import Invalid
 from .models import Need
 
-if TYPE_CHECKING:
-    from .models import Case, StepRun
-    from .services import Decision
+# -- checks: what staff must give with an answer ---------------------------------------------------
 
 
-# -- decisions: what staff must give with an answer -------------------------------------------------
-
-
-def _check_completeness(*, case: Case, sop: Sop, answer: str, note: str, decision: Decision) -> dict[str, Any]:
-    known = {b.kode: b.nama for b in sop.berkas}
-    missing = [kode for kode in decision.missing if kode in known]
-    unknown = [kode for kode in decision.missing if kode not in known]
+def check_completeness(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -> dict[str, Any]:
+    known = {b.kode for b in ctx.sop.berkas}
+    marked = list(ctx.decision.value("missing") or [])
+    unknown = [kode for kode in marked if kode not in known]
     if unknown:
-        raise Invalid(_("Jenis berkas tidak dikenal: %(k)s.") % {"k": ", ".join(unknown)})
-    if answer == "ya" and missing:
-        raise Invalid(_("Berkas ditandai kurang tetapi jawaban 'lengkap'. Pilih salah satu."))
-    if answer == "tidak" and not missing and not note.strip():
-        raise Invalid(_("Tandai berkas yang kurang atau tulis catatan apa yang harus dilengkapi."))
-    return {"kurang": missing}
+        raise Invalid(_("Jenis berkas tidak dikenal: %(k)s.") % {"k": ", ".join(unknown)}, {"missing": ""})
+    if answer == "ya" and marked:
+        raise Invalid(_("Berkas ditandai kurang tetapi jawaban 'lengkap'. Pilih salah satu."), {"missing": ""})
+    if answer == "tidak" and not marked and not note.strip():
+        raise Invalid(
+            _("Tandai berkas yang kurang atau tulis catatan apa yang harus dilengkapi."), {f"note-{step.no}": ""}
+        )
+    return {"kurang": marked}
 
 
-def _check_validity(*, case: Case, sop: Sop, answer: str, note: str, decision: Decision) -> dict[str, Any]:
-    if decision.account_id is not None:
-        account = Account.objects.filter(pk=decision.account_id, unit=case.unit).first()
+def check_validity(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -> dict[str, Any]:
+    case, values = ctx.case, ctx.decision.values
+    if values.get("account_id") is not None:
+        account = Account.objects.filter(pk=values["account_id"], unit=case.unit).first()
         if account is None:
-            raise Invalid(_("Akun yang dipilih tidak ada di direktori unit ini."))
+            raise Invalid(_("Akun yang dipilih tidak ada di direktori unit ini."), {"account_id": ""})
         case.account = account
-    if decision.phone_confirmation.strip():
-        case.phone_confirmation = decision.phone_confirmation.strip()
-        case.email_confirmed_by_phone = decision.email_confirmed_by_phone
-    elif decision.email_confirmed_by_phone:
-        raise Invalid(_("Tulis catatan konfirmasi telepon sebelum memakai e-mail yang diketik pemohon."))
+    typed_user_id = (values.get("user_id") or "").strip()
+    if case.account is None and typed_user_id and answer == "ya":
+        case.account = _mirror_account(ctx, typed_user_id)
+    confirmation = (values.get("phone_confirmation") or "").strip()
+    if confirmation:
+        case.phone_confirmation = confirmation
+        case.email_confirmed_by_phone = bool(values.get("email_confirmed_by_phone"))
+    elif values.get("email_confirmed_by_phone"):
+        raise Invalid(
+            _("Tulis catatan konfirmasi telepon sebelum memakai e-mail yang diketik pemohon."),
+            {"phone_confirmation": ""},
+        )
     case.save(update_fields=["account", "phone_confirmation", "email_confirmed_by_phone"])
     if answer == "ya" and case.account is None:
-        raise Invalid(_("Pilih akun di direktori yang sesuai dengan permohonan sebelum menyatakan benar/valid."))
+        message = (
+            _("Pilih akun di direktori atau tulis user ID-nya di SPSE sebelum menyatakan benar/valid.")
+            if backend_for(case.unit).by_hand
+            else _("Pilih akun di direktori yang sesuai dengan permohonan sebelum menyatakan benar/valid.")
+        )
+        raise Invalid(message, {"account_id": ""})
     if answer == "tidak" and not note.strip():
-        raise Invalid(_("Tulis alasan penolakan; alasan ini dikirim kepada pemohon."))
+        raise Invalid(_("Tulis alasan penolakan; alasan ini dikirim kepada pemohon."), {f"note-{step.no}": ""})
     return {
         "akun": case.account.user_id if case.account else None,
         "konfirmasi_telepon": bool(case.phone_confirmation),
     }
 
 
-DECISION_CHECKS: dict[str, Callable[..., dict[str, Any]]] = {
-    "periksa-kelengkapan": _check_completeness,
-    "periksa-keabsahan": _check_validity,
-}
+def _mirror_account(ctx: EffectContext, user_id: str) -> Account:
+    """An account that lives only in SPSE, recorded from what staff read there: the user ID they
+    typed and the request's identity. Its only address is the one the requester typed, so staff
+    must have confirmed it by phone."""
+    case, values = ctx.case, ctx.decision.values
+    if not (values.get("phone_confirmation") or "").strip() or not values.get("email_confirmed_by_phone"):
+        raise Invalid(
+            _(
+                "Akun ini belum ada di direktori Loket: hasil hanya dapat dikirim ke e-mail yang diketik "
+                "pemohon. Konfirmasikan e-mail itu melalui telepon dan catat konfirmasinya."
+            ),
+            {"phone_confirmation": ""},
+        )
+    if case.agency is None:
+        raise Invalid(_("Permohonan ini tidak menyebut instansi; akun tidak dapat dicatat."), {"user_id": ""})
+    existing = Account.objects.filter(unit=case.unit, user_id__iexact=user_id).first()
+    if existing is not None:
+        return existing
+    return backend_for(case.unit).create(
+        unit=case.unit,
+        user_id=user_id,
+        name=case.requester_name,
+        email=case.requester_email,
+        role=ctx.sop.peran_akun[0],
+        agency=case.agency,
+        nip=case.requester_nip,
+        phone=case.requester_phone,
+    )
 
 
-def check_decision(aksi: str, *, case: Case, sop: Sop, answer: str, note: str, decision: Decision) -> dict[str, Any]:
-    check = DECISION_CHECKS.get(aksi)
-    return check(case=case, sop=sop, answer=answer, note=note, decision=decision) if check else {}
+def check_manual_reset(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -> dict[str, Any]:
+    """A password set by hand in SPSE: it meets SPSE's rule and staff confirm it is set."""
+    if not _sets_password(ctx, step):
+        return {}
+    password = ctx.decision.value("temporary_password") or ""
+    problems = password_problems(password)
+    if problems:
+        raise Invalid(" ".join(problems), {"temporary_password": ""})
+    if not ctx.decision.value("password_set_in_spse"):
+        raise Invalid(
+            _("Centang bahwa password sementara sudah diatur di SPSE sebelum menyimpan."),
+            {"password_set_in_spse": ""},
+        )
+    return {"diatur_di_spse": True}
 
 
-# -- effects: what the system does for the steps it completes ---------------------------------------
+def check_task(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -> dict[str, Any]:
+    """A manual task that is also a decision (e.g. an approval): a 'no' says why."""
+    if step.keputusan is not None and answer == "tidak" and not note.strip():
+        raise Invalid(_("Tulis alasan jawaban 'Tidak' pada catatan langkah ini."), {f"note-{step.no}": ""})
+    return {}
 
 
-def _account(case: Case) -> Account:
-    if case.account is None:
+# -- effects: what the system does for the steps it completes --------------------------------------
+
+
+def _account(ctx: EffectContext) -> Account:
+    if ctx.case.account is None:
         raise Invalid(_("Permohonan belum dikaitkan dengan akun di direktori."))
-    return case.account
+    return ctx.case.account
 
 
-def _reset(case: Case, scratch: dict[str, Any]) -> dict[str, Any]:
-    account = _account(case)
-    password = get_backend().reset_password(account)
-    scratch["link_token"] = issue_credential_link(case=case, account=account, password=password)
-    scratch["user_id"] = get_backend().look_up_user_id(account)
-    return {"password_sementara": True, "user_id_ditemukan": True}
+def _sets_password(ctx: EffectContext, step: Kegiatan) -> bool:
+    sets = ACTIONS[step.aksi].sets_password
+    return sets == "always" or (sets == "when-asked" and ctx.case.need == Need.PASSWORD)
 
 
-def _look_up(case: Case, scratch: dict[str, Any]) -> dict[str, Any]:
-    scratch["user_id"] = get_backend().look_up_user_id(_account(case))
+def _reset(ctx: EffectContext) -> dict[str, Any]:
+    account = _account(ctx)
+    backend = backend_for(ctx.case.unit)
+    given = ctx.decision.value("temporary_password") if backend.by_hand else None
+    if backend.by_hand and not given:
+        raise Invalid(_("Password sementara yang diatur di SPSE belum diisi."), {"temporary_password": ""})
+    password = backend.reset_password(account, password=given)
+    ctx.link_token = issue_credential_link(case=ctx.case, account=account, password=password)
+    ctx.user_id = backend.look_up_user_id(account)
+    return {"password_sementara": True, "user_id_ditemukan": True, "diatur_manual": backend.by_hand}
+
+
+def _look_up(ctx: EffectContext) -> dict[str, Any]:
+    ctx.user_id = backend_for(ctx.case.unit).look_up_user_id(_account(ctx))
     return {"user_id_ditemukan": True}
 
 
-def reset_password(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
-    return _reset(case, scratch)
+def reset_password(ctx: EffectContext) -> dict[str, Any]:
+    return _reset(ctx)
 
 
-def look_up_user_id(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
-    return _look_up(case, scratch)
+def look_up_user_id(ctx: EffectContext) -> dict[str, Any]:
+    return _look_up(ctx)
 
 
-def reset_or_user_id(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
+def reset_or_user_id(ctx: EffectContext) -> dict[str, Any]:
     """Reset when the requester asked for a new password; look up the user ID otherwise."""
-    return _reset(case, scratch) if case.need == Need.PASSWORD else _look_up(case, scratch)
+    return _reset(ctx) if ctx.case.need == Need.PASSWORD else _look_up(ctx)
 
 
-def _delivery_address(case: Case) -> str:
+def _delivery_address(ctx: EffectContext) -> str:
     """The address on record in the directory, unless staff confirmed the typed one by phone."""
-    if case.email_confirmed_by_phone:
-        return case.requester_email
-    return _account(case).email
+    if ctx.case.email_confirmed_by_phone:
+        return ctx.case.requester_email
+    return _account(ctx).email
 
 
-def notify_result(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
+def mask_address(address: str) -> str:
+    """An e-mail address as a requester is shown it: `s***@pu.kaltimprov.go.id`."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def notify_result(ctx: EffectContext) -> dict[str, Any]:
     """Deliver the result: a one-time link to the temporary password, or the user ID."""
-    account = _account(case)
-    to = _delivery_address(case)
+    case = ctx.case
+    account = _account(ctx)
+    backend = backend_for(case.unit)
+    to = _delivery_address(ctx)
     if case.need == Need.PASSWORD:
-        token = scratch.get("link_token")
-        if token is None:  # the reset ran in an earlier answer: issue a fresh password and link
-            _reset(case, scratch)
-            token = scratch["link_token"]
+        if ctx.link_token is None:
+            if backend.by_hand:
+                raise Invalid(_("Password sementara belum diatur di SPSE untuk permohonan ini."))
+            _reset(ctx)  # the reset ran in an earlier answer: issue a fresh password and link
         queue_mail(
             to=to,
             template="hasil-password",
@@ -137,9 +208,10 @@ def notify_result(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[st
                 "name": account.name,
                 "hours": settings.LOKET_LINK_HOURS,
                 "unit_name": case.unit.nama,
+                "in_spse": backend.by_hand,
             },
             case=case,
-            secret_link=credential_url(token),
+            secret_link=credential_url(ctx.link_token or ""),
         )
     else:
         queue_mail(
@@ -148,12 +220,15 @@ def notify_result(*, case: Case, scratch: dict[str, Any], **_kw: Any) -> dict[st
             context={
                 "reference": case.reference,
                 "name": account.name,
-                "user_id": scratch.get("user_id") or get_backend().look_up_user_id(account),
+                "user_id": ctx.user_id or backend.look_up_user_id(account),
                 "unit_name": case.unit.nama,
             },
             case=case,
         )
-    return {"dikirim_ke": "alamat konfirmasi telepon" if case.email_confirmed_by_phone else "alamat di direktori"}
+    return {
+        "dikirim_ke": "alamat konfirmasi telepon" if case.email_confirmed_by_phone else "alamat di direktori",
+        "alamat": mask_address(to),
+    }
 
 
 def status_url() -> str:
@@ -161,29 +236,31 @@ def status_url() -> str:
     return settings.LOKET_BASE_URL + reverse("portal:status")
 
 
-def ask_for_documents(*, case: Case, sop: Sop, **_kw: Any) -> dict[str, Any]:
-    """Tell the requester which documents are missing (from the last completeness check)."""
-    check = case.steps.filter(aksi="periksa-kelengkapan", finished_at__isnull=False).order_by("-id").first()
-    marked = check.detail.get("kurang", []) if check else []
-    names = {b.kode: b.nama for b in sop.berkas}
+def ask_for_documents(ctx: EffectContext) -> dict[str, Any]:
+    """Tell the requester which documents are missing (from the last completeness check; all of
+    them when staff named none and wrote only a note)."""
+    case = ctx.case
+    runs = list(case.steps.order_by("id"))
+    asked = asked_documents(ctx.sop, runs, zone=case.unit.zona_waktu)
     queue_mail(
         to=case.requester_email,
         template="minta-kelengkapan",
         context={
             "reference": case.reference,
-            "missing": [names[k] for k in marked if k in names],
-            "note": check.note if check else "",
+            "missing": [b.nama for b in asked.berkas] if asked.named else [],
+            "note": asked.note,
             "supply_url": status_url(),
             "unit_name": case.unit.nama,
             "days": settings.LOKET_REQUESTER_WAIT_DAYS,
         },
         case=case,
     )
-    return {"kurang": list(marked)}
+    return {"kurang": [b.kode for b in asked.berkas] if asked.named else []}
 
 
-def refuse(*, case: Case, **_kw: Any) -> dict[str, Any]:
+def refuse(ctx: EffectContext) -> dict[str, Any]:
     """Tell the requester the request is refused, with the reason staff wrote."""
+    case = ctx.case
     decided = case.steps.filter(by="staf", finished_at__isnull=False).exclude(note="").order_by("-id").first()
     # Mail to requesters is Indonesian whatever language the deciding staff member reads.
     with translation.override(settings.LANGUAGE_CODE):
@@ -205,29 +282,12 @@ def refuse(*, case: Case, **_kw: Any) -> dict[str, Any]:
     return {"alasan_dikirim": True}
 
 
-def hand_over(**_kw: Any) -> dict[str, Any]:
+def hand_over(ctx: EffectContext) -> dict[str, Any]:
     """The file goes to the next lane: nothing to do but record it."""
     return {}
 
 
-def archive(*, scratch: dict[str, Any], **_kw: Any) -> dict[str, Any]:
-    """Seal the file once this answer's steps are all recorded (see services._apply)."""
-    scratch["seal"] = True
+def archive(ctx: EffectContext) -> dict[str, Any]:
+    """Seal the file once every step of this change is recorded (services._seal_if_asked)."""
+    ctx.seal = True
     return {"disegel": True}
-
-
-EFFECTS: dict[str, Callable[..., dict[str, Any]]] = {
-    "reset-password": reset_password,
-    "cari-user-id": look_up_user_id,
-    "reset-atau-user-id": reset_or_user_id,
-    "beri-tahu-hasil": notify_result,
-    "minta-kelengkapan": ask_for_documents,
-    "tolak": refuse,
-    "teruskan": hand_over,
-    "arsipkan": archive,
-}
-
-
-def run(name: str, *, case: Case, sop: Sop, step_run: StepRun, actor: Any, scratch: dict[str, Any]) -> dict[str, Any]:
-    """Run the effect of action `name`; returns what to record on the step (never a secret)."""
-    return EFFECTS[name](case=case, sop=sop, step_run=step_run, actor=actor, scratch=scratch)

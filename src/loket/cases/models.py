@@ -1,5 +1,5 @@
-"""A case (one request), its steps (StepRun: the audit trail of the SOP), its documents, its
-one-time credential links, and the counter behind reference numbers."""
+"""A case (one request), its steps (StepRun: the audit trail of the SOP), its documents, the
+counter behind reference numbers and the sealed archive record."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ class Case(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["unit", "status", "current_lane", "current_due_at"], name="case_queue_idx"),
-            # The Admin Agency's queue in its exact order (bench/cases.py: no sort on deep pages).
+            # An agency-scoped lane's queue in its exact order (bench/cases.py: no sort on deep pages).
             models.Index(
                 fields=["agency", "status", "current_lane", "current_due_at", "created_at", "id"],
                 name="case_agency_queue_idx",
@@ -148,27 +148,6 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kode}: {self.original_name}"
-
-
-class CredentialLink(models.Model):
-    """A one-time link to a temporary password. The password is kept only encrypted with a key
-    derived from the link's token, and the token only as its SHA-256: the database alone cannot
-    reveal it. Revealing (POST) consumes it."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="credential_links")
-    account = models.ForeignKey("directory.Account", on_delete=models.CASCADE, related_name="+")
-    digest = models.CharField(max_length=64, unique=True)
-    sealed_password = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    revealed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("tautan sekali pakai")
-        verbose_name_plural = _("tautan sekali pakai")
-
-    def __str__(self) -> str:
-        return f"{self.case_id}: {self.account_id}"
 
 
 class ReferenceCounter(models.Model):

@@ -1,4 +1,5 @@
-"""Reading cases for the console and the API: the work queue and one case with its steps."""
+"""Reading cases: a case by its tracking code (requesters) or in a staff member's scope, the work
+queue, and the steps a staff member answers now."""
 
 from __future__ import annotations
 
@@ -6,12 +7,46 @@ from typing import Any
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from loket import engine
+from loket.directory.backends import backend_for
 from loket.sop.model import Kegiatan, Sop
 from loket.staff import rules
 
-from .models import Case
+from .codes import tracking_digest
+from .errors import NotFound
+from .models import Case, Need
+
+
+def case_by_tracking_code(code: str, *, lock: bool = False) -> Case:
+    """The case a requester's tracking code opens (`lock`: row-locked for a change); NotFound
+    with a message for the requester when none does."""
+    qs = Case.objects.select_related("unit", "sop")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    case = qs.filter(tracking_digest=tracking_digest(code)).first()
+    if case is None:
+        raise NotFound(_("Kode pelacakan tidak dikenal. Periksa kembali kode dari e-mail tanda terima Anda."))
+    return case
+
+
+def facts_of(case: Case) -> engine.Facts:
+    """What the engine needs to know of `case` to answer system decisions and to know who acts."""
+    return engine.Facts(
+        channel=case.channel,
+        assisted=backend_for(case.unit).by_hand,
+        needs_password=case.need == Need.PASSWORD,
+    )
+
+
+def require_view(actor: Any, case_id: int) -> Case:
+    """The case for a staff page, or NotFound when it is outside the actor's scope (a case of
+    another unit or agency does not exist for them)."""
+    case = Case.objects.select_related("unit", "sop", "agency", "account", "account__agency").filter(pk=case_id).first()
+    if case is None or not rules.can_view(actor, case):
+        raise NotFound(_("Permohonan tidak ditemukan."))
+    return case
 
 
 def work_queue(actor: Any) -> QuerySet[Case]:
@@ -29,7 +64,8 @@ def answerable_steps(actor: Any, case: Case, sop: Sop) -> list[Kegiatan]:
     limited to the lanes the actor may act in."""
     if case.is_closed or case.current_step is None:
         return []
-    return [step for step in engine.staff_run(sop, case.current_step) if rules.can_act(actor, case, step.pelaksana)]
+    run = engine.staff_run(sop, case.current_step, facts_of(case))
+    return [step for step in run if rules.can_act(actor, case, step.pelaksana)]
 
 
 def is_overdue(case: Case, now: Any = None) -> bool:

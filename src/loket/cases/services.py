@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -25,17 +25,20 @@ from loket.audit.services import log_action
 from loket.calendar.units import calendar_for
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
-from loket.directory.backends import get_backend
+from loket.directory.backends import backend_for
 from loket.directory.models import Agency
 from loket.directory.nip import normalise_nip
 from loket.notify.services import queue_mail
-from loket.sop.model import Sop
 from loket.staff import rules
 
 from . import effects
+from .actions import REGISTRY
 from .codes import new_tracking_code, next_reference, tracking_digest
+from .context import Decision, EffectContext, StepAnswer
 from .errors import Conflict, Invalid, NotAllowed, NotFound
 from .models import Case, Channel, Document, Need, Status, StepRun
+from .offer import agency_required
+from .selectors import case_by_tracking_code, facts_of
 from .uploads import UploadRejected, check_files
 
 Upload = tuple[str, str, bytes]  # (berkas kode, file name, content)
@@ -45,24 +48,6 @@ Upload = tuple[str, str, bytes]  # (berkas kode, file name, content)
 class Submitted:
     case: Case
     tracking_code: str  # shown once to the requester and mailed; only its digest is stored
-
-
-@dataclass(frozen=True)
-class StepAnswer:
-    step: int
-    answer: str
-    note: str = ""
-
-
-@dataclass
-class Decision:
-    """What a staff member gives with their answers (each part used by the step it belongs to)."""
-
-    answers: list[StepAnswer]
-    missing: list[str] = field(default_factory=list)  # berkas kode marked missing at a completeness check
-    account_id: int | None = None  # the directory record the request is about
-    phone_confirmation: str = ""
-    email_confirmed_by_phone: bool = False
 
 
 # -- submit -----------------------------------------------------------------------------------
@@ -94,8 +79,7 @@ def submit_request(
     sop = parsed(sop_version)
     problems = _identity_problems(name=name, email=email, user_id=user_id, nip=nip, need=need, channel=channel)
     agency = None
-    if agency_id is None and Agency.objects.filter(unit=sop_version.unit).exists():
-        # Without it the case would reach no Admin Agency's queue.
+    if agency_id is None and agency_required(sop_version.unit):
         problems["agency"] = _("Pilih instansi Anda.")
     if agency_id is not None:
         agency = Agency.objects.filter(pk=agency_id, unit=sop_version.unit).first()
@@ -115,7 +99,7 @@ def submit_request(
 
     now = timezone.now()
     unit = sop_version.unit
-    account = get_backend().find(unit=unit, user_id=user_id.strip() or None, nip=nip.strip() or None)
+    account = backend_for(unit).find(unit=unit, user_id=user_id.strip() or None, nip=nip.strip() or None)
     code = new_tracking_code()
     case = Case.objects.create(
         unit=unit,
@@ -146,10 +130,11 @@ def submit_request(
         standard_minutes=first.waktu,
         detail={"berkas": sorted(given), "kanal": channel},
     )
-    advance = engine.advance(sop, first.no, None, _facts(case), by="pemohon")
+    advance = engine.advance(sop, first.no, None, facts_of(case), by="pemohon")
     run.answer = advance.moves[0].answer
     run.save()
-    _apply(case, sop, advance, actor=None, now=now)
+    ctx = EffectContext(case=case, sop=sop, actor=actor)
+    _apply(ctx, advance, run, now=now, audit={"channel": channel, "documents": len(checked)})
     queue_mail(
         to=case.requester_email,
         template="diterima",
@@ -162,7 +147,7 @@ def submit_request(
         },
         case=case,
     )
-    log_action("case.submitted", actor=actor, case=case, channel=channel, documents=len(checked))
+    _seal_if_asked(ctx)
     return Submitted(case, code)
 
 
@@ -209,17 +194,23 @@ def _store_documents(case: Case, checked: list, *, step: int) -> None:  # type: 
         raise
 
 
-def _facts(case: Case) -> engine.Facts:
-    return engine.Facts(channel=case.channel)
-
-
 # -- moving a case on ---------------------------------------------------------------------------
 
 
-def _apply(case: Case, sop: Sop, advance: engine.Advance, *, actor: Any, now: dt.datetime) -> None:
-    """Record the system's moves after the answered step (running their effects), then open the
-    step the case now waits at, or close the case."""
-    scratch: dict[str, Any] = {}
+def _apply(
+    ctx: EffectContext,
+    advance: engine.Advance,
+    answered: StepRun,
+    *,
+    now: dt.datetime,
+    audit: dict[str, Any] | None = None,
+) -> None:
+    """Run the effect of the answered step if it has one (a system action a person did by hand),
+    record the system's moves after it (running their effects), then open the step the case now
+    waits at, or close the case. Every completed step writes its action's audit event (`audit`:
+    more detail for the answered step's)."""
+    case = ctx.case
+    _completed(ctx, advance.moves[0], answered, **(audit or {}))
     for move in advance.moves[1:]:
         run = StepRun.objects.create(
             case=case,
@@ -227,41 +218,64 @@ def _apply(case: Case, sop: Sop, advance: engine.Advance, *, actor: Any, now: dt
             aksi=move.step.aksi,
             lane=move.step.pelaksana,
             by=StepRun.By.SYSTEM,
-            on_behalf_of=actor,
+            on_behalf_of=ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None,
             started_at=now,
             finished_at=now,
             standard_minutes=move.step.waktu,
             working_minutes=0,
             answer=move.answer,
         )
-        if move.effect:
-            run.detail = effects.run(move.effect, case=case, sop=sop, step_run=run, actor=actor, scratch=scratch)
-            run.save(update_fields=["detail"])
+        _completed(ctx, move, run)
     waiting = advance.waiting
     if waiting is None:
         _end(case, status=Status.REFUSED if advance.outcome == "ditolak" else Status.DONE, now=now)
     else:
+        by = engine.by_of(waiting, facts_of(case))
         due = engine.due_at(waiting, now, calendar_for(case.unit).add)
         StepRun.objects.create(
             case=case,
             step=waiting.no,
             aksi=waiting.aksi,
             lane=waiting.pelaksana,
-            by=StepRun.By.REQUESTER if engine.by_of(waiting) == "pemohon" else StepRun.By.STAFF,
+            by=StepRun.By.REQUESTER if by == "pemohon" else StepRun.By.STAFF,
             started_at=now,
             due_at=due,
             standard_minutes=waiting.waktu,
         )
-        case.status = Status.WAITING if engine.by_of(waiting) == "pemohon" else Status.OPEN
+        case.status = Status.WAITING if by == "pemohon" else Status.OPEN
         case.current_step = waiting.no
         case.current_lane = waiting.pelaksana
         case.current_due_at = due
     case.version += 1
     case.save()
-    if scratch.get("seal"):
+
+
+def _completed(ctx: EffectContext, move: engine.Move, run: StepRun, **detail: Any) -> None:
+    """A step is done: run its action's effect (never writing a secret to the step) and write
+    the action's audit event."""
+    action = REGISTRY[move.step.aksi]
+    if move.effect and action.effect is not None:
+        ctx.step_run = run
+        run.detail = {**run.detail, **action.effect(ctx)}
+        run.save(update_fields=["detail"])
+    log_action(
+        action.audit,
+        actor=ctx.actor,
+        case=ctx.case,
+        step=move.step.no,
+        answer=move.answer,
+        by=run.by,
+        **detail,
+    )
+
+
+def _seal_if_asked(ctx: EffectContext) -> None:
+    """Seal the file, once, after every step of this change is recorded (the one place that
+    seals: an SOP may record steps after its archive step)."""
+    if ctx.seal:
         from .archive import seal_case
 
-        seal_case(case)
+        seal_case(ctx.case)
 
 
 def _open_run(case: Case) -> StepRun:
@@ -314,6 +328,8 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
         raise Invalid(_("Belum ada jawaban yang dipilih."))
     sop = parsed(case.sop)
     now = timezone.now()
+    facts = facts_of(case)
+    ctx = EffectContext(case=case, sop=sop, actor=actor, decision=decision)
     applied: list[int] = []
     for given in decision.answers:
         if case.is_closed or case.current_step != given.step:
@@ -323,7 +339,7 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
                 )
             break  # an earlier answer took the case elsewhere; later ones no longer apply
         step = sop.step(given.step)
-        if engine.by_of(step) != "staf":
+        if engine.by_of(step, facts) != "staf":
             raise Invalid(_("Langkah %(no)s bukan langkah petugas.") % {"no": step.no})
         if not rules.can_act(actor, case, step.pelaksana):
             raise NotAllowed(
@@ -338,29 +354,20 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
                 }
             )
         run = _open_run(case)
-        detail = effects.check_decision(
-            step.aksi, case=case, sop=sop, answer=given.answer, note=given.note, decision=decision
-        )
-        run.detail = {**run.detail, **detail}
+        check = REGISTRY[step.aksi].check
+        if check is not None:
+            ctx.step_run = run
+            run.detail = {**run.detail, **check(ctx, step, given.answer, given.note)}
         _finish(run, case=case, answer=given.answer, actor=actor, note=given.note.strip(), now=now)
-        advance = engine.advance(sop, step.no, given.answer, _facts(case), by="staf")
-        _apply(case, sop, advance, actor=actor, now=now)
+        advance = engine.advance(sop, step.no, given.answer, facts, by="staf")
+        _apply(ctx, advance, run, now=now)
         applied.append(step.no)
+    _seal_if_asked(ctx)
     log_action("case.decided", actor=actor, case=case, steps=applied)
     return Decided(case, applied)
 
 
 # -- requester's own steps -----------------------------------------------------------------------
-
-
-def case_by_tracking_code(code: str, *, lock: bool = False) -> Case:
-    qs = Case.objects.select_related("unit", "sop")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    case = qs.filter(tracking_digest=tracking_digest(code)).first()
-    if case is None:
-        raise NotFound(_("Kode pelacakan tidak dikenal. Periksa kembali kode dari e-mail tanda terima Anda."))
-    return case
 
 
 @transaction.atomic
@@ -385,9 +392,10 @@ def supply_documents(*, tracking_code: str, files: list[Upload], note: str = "",
     _store_documents(case, checked, step=run.step)
     run.detail = {**run.detail, "berkas": sorted({c.kode for c in checked})}
     _finish(run, case=case, answer="lanjut", actor=actor, note=note.strip(), now=now)
-    advance = engine.advance(sop, run.step, None, _facts(case), by="pemohon")
-    _apply(case, sop, advance, actor=None, now=now)
-    log_action("case.documents_supplied", actor=actor, case=case, documents=len(checked))
+    advance = engine.advance(sop, run.step, None, facts_of(case), by="pemohon")
+    ctx = EffectContext(case=case, sop=sop, actor=actor)
+    _apply(ctx, advance, run, now=now, audit={"documents": len(checked)})
+    _seal_if_asked(ctx)
     return case
 
 
@@ -457,15 +465,6 @@ def expire_stale_cases(*, now: dt.datetime | None = None) -> int:
     return count
 
 
-def require_view(actor: Any, case_id: int) -> Case:
-    """The case for a staff page, or NotFound when it is outside the actor's scope (a case of
-    another unit or agency does not exist for them)."""
-    case = Case.objects.select_related("unit", "sop", "agency", "account", "account__agency").filter(pk=case_id).first()
-    if case is None or not rules.can_view(actor, case):
-        raise NotFound(_("Permohonan tidak ditemukan."))
-    return case
-
-
 __all__ = [
     "Conflict",
     "Decided",
@@ -477,7 +476,7 @@ __all__ = [
     "Submitted",
     "decide",
     "expire_stale_cases",
-    "require_view",
+    "facts_of",
     "submit_request",
     "supply_documents",
     "withdraw_request",

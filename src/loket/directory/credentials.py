@@ -24,9 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from loket.audit.services import log_action
-from loket.cases.models import CredentialLink
+from loket.directory.models import CredentialLink
 
-from .backends import get_backend
+from .backends import backend_for
 
 if TYPE_CHECKING:
     from loket.cases.models import Case
@@ -160,7 +160,7 @@ def _consume(token: str) -> Revealed | LinkError:
     link.sealed_password = ""
     link.save(update_fields=["revealed_at", "sealed_password"])
     account = link.account
-    user_id = get_backend().look_up_user_id(account)
+    user_id = backend_for(account.unit).look_up_user_id(account)
     log_action("credential.revealed", case=link.case, link=link.pk, user_id=user_id, unit=account.unit.kode)
     return Revealed(user_id=user_id, password=password, account=account)
 

@@ -1,4 +1,5 @@
-"""Agencies (K/L/D/I) and the accounts of a unit's SPSE, mirrored in Loket's own database."""
+"""Agencies (K/L/D/I), the accounts of a unit's SPSE mirrored in Loket's own database, the
+one-time links that deliver their temporary passwords, and sign-in attempts."""
 
 from __future__ import annotations
 
@@ -53,6 +54,28 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.name})"
+
+
+class CredentialLink(models.Model):
+    """A one-time link to a temporary password. The password is kept only encrypted with a key
+    derived from the link's token, and the token only as its SHA-256: the database alone cannot
+    reveal it. Revealing (POST) consumes it."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="credential_links")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, unique=True)
+    sealed_password = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revealed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_credentiallink"  # where it was created, before it moved to the directory
+        verbose_name = _("tautan sekali pakai")
+        verbose_name_plural = _("tautan sekali pakai")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.account_id}"
 
 
 class SignInAttempt(models.Model):

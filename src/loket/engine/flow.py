@@ -28,9 +28,13 @@ class EngineError(ValueError):
 
 @dataclass(frozen=True)
 class Facts:
-    """What the system knows of a case when it answers a decision by itself."""
+    """What the system knows of a case when it answers a decision by itself, and whether the
+    directory it resets passwords in is driven by hand (`assisted`: the unit's accounts live in
+    SPSE, where staff set the temporary password themselves)."""
 
     channel: str  # web, email, loket (at the counter), api
+    assisted: bool = False
+    needs_password: bool = False  # the requester asked for a new password (not the user ID only)
 
 
 # The rule behind each `syarat` a system decision may name (the names are declared in the model).
@@ -63,8 +67,13 @@ class Advance:
         return [move for move in self.moves if move.effect]
 
 
-def by_of(step: Kegiatan) -> By:
-    """Who completes `step`: the requester, a staff member of its lane, or the system."""
+def by_of(step: Kegiatan, facts: Facts | None = None) -> By:
+    """Who completes `step`: the requester, a staff member of its lane, or the system. With an
+    assisted directory a step that sets a password is a staff step: a person sets it in SPSE."""
+    if step.by == "sistem" and facts is not None and facts.assisted:
+        sets = ACTIONS[step.aksi].sets_password
+        if sets == "always" or (sets == "when-asked" and facts.needs_password):
+            return "staf"
     return step.by
 
 
@@ -121,7 +130,7 @@ def advance(sop: Sop, step_no: int, answer: str | None, facts: Facts, *, by: By)
             refused = any(ACTIONS[m.step.aksi].outcome == "ditolak" for m in moves)
             return Advance(tuple(moves), None, "ditolak" if refused else "selesai")
         nxt = sop.step(int(target))
-        if by_of(nxt) != "sistem":
+        if by_of(nxt, facts) != "sistem":
             return Advance(tuple(moves), nxt, None)
         auto = _system_answer(nxt, facts) or "lanjut"
         moves.append(Move(nxt, auto, "sistem", _effect(nxt)))
@@ -130,17 +139,17 @@ def advance(sop: Sop, step_no: int, answer: str | None, facts: Facts, *, by: By)
 
 
 def _effect(step: Kegiatan) -> str | None:
-    """The action the system runs for `step` (an automatic action runs even when a system
-    decision then picks the branch)."""
+    """The action whose effect runs for `step`: an automatic action (it runs even when a system
+    decision then picks the branch), or a system action a staff member did by hand."""
     return step.aksi if ACTIONS[step.aksi].by == "sistem" else None
 
 
-def staff_run(sop: Sop, step_no: int) -> list[Kegiatan]:
+def staff_run(sop: Sop, step_no: int, facts: Facts | None = None) -> list[Kegiatan]:
     """The staff steps one person answers together on one page: from `step_no`, the consecutive
     staff steps of the same lane along the expected answers (`ya`, `lanjut`). Each is still
     recorded as its own step."""
     first = sop.step(step_no)
-    if by_of(first) != "staf":
+    if by_of(first, facts) != "staf":
         return []
     run = [first]
     step = first
@@ -149,14 +158,16 @@ def staff_run(sop: Sop, step_no: int) -> list[Kegiatan]:
         if target == SELESAI:
             return run
         nxt = sop.step(int(target))
-        if by_of(nxt) != "staf" or nxt.pelaksana != first.pelaksana or nxt in run:
+        if by_of(nxt, facts) != "staf" or nxt.pelaksana != first.pelaksana or nxt in run:
             return run
         run.append(nxt)
         step = nxt
 
 
 def due_at(
-    step: Kegiatan, started: dt.datetime, add_working_minutes: Callable[[dt.datetime, int], dt.datetime]
+    step: Kegiatan,
+    started: dt.datetime,
+    add_working_minutes: Callable[[dt.datetime, int], dt.datetime],
 ) -> dt.datetime | None:
     """When `step` is due: its time standard in the unit's working minutes after it started.
     Untimed steps (waktu N/A) and the requester's own steps have no due time."""

@@ -32,6 +32,9 @@ class ActionSpec:
     the step's lane (`staf`), or the system on the authority of the staff member whose answer led
     there (`sistem`: the effect of the same name runs).
     `outcome`: the end state a case reaches when its path passed this step (`ditolak`), if any.
+    `sets_password`: the action gives the account a temporary password, always (`always`) or when
+    the requester asked for one (`when-asked`). Where a unit's accounts live outside Loket (the
+    assisted directory), a person must do that by hand, so such a step is then a staff step.
     """
 
     description: str
@@ -39,6 +42,7 @@ class ActionSpec:
     waits: bool = False
     by: Literal["pemohon", "staf", "sistem"] = "staf"
     outcome: str | None = None
+    sets_password: Literal["always", "when-asked"] | None = None
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -54,9 +58,11 @@ ACTIONS: dict[str, ActionSpec] = {
     "minta-kelengkapan": ActionSpec("memberi tahu pemohon berkas yang kurang", by="sistem"),
     "teruskan": ActionSpec("meneruskan berkas ke pelaksana berikutnya", by="sistem"),
     "periksa-keabsahan": ActionSpec("memeriksa kebenaran berkas terhadap data akun", decision=True),
-    "reset-password": ActionSpec("mengatur password sementara", by="sistem"),
+    "reset-password": ActionSpec("mengatur password sementara", by="sistem", sets_password="always"),
     "cari-user-id": ActionSpec("mencari user ID", by="sistem"),
-    "reset-atau-user-id": ActionSpec("mengatur password sementara dan/atau mencari user ID", by="sistem"),
+    "reset-atau-user-id": ActionSpec(
+        "mengatur password sementara dan/atau mencari user ID", by="sistem", sets_password="when-asked"
+    ),
     "buat-akun": ActionSpec("membuat akun; aktivasi menunggu pelatihan bila disyaratkan"),
     "tolak": ActionSpec(
         "memberi tahu pemohon bahwa permohonan ditolak beserta alasannya", by="sistem", outcome="ditolak"
@@ -110,6 +116,8 @@ class Kegiatan(_Strict):
     aksi: str
     lanjut: Target | None = None
     keputusan: Keputusan | None = None
+    # What the requester is shown for this step (portal, API); else the action's default text.
+    teks_pemohon: str | None = None
 
     @property
     def branches(self) -> list[tuple[Literal["ya", "tidak", "lanjut"], Target]]:
@@ -168,6 +176,8 @@ class Sop(_Strict):
     nomor: str
     nama: str
     pelaksana: list[str] = Field(min_length=1)
+    # Lanes whose staff each serve only the requests of their own agency (instansi).
+    lingkup_instansi: list[str] = []
     berkas: list[Berkas]
     kegiatan: list[Kegiatan] = Field(min_length=1)
 

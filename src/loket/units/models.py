@@ -25,11 +25,19 @@ def validate_hours(value: str) -> None:
         raise ValidationError(_("Jam kerja harus berbentuk JJ:MM-JJ:MM, misalnya 08:00-16:00"))
 
 
+class Directory(models.TextChoices):
+    """Where the unit's SPSE accounts live, and so who resets their passwords."""
+
+    LOCAL = "lokal", _("lokal: akun di basis data Loket, Loket mengatur password sementara")
+    SPSE = "spse", _("SPSE: akun di SPSE/INAPROC, petugas mengatur password di SPSE, Loket mengirimkannya")
+
+
 class Unit(models.Model):
     kode = models.SlugField(_("kode"), max_length=40, unique=True)
     nama = models.CharField(_("nama"), max_length=300)
     zona_waktu = models.CharField(_("zona waktu"), max_length=64, validators=[validate_timezone])
     jam_kerja = models.CharField(_("jam kerja"), max_length=11, default="08:00-16:00", validators=[validate_hours])
+    direktori = models.CharField(_("direktori akun"), max_length=10, choices=Directory.choices, default=Directory.LOCAL)
 
     class Meta:
         ordering = ["kode"]

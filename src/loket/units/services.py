@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from loket.audit.services import log_action
 from loket.sop.load import read_yaml
 
-from .models import Unit
+from .models import Directory, Unit
 
 UNITS_FILE = Path(__file__).resolve().parent.parent / "sop" / "units.yaml"
 
@@ -28,6 +28,7 @@ def load_units_file(*, path: Path = UNITS_FILE) -> list[Unit]:
                 "nama": row["nama"],
                 "zona_waktu": row["zona_waktu"],
                 "jam_kerja": row.get("jam_kerja", "08:00-16:00"),
+                "direktori": row.get("direktori", Directory.LOCAL),
             },
         )
         unit.full_clean()
@@ -51,6 +52,7 @@ def save_unit(
     nama: str | None,
     zona_waktu: str | None,
     jam_kerja: str | None,
+    direktori: str | None = None,
     update: bool = False,
 ) -> tuple[Unit, bool]:
     """Create the unit `kode`, or with `update` change the fields given of an existing one.
@@ -76,7 +78,8 @@ def save_unit(
             raise UnitRefused(_("Unit baru perlu %(flags)s.") % {"flags": " dan ".join(missing)})
         unit = Unit(kode=kode)
     changed = {}
-    for field, value in (("nama", nama), ("zona_waktu", zona_waktu), ("jam_kerja", jam_kerja)):
+    fields = (("nama", nama), ("zona_waktu", zona_waktu), ("jam_kerja", jam_kerja), ("direktori", direktori))
+    for field, value in fields:
         if value is not None and value != getattr(unit, field):
             setattr(unit, field, value)
             changed[field] = value
@@ -96,5 +99,11 @@ def save_unit(
 
 
 def _field_label(name: str) -> str:
-    labels = {"kode": "KODE", "nama": "--name", "zona_waktu": "--timezone", "jam_kerja": "--hours"}
+    labels = {
+        "kode": "KODE",
+        "nama": "--name",
+        "zona_waktu": "--timezone",
+        "jam_kerja": "--hours",
+        "direktori": "--directory",
+    }
     return labels.get(name, name)

@@ -1,5 +1,6 @@
-"""The decision form of the case page: one fieldset per step of the staff member's run, read
-into a `Decision` for `services.decide`."""
+"""The decision form of the case page: one fieldset per step of the staff member's run, with the
+fields the action registry declares for each step's action, read into a `Decision` for
+`services.decide`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from loket.cases.services import Decision, StepAnswer
+from loket.cases.actions import Field, fields_for
+from loket.cases.context import Decision, StepAnswer
 from loket.sop.model import Kegiatan
 
 
@@ -17,6 +19,29 @@ from loket.sop.model import Kegiatan
 class RunStep:
     step: Kegiatan
     answers: tuple[str, ...]
+    fields: list[Field]  # the fields of this step's action shown in its fieldset
+
+
+def run_steps(steps: list[tuple[Kegiatan, tuple[str, ...]]], *, assisted: bool) -> list[RunStep]:
+    """The fieldsets of the form; a field two steps share is shown once, in the first."""
+    shown: set[str] = set()
+    out = []
+    for step, answers in steps:
+        fields = [f for f in fields_for([step], assisted=assisted) if f.name not in shown]
+        shown.update(f.name for f in fields)
+        out.append(RunStep(step, answers, fields))
+    return out
+
+
+def _value(data: QueryDict, f: Field) -> Any:
+    if f.kind == "documents":
+        return data.getlist(f.name)
+    if f.kind == "flag":
+        return data.get(f.name) == "1"
+    if f.kind == "account":
+        raw = data.get(f.name) or ""
+        return int(raw) if raw.isdigit() else None
+    return data.get(f.name, "")
 
 
 def read_decision(data: QueryDict, run: list[RunStep]) -> tuple[int | None, Decision | None, str]:
@@ -36,12 +61,5 @@ def read_decision(data: QueryDict, run: list[RunStep]) -> tuple[int | None, Deci
             break
     if not answers:
         return version, None, _("Pilih jawaban untuk langkah pertama.")
-    account: Any = data.get("akun") or None
-    decision = Decision(
-        answers=answers,
-        missing=data.getlist("kurang"),
-        account_id=int(account) if account and account.isdigit() else None,
-        phone_confirmation=data.get("konfirmasi_telepon", ""),
-        email_confirmed_by_phone=data.get("email_dikonfirmasi") == "1",
-    )
-    return version, decision, ""
+    values = {f.name: _value(data, f) for item in run for f in item.fields}
+    return version, Decision(answers=answers, values=values), ""

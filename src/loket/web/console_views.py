@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from loket import engine
@@ -25,19 +26,22 @@ from loket.audit.services import log_action
 from loket.cases import services
 from loket.cases.archive import archive_pdf as render_archive_pdf
 from loket.cases.errors import CaseError, NotFound
-from loket.cases.models import ArchiveRecord, Document
-from loket.cases.selectors import answerable_steps, is_overdue, work_queue
+from loket.cases.models import ArchiveRecord, Case, Document
+from loket.cases.selectors import answerable_steps, is_overdue, require_view, work_queue
 from loket.cases.validity import candidates, compare
 from loket.catalog.selectors import parsed
+from loket.directory.backends import backend_for
+from loket.directory.passwords import generate_temporary_password
 from loket.notify.models import OutboxMessage
+from loket.sop.model import Sop
 from loket.staff import rules
 
-from .console_forms import RunStep, read_decision
+from .console_forms import RunStep, read_decision, run_steps
 
 
-def _case_or_404(request: HttpRequest, case_id: int):  # type: ignore[no-untyped-def]
+def _case_or_404(request: HttpRequest, case_id: int) -> Case:
     try:
-        return services.require_view(request.user, case_id)
+        return require_view(request.user, case_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
@@ -68,17 +72,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _staff_run(request: HttpRequest, case, sop) -> list[RunStep]:  # type: ignore[no-untyped-def]
-    return [RunStep(step, engine.allowed_answers(step)) for step in answerable_steps(request.user, case, sop)]
+def _staff_run(request: HttpRequest, case: Case, sop: Sop) -> list[RunStep]:
+    steps = [(step, engine.allowed_answers(step)) for step in answerable_steps(request.user, case, sop)]
+    return run_steps(steps, assisted=backend_for(case.unit).by_hand)
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case with its documents and the directory record, and the staff member's steps on one
+    form. Never cached: where staff set a password in SPSE by hand, the page shows it."""
     case = _case_or_404(request, case_id)
     sop = parsed(case.sop)
     run = _staff_run(request, case, sop)
     error = ""
+    problem_fields: list[str] = []
     if request.method == "POST":
         if not run:
             messages.error(request, _("Permohonan ini tidak sedang menunggu Anda. Halaman dimuat ulang."))
@@ -89,6 +98,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
                 decided = services.decide(case_id=case.pk, actor=request.user, version=version, decision=decision)
             except CaseError as exc:
                 error = exc.message
+                problem_fields = list(exc.problems)
             else:
                 messages.success(
                     request,
@@ -109,6 +119,10 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         steps.append({"run": step_run, "uraian": sop.step(step_run.step).uraian, "over": over})
     status = 400 if error else 200
+    posted = request.POST if error else None
+    # Shown once per page: the staff member copies it into SPSE (or pastes SPSE's own instead).
+    # After a refused submit the one they may already have set is shown again, not a new one.
+    offered_password = (posted.get("temporary_password", "") if posted else "") or generate_temporary_password()
     return render(
         request,
         "web/console/case.html",
@@ -118,7 +132,9 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "zone": zone,
             "run": run,
             "error": error,
-            "posted": request.POST if error else None,
+            "problem_fields": problem_fields,
+            "posted": posted,
+            "offered_password": offered_password if any(f.kind == "password" for i in run for f in i.fields) else "",
             "berkas": [{"b": b, "present": b.kode in present} for b in sop.berkas],
             "documents": documents,
             "steps": steps,

@@ -4,8 +4,7 @@ withdraw.
 
 The forms only collect and shape input. The rules (who may ask, which files are acceptable, what
 an identity needs) belong to `loket.cases.services`, whose `Invalid.problems` are put back beside
-the fields with `add_problems`. The one rule checked here is the agency choice, which the service
-leaves optional but the portal requires when the unit has agencies.
+the fields with `add_problems`.
 """
 
 from __future__ import annotations
@@ -122,16 +121,14 @@ class RequestForm(PortalForm):
         assert isinstance(agency, forms.TypedChoiceField)
         agency.choices = [("", _("— pilih instansi —")), *((a.pk, a.name) for a in agencies)]
         if agencies:
-            agency.required = True
+            # Whether one must be chosen is submit_request's rule (cases.offer.agency_required);
+            # the browser is only told so.
             agency.widget.attrs["required"] = True
         else:
             del self.fields["agency"]
         self.berkas = list(berkas)
         for item in self.berkas:
             self.fields[file_field_name(item.kode)] = _file_field(item, required=item.wajib)
-
-    def identity_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.IDENTITY]
 
     def file_fields(self) -> list[tuple[Berkas, forms.BoundField]]:
         return [(item, self[file_field_name(item.kode)]) for item in self.berkas]

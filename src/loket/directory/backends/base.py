@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 
 class DirectoryBackend(ABC):
-    """One store of SPSE accounts. Implementations must be safe to call inside a transaction."""
+    """One store of SPSE accounts. Implementations must be safe to call inside a transaction.
+
+    `by_hand`: Loket cannot change passwords in this store; a staff member sets the temporary
+    password there themselves and gives it to Loket to deliver (the assisted directory)."""
+
+    by_hand: bool = False
 
     @abstractmethod
     def find(self, *, unit: Unit, user_id: str | None = None, nip: str | None = None) -> Account | None:
@@ -30,9 +35,10 @@ class DirectoryBackend(ABC):
         """The user ID the holder signs in with, as the directory spells it."""
 
     @abstractmethod
-    def reset_password(self, account: Account) -> str:
-        """Give the account a new random temporary password that must be changed at next sign-in,
-        and return it (the only time it is seen in clear)."""
+    def reset_password(self, account: Account, *, password: str | None = None) -> str:
+        """Give the account a new temporary password that must be changed at next sign-in, and
+        return it (the only time it is seen in clear): a random one, or `password` where staff
+        set it by hand (`by_hand` backends require it)."""
 
     @abstractmethod
     def check_password(self, account: Account, raw: str) -> bool:

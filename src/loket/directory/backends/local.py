@@ -46,8 +46,8 @@ class LocalBackend(DirectoryBackend):
     def look_up_user_id(self, account: Account) -> str:
         return account.user_id
 
-    def reset_password(self, account: Account) -> str:
-        password = generate_temporary_password()
+    def reset_password(self, account: Account, *, password: str | None = None) -> str:
+        password = password or generate_temporary_password()
         account.password = make_password(password, hasher=TemporaryArgon2PasswordHasher())
         account.must_change_password = True
         account.save(update_fields=["password", "must_change_password", "updated_at"])

@@ -24,6 +24,12 @@ class Command(BaseCommand):
             "--timezone", metavar="ZONA", help="zona waktu: WIB, WITA, WIT atau nama IANA (mis. Asia/Makassar)"
         )
         p.add_argument("--hours", metavar="JJ:MM-JJ:MM", help="jam kerja waktu setempat (bawaan 08:00-16:00)")
+        p.add_argument(
+            "--directory",
+            choices=["lokal", "spse"],
+            help="tempat akun SPSE unit: lokal (bawaan; Loket mengatur password) atau spse "
+            "(akun di SPSE; petugas mengatur password di SPSE, Loket mengirimkannya)",
+        )
         p.add_argument("--update", action="store_true", help="ubah unit yang sudah ada")
 
         sub.add_parser("list", help="daftar unit", called_from_command_line=True)
@@ -32,18 +38,38 @@ class Command(BaseCommand):
         getattr(self, "do_" + opts["action"])(**opts)
 
     def do_add(
-        self, kode: str, name: str | None, timezone: str | None, hours: str | None, update: bool, **_opts: Any
+        self,
+        kode: str,
+        name: str | None,
+        timezone: str | None,
+        hours: str | None,
+        update: bool,
+        directory: str | None = None,
+        **_opts: Any,
     ) -> None:
         try:
             unit, created = save_unit(
-                actor=None, kode=kode, nama=name, zona_waktu=timezone, jam_kerja=hours, update=update
+                actor=None,
+                kode=kode,
+                nama=name,
+                zona_waktu=timezone,
+                jam_kerja=hours,
+                direktori=directory,
+                update=update,
             )
         except UnitRefused as exc:
             raise CommandError(str(exc)) from exc
         state = _("ditambahkan") if created else _("diperbarui")
         self.stdout.write(
-            _("Unit %(kode)s %(state)s: %(nama)s, %(zona)s, jam kerja %(jam)s.")
-            % {"kode": unit.kode, "state": state, "nama": unit.nama, "zona": unit.zona_waktu, "jam": unit.jam_kerja}
+            _("Unit %(kode)s %(state)s: %(nama)s, %(zona)s, jam kerja %(jam)s, direktori %(dir)s.")
+            % {
+                "kode": unit.kode,
+                "state": state,
+                "nama": unit.nama,
+                "zona": unit.zona_waktu,
+                "jam": unit.jam_kerja,
+                "dir": unit.direktori,
+            }
         )
 
     def do_list(self, **_opts: Any) -> None:
@@ -55,6 +81,6 @@ class Command(BaseCommand):
             return
         write_table(
             self,
-            [_("kode"), _("zona waktu"), _("jam kerja"), _("nama")],
-            [[u.kode, u.zona_waktu, u.jam_kerja, u.nama] for u in units],
+            [_("kode"), _("zona waktu"), _("jam kerja"), _("direktori"), _("nama")],
+            [[u.kode, u.zona_waktu, u.jam_kerja, u.direktori, u.nama] for u in units],
         )

@@ -1,0 +1,45 @@
+"""The one rule for what a requester is asked to hand in after a completeness check: the
+documents staff marked missing, or every document of the SOP when they named none and wrote only
+a note; and the date after which the case expires. Read by the requester view (portal, API) and
+by the mail that asks for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from loket.sop.model import Berkas, Sop
+
+from .models import StepRun
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the requester is asked to hand in: the documents the last completeness check marked
+    missing, or every document of the SOP when staff named none and wrote only a note."""
+
+    berkas: list[Berkas]
+    named: bool
+    note: str
+    deadline: dt.datetime | None  # in the unit's time zone
+
+
+def asked_documents(sop: Sop, runs: list[StepRun], *, zone: str) -> Asked:
+    """`runs`: the case's steps in order. The one rule for what a requester must hand in."""
+    latest_first = runs[::-1]
+    check = next((r for r in latest_first if r.aksi == "periksa-kelengkapan" and r.finished_at is not None), None)
+    missing = set(check.detail.get("kurang", [])) if check else set()
+    named = [b for b in sop.berkas if b.kode in missing]
+    waiting = next((r for r in latest_first if r.finished_at is None and r.by == StepRun.By.REQUESTER), None)
+    deadline = None
+    if waiting is not None:
+        deadline = timezone.localtime(
+            waiting.started_at + dt.timedelta(days=settings.LOKET_REQUESTER_WAIT_DAYS), zoneinfo.ZoneInfo(zone)
+        )
+    return Asked(
+        berkas=named or list(sop.berkas), named=bool(named), note=check.note if check else "", deadline=deadline
+    )
