@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from loket.audit.services import log_action
 from loket.units.models import Unit
 
-from .backends import get_backend
+from .backends import backend_for
 from .backends.local import account_by_user_id
 from .models import ACCOUNT_ROLES, Account, Agency, SignInAttempt
 from .nip import nip_problems, normalise_nip
@@ -447,8 +447,8 @@ def _sign_in(*, unit_kode: str, user_id: str, password: str, ip: str | None) -> 
             % {"m": minutes}
         )
 
-    backend = get_backend()
     unit = Unit.objects.filter(kode=unit_kode).first()
+    backend = backend_for(unit)
     account = account_by_user_id(unit, user_id) if unit is not None and user_id else None
     if account is None:
         make_password(password)  # spend the time a real check takes: no hint that the user ID is unknown
@@ -484,7 +484,7 @@ def change_account_password(
     Effects: the password hash replaced and the must-change flag cleared (through the backend);
     one audit entry `account.password_changed`. Raises PasswordRejected with the problems.
     """
-    backend = get_backend()
+    backend = backend_for(account.unit)
     forced = account.must_change_password
     problems: list[str] = []
     if not forced and not backend.check_password(account, current_password or ""):

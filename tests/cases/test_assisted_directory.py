@@ -1,0 +1,214 @@
+"""A unit whose accounts live in SPSE (the assisted directory): the Admin Agency sets the temporary
+password in SPSE by hand, Loket shows it once, takes the confirmation, delivers it by the one-time
+link over real SMTP and keeps no copy of it in clear; the user ID comes from the imported directory
+or is typed by staff."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from loket.audit.models import AuditEntry
+from loket.cases.models import Case, Status
+from loket.directory.models import Account
+from loket.notify.models import OutboxMessage
+from loket.units.models import Unit
+from loket.units.services import save_unit
+from tests.api.conftest import API, bearer
+from tests.cases.test_end_to_end import link_from
+from tests.cases.test_services import submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assisted(people):
+    save_unit(actor=None, kode="kaltim", nama=None, zona_waktu=None, jam_kerja=None, direktori="spse", update=True)
+    return Unit.objects.get(kode="kaltim")
+
+
+def shown_password(page: str) -> str:
+    match = re.search(r'name="temporary_password" value="([^"]+)"', page)
+    assert match, "the case page offers no temporary password"
+    return match.group(1)
+
+
+def every_text_in_the_database() -> str:
+    """Every text value of every row of every table (to look for a password in clear)."""
+    out = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from the schema
+            out.extend(str(value) for row in cursor.fetchall() for value in row if value is not None)
+    return "\n".join(out)
+
+
+def test_the_admin_agency_sets_the_password_in_spse_and_loket_delivers_it(
+    client, people, assisted, smtp_server, settings
+):
+    settings.LOKET_BASE_URL = "http://testserver"
+    old_hash = people.ppk.password
+    case = submit("kaltim-reset-ppk", people.ppk).case
+    client.force_login(people.aa_pupr)
+
+    page = client.get(reverse("console:case", args=[case.pk]))
+    assert page["Cache-Control"].startswith("max-age=0") and "no-store" in page["Cache-Control"]
+    html = page.content.decode()
+    # One page: the checks and the reset done by hand, the password shown with a copy button.
+    assert 'name="jawaban-2"' in html and 'name="jawaban-5"' in html and 'name="jawaban-6"' in html
+    password = shown_password(html)
+    assert "data-copy-target" in html and "Sudah diatur di SPSE" in html
+    # Shown once: the next look offers another one.
+    assert shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode()) != password
+
+    decided = client.post(
+        reverse("console:case", args=[case.pk]),
+        {
+            "version": case.version,
+            "jawaban-2": "ya",
+            "jawaban-5": "ya",
+            "jawaban-6": "lanjut",
+            "temporary_password": password,
+            "password_set_in_spse": "1",
+        },
+    )
+    assert decided.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.DONE
+    reset = case.steps.get(step=6)
+    # The reset is the Admin Agency's own step, measured against its standard like any other.
+    assert (reset.by, reset.actor, reset.answer) == ("staf", people.aa_pupr, "lanjut")
+    assert reset.working_minutes is not None and reset.detail["diatur_manual"] is True
+    # Loket changed nothing in its mirror of the account: the password lives in SPSE.
+    people.ppk.refresh_from_db()
+    assert people.ppk.password == old_hash and people.ppk.must_change_password is False
+    assert password not in every_text_in_the_database()
+
+    call_command("worker", "--once")
+    result = next(m for m in smtp_server.wait_for(2) if "/akun/tautan/" in m.body)
+    assert result.envelope_to == [people.ppk.email]
+    assert "diatur petugas di SPSE" in result.body and "saat pertama kali masuk" in result.body
+    assert password not in result.body
+    revealed = client.post(link_from(result.body))
+    assert revealed.status_code == 200
+    assert password in revealed.content.decode() and "ppk.pupr01" in revealed.content.decode()
+    assert password not in every_text_in_the_database()
+
+    # The holder signs in at SPSE, not at Loket's stand-in.
+    signed_in = client.post(reverse("akun:masuk"), {"unit": "kaltim", "user_id": "ppk.pupr01", "password": password})
+    assert "salah" in signed_in.content.decode()
+
+
+def test_the_reset_waits_until_staff_confirm_it_is_set_and_the_password_meets_spse_rule(client, people, assisted):
+    case = submit("kaltim-reset-ppk", people.ppk).case
+    client.force_login(people.aa_pupr)
+    password = shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode())
+    answers = {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya", "jawaban-6": "lanjut"}
+
+    unconfirmed = client.post(reverse("console:case", args=[case.pk]), {**answers, "temporary_password": password})
+    assert unconfirmed.status_code == 400
+    page = unconfirmed.content.decode()
+    assert "sudah diatur di SPSE" in page
+    # The password the staff member may already have set is offered again, not a new one.
+    assert shown_password(page) == password
+
+    weak = client.post(
+        reverse("console:case", args=[case.pk]),
+        {**answers, "temporary_password": "rahasia", "password_set_in_spse": "1"},
+    )
+    assert weak.status_code == 400 and "huruf besar" in weak.content.decode()
+
+    case.refresh_from_db()
+    assert (case.status, case.current_step) == (Status.OPEN, 2)  # nothing of the three was saved
+    assert not OutboxMessage.objects.filter(case=case, template="hasil-password").exists()
+
+
+def test_a_user_id_request_needs_no_password_in_an_assisted_unit(client, people, assisted):
+    case = submit("kaltim-reset-ppk", people.ppk, need="user-id").case
+    client.force_login(people.aa_pupr)
+    html = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert 'name="jawaban-6"' not in html and 'name="temporary_password"' not in html
+    client.post(
+        reverse("console:case", args=[case.pk]), {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya"}
+    )
+    case.refresh_from_db()
+    assert case.status == Status.DONE
+    assert case.steps.get(step=6).by == "sistem"
+    mail = OutboxMessage.objects.get(case=case, template="hasil-user-id")
+    assert "ppk.pupr01" in mail.body
+
+
+def test_an_account_only_in_spse_is_recorded_from_the_user_id_staff_type(client, people, assisted):
+    case = submit(
+        "kaltim-reset-ppk", people.ppk, user_id="", nip="199001012015032001", name="Rina Wati", email="rina@pupr.go.id"
+    ).case
+    assert case.account is None
+    client.force_login(people.aa_pupr)
+    password = shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode())
+    answers = {
+        "version": case.version,
+        "jawaban-2": "ya",
+        "jawaban-5": "ya",
+        "jawaban-6": "lanjut",
+        "user_id": "rina.pupr",
+        "temporary_password": password,
+        "password_set_in_spse": "1",
+    }
+    # With no record to compare, the typed address must have been confirmed by phone.
+    unconfirmed = client.post(reverse("console:case", args=[case.pk]), answers)
+    assert unconfirmed.status_code == 400 and "telepon" in unconfirmed.content.decode()
+    assert not Account.objects.filter(user_id="rina.pupr").exists()
+
+    confirmed = {**answers, "phone_confirmation": "Ditelepon 0812..., e-mail benar", "email_confirmed_by_phone": "1"}
+    assert client.post(reverse("console:case", args=[case.pk]), confirmed).status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.DONE and case.account.user_id == "rina.pupr"
+    assert case.account.email == "rina@pupr.go.id" and case.account.agency == people.ppk.agency
+    assert OutboxMessage.objects.get(case=case, template="hasil-password").to == "rina@pupr.go.id"
+
+
+def test_the_api_asks_for_the_same_fields_and_runs_the_assisted_reset(client, people, assisted, tokens):
+    case = submit("kaltim-reset-ppk", people.ppk).case
+    token = tokens["aa_pupr"]
+    body = client.get(f"{API}/cases/{case.pk}", headers=bearer(token)).json()
+    assert [(a["step"], a["fields"]) for a in body["answerable"]] == [
+        (2, ["missing"]),
+        (5, ["account_id", "user_id", "phone_confirmation", "email_confirmed_by_phone"]),
+        (6, ["temporary_password", "password_set_in_spse"]),
+    ]
+    decision = {
+        "version": body["version"],
+        "answers": [{"step": 2, "answer": "ya"}, {"step": 5, "answer": "ya"}, {"step": 6, "answer": "lanjut"}],
+        "temporary_password": "Spse-Baru-2026!",
+    }
+    refused = client.post(
+        f"{API}/cases/{case.pk}/decisions", data=decision, content_type="application/json", headers=bearer(token)
+    )
+    assert refused.status_code == 400 and "password_set_in_spse" in refused.json()["problems"]
+    decision["password_set_in_spse"] = True
+    done = client.post(
+        f"{API}/cases/{case.pk}/decisions", data=decision, content_type="application/json", headers=bearer(token)
+    )
+    assert done.status_code == 200, done.json()
+    assert done.json()["status"] == "done" and done.json()["applied"] == [2, 5, 6]
+    assert "Spse-Baru-2026!" not in every_text_in_the_database()
+    assert AuditEntry.objects.filter(case=case, action="account.password_reset_or_looked_up").count() == 1
+
+
+def test_a_local_unit_still_resets_by_itself(client, people):
+    case = submit("kaltim-reset-ppk", people.ppk).case
+    client.force_login(people.aa_pupr)
+    html = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert 'name="temporary_password"' not in html and 'name="jawaban-6"' not in html
+    assert Case.objects.get(pk=case.pk).steps.count() == 2
+
+
+@pytest.fixture
+def tokens(people):
+    from loket.staff.services import create_api_token
+
+    return {"aa_pupr": create_api_token(actor=None, user=people.aa_pupr)[1]}
