@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from loket.engine.flow import EngineError, Facts, advance, by_of, requester_lane, staff_run
+from loket.engine.flow import EngineError, Facts, advance, by_of, staff_run
 from loket.sop.check import check_text
 from loket.sop.load import load_text
 from loket.sop.model import Sop
@@ -88,7 +88,6 @@ def test_who_completes_each_step(sop: Sop) -> None:
         "sistem",
         "sistem",
     ]
-    assert requester_lane(sop) == "Pemohon"
 
 
 def test_the_helpdesk_records_and_checks_on_one_page(sop: Sop) -> None:

@@ -1,4 +1,4 @@
-"""When a step is due (`due_at`), whose lane the requester is (`requester_lane`), and the rules a
+"""When a step is due (`due_at`), and the rules a
 system decision may name (`CONDITION_RULES`)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from loket.engine.flow import CONDITION_RULES, Facts, due_at, requester_lane
+from loket.engine.flow import CONDITION_RULES, Facts, advance, by_of, due_at, staff_run
 
 from .walking import builtin
 
@@ -60,20 +60,23 @@ def test_the_due_time_is_counted_by_the_given_calendar() -> None:
     assert seen == [(STARTED, 10)]
 
 
-@pytest.mark.parametrize(
-    ("kode", "lane"),
-    [
-        ("kaltim-reset-ppk", "PPK"),
-        ("magelang-reset-ppk", "PPK"),
-        ("sbt-reset-pokja", "Pokja Pemilihan"),
-        ("kkp-reset-admin-agency", "Admin Agency"),
-        ("kaltim-registrasi-admin-agency", "Pimpinan Instansi"),
-    ],
-)
-def test_the_requester_lane_is_the_lane_that_hands_in_the_request(kode: str, lane: str) -> None:
-    assert requester_lane(builtin(kode)) == lane
-
-
 @pytest.mark.parametrize(("channel", "direct"), [("loket", True), ("web", False), ("email", False), ("api", False)])
 def test_only_a_request_at_the_counter_is_direct(channel: str, direct: bool) -> None:
     assert CONDITION_RULES["kanal-langsung"](Facts(channel)) is direct
+
+
+def test_with_an_assisted_directory_the_reset_is_the_staff_s_own_step_on_the_same_page() -> None:
+    sop = builtin("kaltim-reset-ppk")  # 5 validity (Admin Agency) -> 6 reset-atau-user-id -> 8 notify
+    by_hand = Facts("web", assisted=True, needs_password=True)
+    assert by_of(sop.step(6)) == "sistem"
+    assert by_of(sop.step(6), by_hand) == "staf"
+    # Only the password needs a person: a user-ID request is still answered by the system.
+    assert by_of(sop.step(6), Facts("web", assisted=True, needs_password=False)) == "sistem"
+    assert [k.no for k in staff_run(sop, 2, by_hand)] == [2, 5, 6]
+    assert [k.no for k in staff_run(sop, 2)] == [2, 5]
+    done = advance(sop, 6, None, by_hand, by="staf")
+    assert [(m.step.no, m.by, m.effect) for m in done.moves] == [
+        (6, "staf", "reset-atau-user-id"),
+        (8, "sistem", "beri-tahu-hasil"),
+        (9, "sistem", "arsipkan"),
+    ]

@@ -105,22 +105,8 @@ class WorkCalendar:
         object.__setattr__(self, "_opening", opening)
         object.__setattr__(self, "_closing", closing)
 
-    @property
-    def minutes_per_day(self) -> int:
-        return int((self._closing - self._opening).total_seconds()) // 60
-
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and day not in self.holidays
-
-    def is_working_time(self, moment: dt.datetime) -> bool:
-        """Whether `moment` (aware) falls inside working hours on a working day."""
-        day, offset = self._local(moment)
-        return self.is_working_day(day) and self._opening <= offset < self._closing
-
-    def next_working_moment(self, moment: dt.datetime) -> dt.datetime:
-        """`moment` itself if inside working hours, else the next opening (UTC)."""
-        day, offset = self._forward(*self._local(moment))
-        return self._utc(day, offset)
 
     def add(self, start: dt.datetime, minutes: int) -> dt.datetime:
         """The moment (UTC) when `minutes` working minutes have passed after `start` (aware)."""

@@ -14,7 +14,6 @@ from .flow import (
     allowed_answers,
     by_of,
     due_at,
-    requester_lane,
     staff_run,
     start,
 )
@@ -28,7 +27,6 @@ __all__ = [
     "allowed_answers",
     "by_of",
     "due_at",
-    "requester_lane",
     "staff_run",
     "start",
 ]

@@ -81,14 +81,6 @@ def allowed_answers(step: Kegiatan) -> tuple[str, ...]:
     return ("ya", "tidak") if step.keputusan is not None else ("lanjut",)
 
 
-def requester_lane(sop: Sop) -> str:
-    """The lane of the requester: the lane of the first step the requester completes."""
-    for step in sorted(sop.kegiatan, key=lambda k: k.no):
-        if ACTIONS[step.aksi].by == "pemohon":
-            return step.pelaksana
-    return sop.first.pelaksana
-
-
 def _system_answer(step: Kegiatan, facts: Facts) -> str | None:
     if step.keputusan is None or step.keputusan.oleh != "sistem":
         return None
