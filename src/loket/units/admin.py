@@ -7,6 +7,6 @@ from .models import Unit
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["kode", "nama", "zona_waktu", "jam_kerja"]
-    list_filter = ["zona_waktu"]
+    list_display = ["kode", "nama", "zona_waktu", "jam_kerja", "direktori"]
+    list_filter = ["zona_waktu", "direktori"]
     search_fields = ["kode", "nama"]
