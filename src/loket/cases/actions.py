@@ -51,6 +51,9 @@ class Action:
     fields: tuple[Field, ...] = ()
     check: Check | None = None
     effect: Effect | None = None
+    # The note of the staff answer that led to a step of this action is meant for the requester
+    # (what to complete, why refused); every other staff note stays inside.
+    shows_note: bool = False
 
     @property
     def spec(self) -> ActionSpec:
@@ -110,6 +113,7 @@ _ENTRIES = [
         _("Anda diminta melengkapi berkas"),
         "case.documents_requested",
         effect=effects.ask_for_documents,
+        shows_note=True,
     ),
     Action("teruskan", _("Berkas diteruskan kepada petugas berikutnya"), "case.handed_over", effect=effects.hand_over),
     Action(
@@ -142,7 +146,13 @@ _ENTRIES = [
         effect=effects.reset_or_user_id,
     ),
     Action("buat-akun", _("Akun dibuat"), "account.created"),
-    Action("tolak", _("Permohonan ditolak; alasannya dikirim kepada Anda"), "case.refused", effect=effects.refuse),
+    Action(
+        "tolak",
+        _("Permohonan ditolak; alasannya dikirim kepada Anda"),
+        "case.refused",
+        effect=effects.refuse,
+        shows_note=True,
+    ),
     Action("beri-tahu-hasil", _("Hasilnya dikirim ke e-mail Anda"), "case.result_sent", effect=effects.notify_result),
     Action("arsipkan", _("Berkas permohonan diarsipkan"), "case.archived", effect=effects.archive),
     Action("kerjakan", _("Permohonan Anda ditindaklanjuti"), "case.task_done", check=effects.check_task),

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from loket import engine
-from loket.sop.model import ACTIONS, Kegiatan, Sop
+from loket.sop.model import Kegiatan, Sop
 
-from .actions import requester_text
+from .actions import REGISTRY, requester_text
 from .asked import Asked, asked_documents
 from .models import Case, Status, StepRun
 from .selectors import facts_of
@@ -94,10 +94,8 @@ def _note_for_requester(run: StepRun, following: StepRun | None) -> str:
         return ""
     if run.by == StepRun.By.REQUESTER:
         return run.note
-    asks_or_refuses = following is not None and (
-        following.aksi == "minta-kelengkapan" or ACTIONS[following.aksi].outcome == "ditolak"
-    )
-    if run.by == StepRun.By.STAFF and run.answer == "tidak" and asks_or_refuses:
+    meant_for_requester = following is not None and REGISTRY[following.aksi].shows_note
+    if run.by == StepRun.By.STAFF and run.answer == "tidak" and meant_for_requester:
         return run.note
     return ""
 
