@@ -596,6 +596,45 @@ def test_it_reports_a_duplicate_lane() -> None:
     assert "pelaksana `Admin Agency` ditulis dua kali di daftar `pelaksana`" in v.message
 
 
+# `lingkup_instansi` goes after line 10 (the last lane); its entries are on lines 11, 12, ...
+def with_scope(*lanes: str) -> str:
+    return edit(10, "  - Admin Agency", "  - Admin Agency\nlingkup_instansi:" + "".join(f"\n  - {x}" for x in lanes))
+
+
+def test_an_agency_scoped_staff_lane_is_valid() -> None:
+    loaded = check_text(with_scope("Admin Agency"), "contoh.yaml")
+    assert loaded.violations == []
+    assert loaded.sop is not None and loaded.sop.lingkup_instansi == ["Admin Agency"]
+
+
+def test_it_reports_a_scoped_lane_not_in_the_lanes() -> None:
+    v = only(check(with_scope("Admin Agensi")), "lingkup")
+    assert v.line == 12
+    assert "`Admin Agensi` yang tidak ada di daftar `pelaksana` (PPK, Admin Agency)" in v.message
+    assert "perbaiki ejaannya" in v.message
+
+
+def test_it_reports_a_scoped_lane_that_no_staff_member_works_in() -> None:
+    # PPK is the requester's lane: nobody on the staff completes a step there.
+    v = only(check(with_scope("PPK")), "lingkup")
+    assert v.line == 12
+    assert "`PPK` di `lingkup_instansi` bukan lajur petugas" in v.message
+    assert "lajur petugas: Admin Agency" in v.message and "hapus dari `lingkup_instansi`" in v.message
+
+
+def test_a_lane_of_system_steps_only_is_no_staff_lane() -> None:
+    text = edit(10, "  - Admin Agency", "  - Admin Agency\n  - Sistem\nlingkup_instansi: [Sistem]")
+    text = edit(63 + 2, "    pelaksana: Admin Agency", "    pelaksana: Sistem", text)  # step 7, `tolak`
+    v = only(check(text), "lingkup")
+    assert v.line == 12 and "`Sistem` di `lingkup_instansi` bukan lajur petugas" in v.message
+
+
+def test_it_reports_a_scoped_lane_listed_twice() -> None:
+    v = only(check(with_scope("Admin Agency", "Admin Agency")), "lingkup")
+    assert v.line == 13
+    assert "`Admin Agency` ditulis dua kali di `lingkup_instansi`" in v.message
+
+
 def test_it_reports_a_duplicate_berkas_kode() -> None:
     text = edit(14, "  - kode: sk-pengangkatan", "  - kode: surat-permohonan")
     violations = check(text)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .load import Loaded, load_file, load_text
-from .model import ACTIONS, CONDITIONS, SELESAI, Sop
+from .model import ACTIONS, CONDITIONS, SELESAI, Kegiatan, Sop
 
 
 def check_text(text: str, file: str = "<teks>", *, known_units: Iterable[str] | None = None) -> Loaded:
@@ -65,9 +65,52 @@ def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> No
             continue
         numbers[k.no] = i
     _check_steps(loaded, sop, numbers)
+    _check_scope(loaded, sop)
     if any(v.rule in ("langkah-ganda", "target") for v in loaded.violations):
         return  # the graph rules below would only repeat the same fault in other words
     _check_graph(loaded, sop, numbers)
+
+
+def staff_completes(k: Kegiatan) -> bool:
+    """Whether a staff member of the step's lane completes it (`loket.engine.by_of` is "staf"):
+    its action is the staff's and it is not a decision the system answers."""
+    spec = ACTIONS.get(k.aksi)
+    if spec is None or spec.by != "staf":
+        return False
+    return k.keputusan is None or k.keputusan.oleh != "sistem"
+
+
+def staff_lanes(sop: Sop) -> list[str]:
+    """The lanes, in `pelaksana` order, with at least one step a staff member completes: the
+    staff roles this SOP needs at its unit (the requester's lane is not one, unless staff also
+    complete a step in it)."""
+    used = {k.pelaksana for k in sop.kegiatan if staff_completes(k)}
+    return [lane for lane in sop.pelaksana if lane in used]
+
+
+def _check_scope(loaded: Loaded, sop: Sop) -> None:
+    """`lingkup_instansi`: each entry a staff lane of `pelaksana`, listed once."""
+    staff = staff_lanes(sop)
+    seen: set[str] = set()
+    for i, lane in enumerate(sop.lingkup_instansi):
+        line = loaded.line(("lingkup_instansi", i))
+        if lane in seen:
+            loaded.add(line, "lingkup", f"`{lane}` ditulis dua kali di `lingkup_instansi`; hapus salah satunya")
+        elif lane not in sop.pelaksana:
+            loaded.add(
+                line,
+                "lingkup",
+                f"`lingkup_instansi` menyebut `{lane}` yang tidak ada di daftar `pelaksana` "
+                f"({', '.join(sop.pelaksana)}); perbaiki ejaannya atau hapus dari `lingkup_instansi`",
+            )
+        elif lane not in staff:
+            loaded.add(
+                line,
+                "lingkup",
+                f"`{lane}` di `lingkup_instansi` bukan lajur petugas (tidak ada langkah yang diselesaikan "
+                f"petugas di lajur itu; lajur petugas: {', '.join(staff) or '-'}); hapus dari `lingkup_instansi`",
+            )
+        seen.add(lane)
 
 
 def _unique(loaded: Loaded, key: str, values: list[str], rule: str, template: str) -> None:
