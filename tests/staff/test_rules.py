@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from loket.cases.models import Case, Status
+from loket.cases.models import Case, Channel, Need, Status
+from loket.catalog.models import SopVersion
 from loket.staff import rules
 from loket.staff.models import StaffRole
+from loket.units.models import Unit
+from tests.new_unit import add_unit, install
 
-from .helpers import case, staff
+from .helpers import agency, case, staff
 
 
 @pytest.fixture
@@ -136,3 +140,46 @@ def test_roles_are_read_once_per_user_object(world, django_assert_num_queries):
 def test_a_user_without_roles_costs_no_case_query(outsider, django_assert_num_queries):
     with django_assert_num_queries(1):  # reading the (empty) roles; the empty filter runs no query
         assert list(Case.objects.filter(rules.queue_q(outsider))) == []
+
+
+# --- scope from the SOP files: `lingkup_instansi` ---------------------------------------------------
+
+
+def _papua_case(reference: str, *, lane: str, agency_name: str | None) -> Case:
+    return Case.objects.create(
+        unit=Unit.objects.get(kode="papua"),
+        sop=SopVersion.objects.get(kode="papua-reset-ppk"),
+        reference=reference,
+        tracking_digest=hashlib.sha256(reference.encode()).hexdigest(),
+        channel=Channel.WEB,
+        need=Need.PASSWORD,
+        requester_name="Pemohon " + reference,
+        requester_email="pemohon@instansi.go.id",
+        agency=agency("papua", agency_name) if agency_name else None,
+        current_lane=lane,
+    )
+
+
+def test_a_lane_the_sop_file_declares_agency_scoped_scopes_cases_by_agency(installed):
+    add_unit()
+    install()  # Verifikator Instansi is in `lingkup_instansi`; Petugas Layanan is not
+    verif = staff("verif-pu", "papua", "Verifikator Instansi", "Dinas PU")
+    layanan = staff("layanan", "papua", "Petugas Layanan")
+    pu = _papua_case("PA1", lane="Verifikator Instansi", agency_name="Dinas PU")
+    kes = _papua_case("PA2", lane="Verifikator Instansi", agency_name="Dinas Kesehatan")
+    front = _papua_case("PA3", lane="Petugas Layanan", agency_name="Dinas Kesehatan")
+    assert queue(verif) == [pu]
+    assert visible(verif) == [pu]
+    assert rules.can_act(verif, pu, "Verifikator Instansi") and not rules.can_act(verif, kes, "Verifikator Instansi")
+    assert queue(layanan) == [front]
+    assert visible(layanan) == [pu, kes, front]  # a lane for the whole unit
+
+    broken = staff("verif-tanpa-instansi", "papua", "Verifikator Instansi")  # bypasses clean()
+    assert visible(broken) == [] and queue(broken) == []
+
+
+def test_a_role_that_is_no_staff_lane_of_its_unit_grants_nothing(world):
+    # At KKP the Admin Agency is the requester: a staff role of that name there has no known scope.
+    stray = staff("aa-kkp", "kkp", "Admin Agency", "Ditjen Perikanan Tangkap")
+    assert queue(stray) == [] and visible(stray) == []
+    assert not rules.can_view(stray, world.p3) and not rules.can_act(stray, world.p3, "Admin Agency")

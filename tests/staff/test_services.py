@@ -74,17 +74,30 @@ def test_create_agency_registers_it_in_that_unit(installed):
 
 def test_it_refuses_an_agency_for_a_role_that_is_not_agency_scoped(installed):
     agency("kkp", "Ditjen Perikanan Tangkap")
-    with pytest.raises(StaffError, match="hanya disebut untuk peran Admin Agency"):
+    # KKP's SOP scopes no lane to an agency (its Admin Agency is the requester).
+    with pytest.raises(
+        StaffError, match="Helpdesk berlaku untuk seluruh unit; unit kkp tidak punya peran per instansi"
+    ):
         add_staff_role(
             actor=None, username="hd", unit="kkp", role="Helpdesk", agency="Ditjen Perikanan Tangkap", password=STRONG
+        )
+    agency("kaltim", "Dinas PUPR")
+    with pytest.raises(StaffError, match="hanya disebut untuk peran Admin Agency"):
+        add_staff_role(
+            actor=None, username="kl", unit="kaltim", role="Kepala LPSE", agency="Dinas PUPR", password=STRONG
         )
 
 
 def test_it_refuses_unknown_units_and_roles(installed):
     with pytest.raises(StaffError, match="Unit papua tidak dikenal"):
         add_staff_role(actor=None, username="x", unit="papua", role="Helpdesk", password=STRONG)
-    with pytest.raises(StaffError, match="Peran Verifikator tidak dikenal.*Admin Agency, Admin PPE"):
+    with pytest.raises(
+        StaffError, match="Peran Verifikator tidak dikenal di unit kkp.*Admin PPE, Front Office, Helpdesk"
+    ):
         add_staff_role(actor=None, username="x", unit="kkp", role="Verifikator", password=STRONG)
+    # A lane of another unit's SOP is no role here: kkp's Admin Agency is its requester.
+    with pytest.raises(StaffError, match="Peran Admin Agency tidak dikenal di unit kkp"):
+        add_staff_role(actor=None, username="x", unit="kkp", role="Admin Agency", password=STRONG)
     assert not User.objects.filter(username="x").exists()
 
 

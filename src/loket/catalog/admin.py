@@ -49,6 +49,8 @@ class SopVersionAdmin(admin.ModelAdmin):
                         _("SOP %(kode)s versi %(versi)s sudah terpasang dengan isi yang sama.")
                         % {"kode": v.kode, "versi": v.versi},
                     )
+                for warning in result.warnings:  # a lane nobody holds: installed all the same
+                    messages.warning(request, warning)
                 return HttpResponseRedirect(reverse("admin:catalog_sopversion_changelist"))
         context = {
             **self.admin_site.each_context(request),

@@ -30,3 +30,23 @@ class SopVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kode} v{self.versi}"
+
+
+class UnitLane(models.Model):
+    """A staff lane of a unit: a lane (`pelaksana`) of its installed SOPs with at least one step
+    staff complete, and whether its staff each serve only their own agency (`lingkup_instansi`).
+    Derived from the installed SOPs, rebuilt by every install; the staff roles of the unit are
+    exactly these lanes. The requesters' lanes are not here."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="lanes")
+    name = models.CharField(_("lajur"), max_length=60)
+    agency_scoped = models.BooleanField(_("per instansi"), default=False)
+
+    class Meta:
+        ordering = ["unit", "name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="unitlane_unit_name_unique")]
+        verbose_name = _("lajur petugas")
+        verbose_name_plural = _("lajur petugas")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.unit_id}"

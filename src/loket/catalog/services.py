@@ -8,17 +8,20 @@ case keeps the version it started on.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from loket.sop.check import check_text
-from loket.sop.load import Violation
+from loket.sop.check import check_text, staff_lanes
+from loket.sop.load import Loaded, Violation
+from loket.sop.model import Sop
 from loket.units.models import Unit
 from loket.units.services import load_units_file
 
-from .models import SopVersion
+from .models import SopVersion, UnitLane
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent.parent / "sop" / "definitions"
 
@@ -35,14 +38,20 @@ class SopRejected(Exception):
 class Installed:
     version: SopVersion
     created: bool  # False: this exact version was already installed (same content hash)
+    # One line per staff lane of this SOP that no active staff member of the unit holds yet.
+    warnings: tuple[str, ...] = field(default=())
 
 
 def install_sop(*, text: str, source: str, actor=None) -> Installed:  # type: ignore[no-untyped-def]
     """Check `text` and install it.
 
     Effects, in order: the file is checked against every rule (units known to this system);
-    a new `SopVersion` row is written. Installing the same kode+versi with the same content again
-    changes nothing; with other content, or with a versi lower than the newest, it is refused.
+    its staff lanes are checked against the unit's other SOPs (a lane agency-scoped in one must be
+    so in all, rule `lingkup`); a new `SopVersion` row is written; the unit's staff lanes
+    (UnitLane) are rebuilt from its installed SOPs. Installing the same kode+versi with the same
+    content again writes no version but still rebuilds the lanes; with other content, or with a
+    versi lower than the newest, it is refused. The result carries a warning for each staff lane
+    of the SOP nobody holds yet.
     """
     loaded = check_text(text, source, known_units=Unit.objects.values_list("kode", flat=True))
     if loaded.violations or loaded.sop is None:
@@ -62,7 +71,8 @@ def install_sop(*, text: str, source: str, actor=None) -> Installed:  # type: ig
         same = next((v for v in existing if v.versi == sop.versi), None)
         if same is not None:
             if same.sha256 == digest:
-                return Installed(same, created=False)
+                rebuild_lanes(same.unit)
+                return Installed(same, created=False, warnings=tuple(unheld_lane_warnings(sop)))
             raise refuse(
                 f"versi {sop.versi} dari `{sop.kode}` sudah terpasang dengan isi berbeda; "
                 f"naikkan `versi` menjadi {existing[0].versi + 1}"
@@ -71,12 +81,16 @@ def install_sop(*, text: str, source: str, actor=None) -> Installed:  # type: ig
             raise refuse(f"versi terbaru `{sop.kode}` adalah {newest.versi}; versi baru harus lebih besar")
         if newest is not None and newest.unit.kode != sop.unit:
             raise refuse(f"`{sop.kode}` milik unit `{newest.unit.kode}`; SOP unit lain harus memakai kode lain")
+        unit = Unit.objects.get(kode=sop.unit)
+        scope_conflicts = _scope_conflicts(loaded, sop, unit)
+        if scope_conflicts:
+            raise SopRejected(scope_conflicts)
         try:
             with transaction.atomic():
                 version = SopVersion.objects.create(
                     kode=sop.kode,
                     versi=sop.versi,
-                    unit=Unit.objects.get(kode=sop.unit),
+                    unit=unit,
                     nomor=sop.nomor,
                     nama=sop.nama,
                     layanan=sop.layanan,
@@ -87,7 +101,119 @@ def install_sop(*, text: str, source: str, actor=None) -> Installed:  # type: ig
                 )
         except IntegrityError as exc:  # another installer won the race for this kode+versi
             raise refuse(f"versi {sop.versi} dari `{sop.kode}` baru saja dipasang orang lain; periksa lagi") from exc
-    return Installed(version, created=True)
+        rebuild_lanes(unit)
+    return Installed(version, created=True, warnings=tuple(unheld_lane_warnings(sop)))
+
+
+# --- the unit's staff lanes ---------------------------------------------------------------------
+
+
+def _newest_per_kode(versions: Iterable[SopVersion]) -> tuple[list[SopVersion], list[SopVersion]]:
+    """The newest version of each SOP, and the older ones (both newest first)."""
+    newest: dict[str, SopVersion] = {}
+    older: list[SopVersion] = []
+    for v in sorted(versions, key=lambda v: (v.kode, -v.versi)):
+        if v.kode in newest:
+            older.append(v)
+        else:
+            newest[v.kode] = v
+    return list(newest.values()), older
+
+
+def derive_lanes(newest: Iterable[Sop], older: Iterable[Sop] = ()) -> dict[str, bool]:
+    """Staff lane name -> agency-scoped, from a unit's SOPs.
+
+    The newest version of each SOP decides a lane's scope; a lane found only in older versions
+    (running cases may still wait there) takes the scope those declare. Where two disagree (only
+    possible for files installed before `lingkup_instansi` was checked) the lane is scoped: the
+    narrower reading never shows a case to staff of another agency.
+    """
+    lanes: dict[str, bool] = {}
+    for sop in newest:
+        for lane in staff_lanes(sop):
+            lanes[lane] = lanes.get(lane, False) or lane in sop.lingkup_instansi
+    found_older: dict[str, bool] = {}
+    for sop in older:
+        for lane in staff_lanes(sop):
+            if lane not in lanes:
+                found_older[lane] = found_older.get(lane, False) or lane in sop.lingkup_instansi
+    return {**lanes, **found_older}
+
+
+def rebuild_lanes(unit: Unit) -> list[UnitLane]:
+    """Rewrite the unit's UnitLane rows from every SOP version installed for it."""
+    from .selectors import parsed
+
+    newest, older = _newest_per_kode(SopVersion.objects.filter(unit=unit))
+    lanes = derive_lanes([parsed(v) for v in newest], [parsed(v) for v in older])
+    UnitLane.objects.filter(unit=unit).exclude(name__in=list(lanes)).delete()
+    rows = []
+    for name, scoped in sorted(lanes.items()):
+        row, _created = UnitLane.objects.update_or_create(unit=unit, name=name, defaults={"agency_scoped": scoped})
+        rows.append(row)
+    return rows
+
+
+def _scope_conflicts(loaded: Loaded, sop: Sop, unit: Unit) -> list[Violation]:
+    """A `lingkup` violation for each staff lane of `sop` that the newest version of another SOP
+    of the unit also has as a staff lane, with the other scope."""
+    from .selectors import parsed
+
+    others, _older = _newest_per_kode(SopVersion.objects.filter(unit=unit).exclude(kode=sop.kode))
+    mine = set(staff_lanes(sop))
+    problems = []
+    for version in others:
+        other = parsed(version)
+        for lane in staff_lanes(other):
+            if lane not in mine:
+                continue
+            here, there = lane in sop.lingkup_instansi, lane in other.lingkup_instansi
+            if here == there:
+                continue
+            if there:
+                remedy = f"tambahkan `{lane}` ke `lingkup_instansi`"
+                said = "per instansi"
+            else:
+                remedy = f"hapus `{lane}` dari `lingkup_instansi`"
+                said = "untuk seluruh unit (tanpa `lingkup_instansi`)"
+            # The lane's entry in `lingkup_instansi` when this file scopes it, else in `pelaksana`.
+            where = (
+                ("lingkup_instansi", sop.lingkup_instansi.index(lane))
+                if here
+                else ("pelaksana", sop.pelaksana.index(lane))
+            )
+            line = loaded.line(where)
+            problems.append(
+                Violation(
+                    loaded.file,
+                    line,
+                    "lingkup",
+                    f"lajur `{lane}` di unit `{unit.kode}` berlaku {said} pada SOP `{other.kode}` "
+                    f"versi {other.versi}; lingkup satu lajur harus sama di semua SOP unit itu: {remedy} "
+                    f"(atau ubah SOP `{other.kode}`)",
+                )
+            )
+    return problems
+
+
+def unheld_lane_warnings(sop: Sop) -> list[str]:
+    """A warning for each staff lane of `sop` that no active staff member of its unit holds."""
+    from loket.staff.lanes import held_lanes
+
+    held = held_lanes(sop.unit)
+    scoped = set(sop.lingkup_instansi)
+    warnings = []
+    for lane in staff_lanes(sop):
+        if lane in held:
+            continue
+        command = f'loket staff add USERNAME --unit {sop.unit} --role "{lane}"'
+        if lane in scoped:
+            command += ' --agency "NAMA INSTANSI"'
+        warnings.append(
+            _("Peringatan: belum ada petugas berperan %(lane)s di unit %(unit)s; tambahkan dengan `%(command)s`")
+            % {"lane": lane, "unit": sop.unit, "command": command}
+        )
+    return warnings
 
 
 def install_builtin(*, actor=None) -> list[Installed]:  # type: ignore[no-untyped-def]

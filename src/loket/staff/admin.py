@@ -15,15 +15,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loket.audit.services import log_action
+from loket.catalog.models import UnitLane
 
-from .models import STAFF_ROLES, ApiToken, StaffRole
+from .models import ApiToken, StaffRole
 from .services import revoke_api_token
 
 
+def _lane_choices() -> list[tuple[str, Any]]:
+    """Every unit's staff lanes, grouped by unit (read when the form is drawn); StaffRole.clean
+    then checks that the chosen one is a lane of the chosen unit, with the agency its scope asks."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for lane in UnitLane.objects.select_related("unit").order_by("unit__kode", "name"):
+        label = f"{lane.name} ({_('per instansi')})" if lane.agency_scoped else lane.name
+        groups.setdefault(f"{lane.unit.kode}: {lane.unit.nama}", []).append((lane.name, label))
+    return [("", "---------"), *groups.items()]
+
+
 class StaffRoleForm(forms.ModelForm):
-    # A choice of the known lanes rather than free text (the model keeps a plain CharField so that
-    # adding a lane needs no migration).
-    role = forms.ChoiceField(label=gettext_lazy("peran"), choices=[(r, r) for r in STAFF_ROLES])
+    # A choice of the installed SOPs' staff lanes rather than free text (the model keeps a plain
+    # CharField: a new lane comes with an SOP, not with a migration).
+    role = forms.ChoiceField(
+        label=gettext_lazy("peran"),
+        choices=_lane_choices,
+        help_text=gettext_lazy(
+            "Lajur petugas SOP unit yang dipilih; lajur per instansi (lingkup_instansi) wajib menyebut instansinya."
+        ),
+    )
 
     class Meta:
         model = StaffRole

@@ -1,4 +1,4 @@
-"""A staff member's role in a unit (and, for Admin Agency, an agency); API tokens."""
+"""A staff member's role in a unit (and, for an agency-scoped lane, an agency); API tokens."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# Staff roles are SOP lane names (`pelaksana`); the agency-scoped one is Admin Agency.
-STAFF_ROLES = ["Admin Agency", "Admin PPE", "Helpdesk", "Front Office", "Kepala LPSE"]
-AGENCY_SCOPED_ROLES = {"Admin Agency"}
+# Staff roles are the staff lanes of the unit's installed SOPs (catalog.UnitLane), and which of
+# them are agency-scoped is what those SOPs declare (`lingkup_instansi`): no list of roles here.
 
 
 class StaffRole(models.Model):
-    """One lane a user works in at one unit; an Admin Agency role also names its agency."""
+    """One lane a user works in at one unit; a role in an agency-scoped lane also names its agency."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="staff_roles")
@@ -38,17 +37,36 @@ class StaffRole(models.Model):
         return f"{self.user} — {self.role} @ {self.unit.kode}{scope}"
 
     def clean(self) -> None:
-        """The role is a known lane; an agency is named exactly when the role is agency-scoped,
-        and it is an agency of the same unit (the admin form and `loket staff add` both check)."""
+        """The role is a staff lane of the unit's installed SOPs; an agency is named exactly when
+        that lane is agency-scoped, and it is an agency of the same unit (the admin form and
+        `loket staff add` both check)."""
+        from loket.catalog.models import UnitLane
+
         errors: dict[str, str] = {}
-        if self.role not in STAFF_ROLES:
-            errors["role"] = _("Peran harus salah satu dari: %(roles)s.") % {"roles": ", ".join(STAFF_ROLES)}
-        elif self.role in AGENCY_SCOPED_ROLES and not self.agency_id:
-            errors["agency"] = _("Peran %(role)s wajib menyebut instansinya.") % {"role": self.role}
-        elif self.role not in AGENCY_SCOPED_ROLES and self.agency_id:
-            errors["agency"] = _("Instansi hanya disebut untuk peran %(roles)s.") % {
-                "roles": ", ".join(sorted(AGENCY_SCOPED_ROLES))
+        lanes = (
+            {lane.name: lane.agency_scoped for lane in UnitLane.objects.filter(unit_id=self.unit_id)}
+            if self.unit_id
+            else {}
+        )
+        if not self.unit_id:
+            pass  # the unit field reports its own error
+        elif not lanes:
+            errors["role"] = str(
+                _("Unit ini belum punya SOP terpasang, jadi belum punya peran petugas; pasang SOP dulu.")
+            )
+        elif self.role not in lanes:
+            errors["role"] = _("Peran di unit ini harus salah satu dari: %(roles)s.") % {
+                "roles": ", ".join(sorted(lanes))
             }
+        elif lanes[self.role] and not self.agency_id:
+            errors["agency"] = _("Peran %(role)s wajib menyebut instansinya.") % {"role": self.role}
+        elif not lanes[self.role] and self.agency_id:
+            scoped = sorted(name for name, is_scoped in lanes.items() if is_scoped)
+            errors["agency"] = (
+                _("Instansi hanya disebut untuk peran %(roles)s.") % {"roles": ", ".join(scoped)}
+                if scoped
+                else str(_("Instansi tidak disebut: tidak ada peran per instansi di unit ini."))
+            )
         if self.agency is not None and self.unit_id and self.agency.unit_id != self.unit_id:
             errors["agency"] = _("Instansi %(agency)s bukan instansi unit ini.") % {"agency": self.agency}
         if errors:

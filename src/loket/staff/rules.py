@@ -1,7 +1,7 @@
 """Scope: the one place that says which cases a user may see and act on.
 
-A staff member sees the cases of the units they hold a role in; for an agency-scoped role (Admin
-Agency) only the cases of their agency. They act in a lane (an SOP `pelaksana`) when they hold
+A staff member sees the cases of the units they hold a role in; for an agency-scoped role (a lane
+the unit's SOPs list in `lingkup_instansi`, catalog.UnitLane) only the cases of their agency. They act in a lane (an SOP `pelaksana`) when they hold
 that role in the case's unit, and for an agency-scoped role only on their agency's cases. Their
 queue is the open cases waiting on a lane they hold, in that scope.
 
@@ -12,6 +12,8 @@ Denials that follow from this, each tested in tests/staff/test_rules.py:
   scope and on the audit trail under a role;
 - an agency-scoped role with no agency recorded (a bad row) grants nothing, rather than the
   cases with no agency;
+- a role that is not a staff lane of its unit's installed SOPs (its lane was never installed, or
+  it names a requester's lane) grants nothing: its scope is not known, so it is not guessed;
 - a case with no agency is seen by the non-agency roles of its unit only.
 
 Whether a case is waiting on a lane at all (its status and current step) is the engine's and the
@@ -24,11 +26,12 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from loket.cases.models import Status
+from loket.catalog.models import UnitLane
 
-from .models import AGENCY_SCOPED_ROLES, StaffRole
+from .models import StaffRole
 
 # Where roles_of keeps the user's roles for the rest of the request (one query per request).
 _CACHE_ATTR = "_loket_staff_roles"
@@ -36,12 +39,19 @@ NOTHING = Q(pk__in=[])
 
 
 def roles_of(user: Any) -> list[StaffRole]:
-    """The user's staff roles (with unit and agency), read once per user object."""
+    """The user's staff roles (with unit and agency), read once per user object. Each carries
+    `lane_scoped`: True or False as the unit's lane (UnitLane) says, None when the role is not a
+    staff lane of its unit; read in the same query."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(StaffRole.objects.filter(user=user).select_related("unit", "agency"))
+        scope = UnitLane.objects.filter(unit=OuterRef("unit"), name=OuterRef("role")).values("agency_scoped")
+        cached = list(
+            StaffRole.objects.filter(user=user)
+            .select_related("unit", "agency")
+            .annotate(lane_scoped=Subquery(scope[:1]))
+        )
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -52,14 +62,22 @@ def forget_roles(user: Any) -> None:
         delattr(user, _CACHE_ATTR)
 
 
+def _agency_scoped(role: StaffRole) -> bool | None:
+    """True/False: the role's lane is (not) agency-scoped at its unit; None: not a lane there."""
+    return getattr(role, "lane_scoped", None)
+
+
 def _grants(role: StaffRole) -> bool:
-    # An Admin Agency row without an agency must not read as "the cases without an agency".
-    return role.role not in AGENCY_SCOPED_ROLES or role.agency_id is not None
+    scoped = _agency_scoped(role)
+    if scoped is None:
+        return False  # not a staff lane of the unit: no known scope, so nothing
+    # An agency-scoped row without an agency must not read as "the cases without an agency".
+    return not scoped or role.agency_id is not None
 
 
 def _scope_q(role: StaffRole) -> Q:
     q = Q(unit_id=role.unit_id)
-    if role.role in AGENCY_SCOPED_ROLES:
+    if _agency_scoped(role):
         q &= Q(agency_id=role.agency_id)
     return q
 
@@ -82,7 +100,7 @@ def visible_q(user: Any) -> Q:
 def _in_scope(role: StaffRole, case: Any) -> bool:
     if not _grants(role) or role.unit_id != case.unit_id:
         return False
-    return role.role not in AGENCY_SCOPED_ROLES or role.agency_id == case.agency_id
+    return not _agency_scoped(role) or role.agency_id == case.agency_id
 
 
 def can_view(user: Any, case: Any) -> bool:

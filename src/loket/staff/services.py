@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.audit.services import log_action
+from loket.catalog.models import UnitLane
 from loket.directory.models import Agency
 from loket.units.models import Unit
 
 from .errors import StaffError
-from .models import AGENCY_SCOPED_ROLES, STAFF_ROLES, ApiToken, StaffRole
+from .models import ApiToken, StaffRole
 
 __all__ = ["StaffError", "add_staff_role", "authenticate_token", "create_api_token", "revoke_api_token"]
 
@@ -53,18 +54,25 @@ def password_problems(*, username: str, password: str) -> list[str]:
     return []
 
 
-def known_role(name: str) -> str:
-    """`name` as spelled in STAFF_ROLES (case and extra spaces forgiven); StaffError if unknown."""
+def known_role(name: str, unit: Unit) -> UnitLane:
+    """The unit's staff lane named `name` (case and extra spaces forgiven): a staff lane of one of
+    its installed SOPs. StaffError, listing the unit's lanes, if it has no such lane."""
     wanted = " ".join(name.split()).casefold()
-    for role in STAFF_ROLES:
-        if role.casefold() == wanted:
-            return role
+    lanes = list(UnitLane.objects.filter(unit=unit).order_by("name"))
+    for lane in lanes:
+        if lane.name.casefold() == wanted:
+            return lane
+    if not lanes:
+        raise StaffError(
+            _(
+                "Peran %(role)s tidak dikenal: unit %(kode)s belum punya SOP terpasang, jadi belum punya peran "
+                "petugas. Pasang SOP-nya dulu dengan `loket sop install`."
+            )
+            % {"role": name, "kode": unit.kode}
+        )
     raise StaffError(
-        _("Peran %(role)s tidak dikenal. Pilih salah satu: %(roles)s.")
-        % {
-            "role": name,
-            "roles": ", ".join(STAFF_ROLES),
-        }
+        _("Peran %(role)s tidak dikenal di unit %(kode)s. Pilih salah satu: %(roles)s.")
+        % {"role": name, "kode": unit.kode, "roles": ", ".join(lane.name for lane in lanes)}
     )
 
 
@@ -93,8 +101,9 @@ def add_staff_role(
     unit_row = Unit.objects.filter(kode=unit).first()
     if unit_row is None:
         raise StaffError(_("Unit %(kode)s tidak dikenal; lihat `loket unit list`.") % {"kode": unit})
-    role = known_role(role)
-    agency_row = _agency_for(unit_row, role, agency, create_agency=create_agency, actor=actor)
+    lane = known_role(role, unit_row)
+    role = lane.name
+    agency_row = _agency_for(unit_row, lane, agency, create_agency=create_agency, actor=actor)
 
     User = get_user_model()
     user = User.objects.filter(username=username).first()
@@ -142,15 +151,19 @@ def add_staff_role(
     return RoleAdded(role=staff_role, user_created=created)
 
 
-def _agency_for(unit: Unit, role: str, name: str | None, *, create_agency: bool, actor: Any) -> Agency | None:
-    if role not in AGENCY_SCOPED_ROLES:
+def _agency_for(unit: Unit, lane: UnitLane, name: str | None, *, create_agency: bool, actor: Any) -> Agency | None:
+    if not lane.agency_scoped:
         if name:
+            scoped = list(UnitLane.objects.filter(unit=unit, agency_scoped=True).values_list("name", flat=True))
             raise StaffError(
-                _("Instansi hanya disebut untuk peran %(roles)s.") % {"roles": ", ".join(sorted(AGENCY_SCOPED_ROLES))}
+                _("Instansi hanya disebut untuk peran %(roles)s.") % {"roles": ", ".join(scoped)}
+                if scoped
+                else _("Peran %(role)s berlaku untuk seluruh unit; unit %(kode)s tidak punya peran per instansi.")
+                % {"role": lane.name, "kode": unit.kode}
             )
         return None
     if not name:
-        raise StaffError(_("Peran %(role)s wajib menyebut instansinya (--agency).") % {"role": role})
+        raise StaffError(_("Peran %(role)s wajib menyebut instansinya (--agency).") % {"role": lane.name})
     agency = Agency.objects.filter(unit=unit, name=name).first()
     if agency is None:
         if not create_agency:

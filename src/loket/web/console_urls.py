@@ -1,10 +1,11 @@
 """URLs of the staff console: sign-in, the work queue, a case, its documents and archive, the
-outbox."""
+outbox, the staff lanes of each unit."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import console_views as views
+from . import lanes_views
 
 app_name = "console"
 urlpatterns = [
@@ -19,4 +20,5 @@ urlpatterns = [
     path("kasus/<int:case_id>/berkas/<int:doc_id>/", views.document, name="document"),
     path("kasus/<int:case_id>/arsip.pdf", views.archive_pdf, name="archive_pdf"),
     path("kotak-keluar/", views.outbox, name="outbox"),
+    path("pelaksana/", lanes_views.lanes, name="lanes"),
 ]

@@ -104,6 +104,8 @@ class Command(BaseCommand):
             v = item.version
             state = "dipasang" if item.created else "sudah terpasang, tidak berubah"
             self.stdout.write(f"{v.kode} versi {v.versi}: {state} (sha256 {v.sha256[:12]})")
+            for warning in item.warnings:  # a lane nobody holds: installed all the same
+                self.stderr.write(warning)
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -1,21 +1,26 @@
-"""`loket staff add|list`: give a user a staff role in a unit (creating the user), list staff.
+"""`loket staff add|list|lanes`: give a user a staff role in a unit (creating the user), list
+staff, and list each unit's staff lanes with their holders and the cases waiting at unheld lanes.
 
 The rules live in loket.staff.services; this command reads the password and prints results.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import json
 import sys
+import zoneinfo
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.cli_output import write_table
 from loket.staff import selectors
 from loket.staff.errors import StaffError
-from loket.staff.models import STAFF_ROLES
+from loket.staff.lanes import lanes_report
 from loket.staff.services import add_staff_role, password_problems
 
 PROMPT_ATTEMPTS = 3
@@ -34,8 +39,13 @@ class Command(BaseCommand):
         )
         p.add_argument("username")
         p.add_argument("--unit", required=True, metavar="KODE", help="kode unit, lihat `loket unit list`")
-        p.add_argument("--role", required=True, metavar="PERAN", help="salah satu dari: " + ", ".join(STAFF_ROLES))
-        p.add_argument("--agency", metavar="NAMA", help="instansi (wajib untuk Admin Agency)")
+        p.add_argument(
+            "--role",
+            required=True,
+            metavar="PERAN",
+            help="lajur petugas SOP unit itu, lihat `loket staff lanes --unit KODE`",
+        )
+        p.add_argument("--agency", metavar="NAMA", help="instansi (wajib untuk lajur per instansi unit itu)")
         p.add_argument(
             "--create-agency", action="store_true", help="daftarkan instansi itu di unit bila belum terdaftar"
         )
@@ -46,6 +56,14 @@ class Command(BaseCommand):
 
         p = sub.add_parser("list", help="daftar petugas dan perannya", called_from_command_line=True)
         p.add_argument("--unit", metavar="KODE")
+
+        p = sub.add_parser(
+            "lanes",
+            help="lajur petugas tiap unit, pemegangnya, dan permohonan yang menunggu di lajur tanpa petugas",
+            called_from_command_line=True,
+        )
+        p.add_argument("--unit", metavar="KODE")
+        p.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
@@ -122,3 +140,84 @@ class Command(BaseCommand):
             self.stdout.write(_("Belum ada petugas."))
             return
         write_table(self, [_("unit"), _("pengguna"), _("peran"), _("instansi"), _("admin"), _("status")], rows)
+
+    def do_lanes(self, unit: str | None, format: str, **_opts: Any) -> None:
+        report = lanes_report(unit=unit)
+        if unit and not report:
+            raise CommandError(_("Unit %(kode)s tidak dikenal; lihat `loket unit list`.") % {"kode": unit})
+        payload: list[dict[str, Any]] = [
+            {
+                "unit": item.unit.kode,
+                "zone": item.unit.zona_waktu,
+                "lanes": [
+                    {
+                        "name": lane.name,
+                        "agency_scoped": lane.agency_scoped,
+                        "holders": [
+                            {"username": r.user.get_username(), "agency": r.agency.name if r.agency else None}
+                            for r in lane.holders
+                        ],
+                    }
+                    for lane in item.lanes
+                ],
+                "waiting_at_unheld_lanes": [
+                    {
+                        "reference": case.reference,
+                        "step": case.current_step,
+                        "lane": case.current_lane,
+                        "agency": case.agency.name if case.agency else None,
+                        "waiting_since": _local(getattr(case, "waiting_since", None), item.unit.zona_waktu),
+                    }
+                    for case in item.waiting
+                ],
+            }
+            for item in report
+        ]
+        if format == "json":
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        for n, item in enumerate(payload):
+            if n:
+                self.stdout.write("")
+            self.stdout.write(_("Unit %(kode)s") % {"kode": item["unit"]})
+            if not item["lanes"]:
+                self.stdout.write(_("Belum ada SOP terpasang; pasang dengan `loket sop install`."))
+                continue
+            write_table(
+                self,
+                [_("lajur"), _("lingkup"), _("pemegang")],
+                [
+                    [
+                        lane["name"],
+                        _("per instansi") if lane["agency_scoped"] else _("seluruh unit"),
+                        ", ".join(h["username"] + (f" ({h['agency']})" if h["agency"] else "") for h in lane["holders"])
+                        or _("(belum ada)"),
+                    ]
+                    for lane in item["lanes"]
+                ],
+            )
+            if item["waiting_at_unheld_lanes"]:
+                self.stdout.write(_("Menunggu di lajur tanpa petugas:"))
+                write_table(
+                    self,
+                    [_("nomor registrasi"), _("langkah"), _("lajur"), _("instansi"), _("menunggu sejak")],
+                    [
+                        [c["reference"], c["step"], c["lane"], c["agency"], _shown(c["waiting_since"], item["zone"])]
+                        for c in item["waiting_at_unheld_lanes"]
+                    ],
+                )
+
+
+def _local(moment: Any, zone: str) -> str | None:
+    """`moment` in the unit's local time, ISO 8601 with its offset (2026-03-02T09:15+08:00)."""
+    if moment is None:
+        return None
+    return str(timezone.localtime(moment, zoneinfo.ZoneInfo(zone)).isoformat(timespec="minutes"))
+
+
+def _shown(iso: str | None, zone: str) -> str:
+    """The same for the table: 2026-03-02 09:15 WITA."""
+    if iso is None:
+        return ""
+    moment = dt.datetime.fromisoformat(iso).astimezone(zoneinfo.ZoneInfo(zone))
+    return moment.strftime("%Y-%m-%d %H:%M %Z")
