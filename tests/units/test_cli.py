@@ -20,9 +20,12 @@ def run(*args: str) -> str:
 
 def test_unit_add_creates_a_unit_with_its_zone_and_hours(db):
     out = run("add", "papua", "--name", "UKPBJ Provinsi Papua", "--timezone", "WIT", "--hours", "07:30-15:30")
-    assert out.strip() == "Unit papua ditambahkan: UKPBJ Provinsi Papua, Asia/Jayapura, jam kerja 07:30-15:30."
+    assert out.strip() == (
+        "Unit papua ditambahkan: UKPBJ Provinsi Papua, Asia/Jayapura, jam kerja 07:30-15:30, direktori lokal."
+    )
     unit = Unit.objects.get(kode="papua")
     assert (unit.nama, unit.zona_waktu, unit.jam_kerja) == ("UKPBJ Provinsi Papua", "Asia/Jayapura", "07:30-15:30")
+    assert unit.direktori == "lokal"  # Loket's own directory unless the unit says otherwise
     assert calendar_for(unit).hours == "07:30-15:30"
     assert AuditEntry.objects.filter(action="unit.created", detail__kode="papua").count() == 1
 
@@ -43,6 +46,19 @@ def test_it_refuses_an_existing_kode_unless_updating(installed):
     assert AuditEntry.objects.filter(
         action="unit.updated", detail={"kode": "kaltim", "jam_kerja": "07:30-16:00"}
     ).exists()
+
+
+def test_a_unit_whose_accounts_live_in_spse_is_set_to_the_assisted_directory(installed):
+    out = run("add", "papua", "--name", "UKPBJ Provinsi Papua", "--timezone", "WIT", "--directory", "spse")
+    assert "direktori spse" in out
+    assert Unit.objects.get(kode="papua").direktori == "spse"
+    run("add", "kaltim", "--update", "--directory", "spse")
+    assert Unit.objects.get(kode="kaltim").direktori == "spse"
+    assert AuditEntry.objects.filter(action="unit.updated", detail={"kode": "kaltim", "direktori": "spse"}).exists()
+    with pytest.raises((CommandError, SystemExit)):  # argparse refuses a value outside lokal/spse
+        run("add", "kaltim", "--update", "--directory", "ldap")
+    assert Unit.objects.get(kode="kaltim").direktori == "spse"
+    assert "spse" in run("list").splitlines()[2]
 
 
 @pytest.mark.parametrize(
@@ -69,11 +85,11 @@ def test_it_refuses_a_kode_that_is_not_a_slug(db):
 def test_unit_list_shows_every_unit(installed):
     lines = run("list").splitlines()
     assert lines[0].split()[:2] == ["kode", "zona"]
-    assert [line.split()[:3] for line in lines[2:]] == [
-        ["kaltim", "Asia/Makassar", "08:00-16:00"],
-        ["kkp", "Asia/Jakarta", "08:00-16:00"],
-        ["magelang", "Asia/Jakarta", "08:00-16:00"],
-        ["sbt", "Asia/Jayapura", "08:00-16:00"],
+    assert [line.split()[:4] for line in lines[2:]] == [
+        ["kaltim", "Asia/Makassar", "08:00-16:00", "lokal"],
+        ["kkp", "Asia/Jakarta", "08:00-16:00", "lokal"],
+        ["magelang", "Asia/Jakarta", "08:00-16:00", "lokal"],
+        ["sbt", "Asia/Jayapura", "08:00-16:00", "lokal"],
     ]
 
 
