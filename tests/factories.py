@@ -111,3 +111,42 @@ def make_people() -> People:
         pokja_sbt=account("sbt", "pokja.sbt07", role="Pokja Pemilihan", agency_name="Dinas Perhubungan"),
         aa_account_kkp=account("kkp", "aa.djpt", role="Admin Agency", agency_name="Ditjen Perikanan Tangkap"),
     )
+
+
+# Test SOPs of test units, installed through the real path (tests/sop_factory.py).
+from tests.sop_factory import (  # noqa: E402
+    AGENCIES,
+    BERKAS,
+    REQUESTER,
+    VERIFIER,
+    Berkas,
+    Service,
+    add_agencies,
+    add_unit,
+    install,
+    make_service,
+    reset_sop,
+)
+
+__all__ = [
+    "AGENCIES",
+    "BERKAS",
+    "PASSWORD",
+    "REQUESTER",
+    "VERIFIER",
+    "Berkas",
+    "People",
+    "Service",
+    "account",
+    "add_agencies",
+    "add_unit",
+    "agency",
+    "install",
+    "make_people",
+    "make_service",
+    "pdf_bytes",
+    "png_bytes",
+    "reset_sop",
+    "sop_version",
+    "staff",
+]

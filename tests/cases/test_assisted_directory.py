@@ -1,7 +1,8 @@
 """A unit whose accounts live in SPSE (the assisted directory): the Admin Agency sets the temporary
 password in SPSE by hand, Loket shows it once, takes the confirmation, delivers it by the one-time
 link over real SMTP and keeps no copy of it in clear; the user ID comes from the imported directory
-or is typed by staff."""
+or is typed by staff. On a test SOP of a test unit (tests/sop_factory.py), whose one agency-scoped
+lane does the checks and the reset: the assisted directory is not about one built-in SOP."""
 
 from __future__ import annotations
 
@@ -20,15 +21,15 @@ from loket.units.models import Unit
 from loket.units.services import save_unit
 from tests.api.conftest import API, bearer
 from tests.cases.test_end_to_end import link_from
-from tests.cases.test_services import submit
+from tests.sop_factory import submit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def assisted(people):
-    save_unit(actor=None, kode="kaltim", nama=None, zona_waktu=None, jam_kerja=None, direktori="spse", update=True)
-    return Unit.objects.get(kode="kaltim")
+def assisted(service):
+    save_unit(actor=None, kode="uji", nama=None, zona_waktu=None, jam_kerja=None, direktori="spse", update=True)
+    return Unit.objects.get(kode="uji")
 
 
 def shown_password(page: str) -> str:
@@ -48,12 +49,13 @@ def every_text_in_the_database() -> str:
 
 
 def test_the_admin_agency_sets_the_password_in_spse_and_loket_delivers_it(
-    client, people, assisted, smtp_server, settings
+    client, service, assisted, smtp_server, settings
 ):
     settings.LOKET_BASE_URL = "http://testserver"
-    old_hash = people.ppk.password
-    case = submit("kaltim-reset-ppk", people.ppk).case
-    client.force_login(people.aa_pupr)
+    holder = service.account
+    old_hash = holder.password
+    case = submit(service).case
+    client.force_login(service.verifier)
 
     page = client.get(reverse("console:case", args=[case.pk]))
     assert page["Cache-Control"].startswith("max-age=0") and "no-store" in page["Cache-Control"]
@@ -61,7 +63,9 @@ def test_the_admin_agency_sets_the_password_in_spse_and_loket_delivers_it(
     # One page: the checks and the reset done by hand, the password shown with a copy button.
     assert 'name="jawaban-2"' in html and 'name="jawaban-5"' in html and 'name="jawaban-6"' in html
     password = shown_password(html)
-    assert "data-copy-target" in html and "Sudah diatur di SPSE" in html
+    assert "data-copy-target" in html and "sudah saya atur di SPSE" in html
+    # Step 6 is answered by the confirmation itself: no second "done" button saying the same.
+    assert 'type="hidden" name="jawaban-6" value="lanjut"' in html
     # Shown once: the next look offers another one.
     assert shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode()) != password
 
@@ -81,38 +85,44 @@ def test_the_admin_agency_sets_the_password_in_spse_and_loket_delivers_it(
     assert case.status == Status.DONE
     reset = case.steps.get(step=6)
     # The reset is the Admin Agency's own step, measured against its standard like any other.
-    assert (reset.by, reset.actor, reset.answer) == ("staf", people.aa_pupr, "lanjut")
+    assert (reset.by, reset.actor, reset.answer) == ("staf", service.verifier, "lanjut")
     assert reset.working_minutes is not None and reset.detail["diatur_manual"] is True
     # Loket changed nothing in its mirror of the account: the password lives in SPSE.
-    people.ppk.refresh_from_db()
-    assert people.ppk.password == old_hash and people.ppk.must_change_password is False
+    holder.refresh_from_db()
+    assert holder.password == old_hash and holder.must_change_password is False
     assert password not in every_text_in_the_database()
 
     call_command("worker", "--once")
     result = next(m for m in smtp_server.wait_for(2) if "/akun/tautan/" in m.body)
-    assert result.envelope_to == [people.ppk.email]
+    assert result.envelope_to == [holder.email] == ["ppk.dpr@uji.go.id"]
     assert "diatur petugas di SPSE" in result.body and "saat pertama kali masuk" in result.body
     assert password not in result.body
     revealed = client.post(link_from(result.body))
     assert revealed.status_code == 200
-    assert password in revealed.content.decode() and "ppk.pupr01" in revealed.content.decode()
+    assert password in revealed.content.decode() and "ppk.dpr.uji" in revealed.content.decode()
     assert password not in every_text_in_the_database()
 
     # The holder signs in at SPSE, not at Loket's stand-in.
-    signed_in = client.post(reverse("akun:masuk"), {"unit": "kaltim", "user_id": "ppk.pupr01", "password": password})
+    signed_in = client.post(reverse("akun:masuk"), {"unit": "uji", "user_id": "ppk.dpr.uji", "password": password})
     assert "salah" in signed_in.content.decode()
 
 
-def test_the_reset_waits_until_staff_confirm_it_is_set_and_the_password_meets_spse_rule(client, people, assisted):
-    case = submit("kaltim-reset-ppk", people.ppk).case
-    client.force_login(people.aa_pupr)
+def test_the_reset_waits_until_staff_confirm_it_is_set_and_the_password_meets_spse_rule(client, service, assisted):
+    case = submit(service).case
+    client.force_login(service.verifier)
     password = shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode())
     answers = {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya", "jawaban-6": "lanjut"}
 
-    unconfirmed = client.post(reverse("console:case", args=[case.pk]), {**answers, "temporary_password": password})
+    unconfirmed = client.post(
+        reverse("console:case", args=[case.pk]), {**answers, "temporary_password": password, "catatan-5": "ok"}
+    )
     assert unconfirmed.status_code == 400
     page = unconfirmed.content.decode()
-    assert "sudah diatur di SPSE" in page
+    # The error stands at step 6, the answers and notes given are kept.
+    step6 = page[page.index('id="langkah-6"') :]
+    assert 'class="has-error"' in page[page.index('id="langkah-6"') - 40 : page.index('id="langkah-6"')]
+    assert "sudah diatur di SPSE" in step6[: step6.index("</fieldset>")]
+    assert 'value="ya" checked' in page and ">ok</textarea>" in page
     # The password the staff member may already have set is offered again, not a new one.
     assert shown_password(page) == password
 
@@ -127,9 +137,9 @@ def test_the_reset_waits_until_staff_confirm_it_is_set_and_the_password_meets_sp
     assert not OutboxMessage.objects.filter(case=case, template="hasil-password").exists()
 
 
-def test_a_user_id_request_needs_no_password_in_an_assisted_unit(client, people, assisted):
-    case = submit("kaltim-reset-ppk", people.ppk, need="user-id").case
-    client.force_login(people.aa_pupr)
+def test_a_user_id_request_needs_no_password_in_an_assisted_unit(client, service, assisted):
+    case = submit(service, need="user-id").case
+    client.force_login(service.verifier)
     html = client.get(reverse("console:case", args=[case.pk])).content.decode()
     assert 'name="jawaban-6"' not in html and 'name="temporary_password"' not in html
     client.post(
@@ -139,41 +149,39 @@ def test_a_user_id_request_needs_no_password_in_an_assisted_unit(client, people,
     assert case.status == Status.DONE
     assert case.steps.get(step=6).by == "sistem"
     mail = OutboxMessage.objects.get(case=case, template="hasil-user-id")
-    assert "ppk.pupr01" in mail.body
+    assert "ppk.dpr.uji" in mail.body
 
 
-def test_an_account_only_in_spse_is_recorded_from_the_user_id_staff_type(client, people, assisted):
-    case = submit(
-        "kaltim-reset-ppk", people.ppk, user_id="", nip="199001012015032001", name="Rina Wati", email="rina@pupr.go.id"
-    ).case
+def test_an_account_only_in_spse_is_recorded_from_the_user_id_staff_type(client, service, assisted):
+    case = submit(service, user_id="", nip="199001012015032001", name="Dewi Lestari", email="dewi@perumahan.go.id").case
     assert case.account is None
-    client.force_login(people.aa_pupr)
+    client.force_login(service.verifier)
     password = shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode())
     answers = {
         "version": case.version,
         "jawaban-2": "ya",
         "jawaban-5": "ya",
         "jawaban-6": "lanjut",
-        "user_id": "rina.pupr",
+        "user_id": "dewi.dpr",
         "temporary_password": password,
         "password_set_in_spse": "1",
     }
     # With no record to compare, the typed address must have been confirmed by phone.
     unconfirmed = client.post(reverse("console:case", args=[case.pk]), answers)
     assert unconfirmed.status_code == 400 and "telepon" in unconfirmed.content.decode()
-    assert not Account.objects.filter(user_id="rina.pupr").exists()
+    assert not Account.objects.filter(user_id="dewi.dpr").exists()
 
     confirmed = {**answers, "phone_confirmation": "Ditelepon 0812..., e-mail benar", "email_confirmed_by_phone": "1"}
     assert client.post(reverse("console:case", args=[case.pk]), confirmed).status_code == 302
     case.refresh_from_db()
-    assert case.status == Status.DONE and case.account.user_id == "rina.pupr"
-    assert case.account.email == "rina@pupr.go.id" and case.account.agency == people.ppk.agency
-    assert OutboxMessage.objects.get(case=case, template="hasil-password").to == "rina@pupr.go.id"
+    assert case.status == Status.DONE and case.account.user_id == "dewi.dpr"
+    assert case.account.email == "dewi@perumahan.go.id" and case.account.agency == service.account.agency
+    assert OutboxMessage.objects.get(case=case, template="hasil-password").to == "dewi@perumahan.go.id"
 
 
-def test_the_api_asks_for_the_same_fields_and_runs_the_assisted_reset(client, people, assisted, tokens):
-    case = submit("kaltim-reset-ppk", people.ppk).case
-    token = tokens["aa_pupr"]
+def test_the_api_asks_for_the_same_fields_and_runs_the_assisted_reset(client, service, assisted, tokens):
+    case = submit(service).case
+    token = tokens["verifier"]
     body = client.get(f"{API}/cases/{case.pk}", headers=bearer(token)).json()
     assert [(a["step"], a["fields"]) for a in body["answerable"]] == [
         (2, ["missing"]),
@@ -199,16 +207,16 @@ def test_the_api_asks_for_the_same_fields_and_runs_the_assisted_reset(client, pe
     assert AuditEntry.objects.filter(case=case, action="account.password_reset_or_looked_up").count() == 1
 
 
-def test_a_local_unit_still_resets_by_itself(client, people):
-    case = submit("kaltim-reset-ppk", people.ppk).case
-    client.force_login(people.aa_pupr)
+def test_a_local_unit_still_resets_by_itself(client, service):
+    case = submit(service).case
+    client.force_login(service.verifier)
     html = client.get(reverse("console:case", args=[case.pk])).content.decode()
     assert 'name="temporary_password"' not in html and 'name="jawaban-6"' not in html
     assert Case.objects.get(pk=case.pk).steps.count() == 2
 
 
 @pytest.fixture
-def tokens(people):
+def tokens(service):
     from loket.staff.services import create_api_token
 
-    return {"aa_pupr": create_api_token(actor=None, user=people.aa_pupr)[1]}
+    return {"verifier": create_api_token(actor=None, user=service.verifier)[1]}

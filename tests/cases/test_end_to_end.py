@@ -1,6 +1,7 @@
 """A PPK reset from request to new password, over HTTP and a real SMTP conversation: the mail the
 in-process SMTP server receives carries the one-time link; the account signs in with the
-temporary password and is made to change it."""
+temporary password and is made to change it. On a test SOP of a test unit (tests/sop_factory.py):
+nothing here is about one built-in SOP."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from loket.directory.models import CredentialLink
-from tests.cases.test_services import answer_run, submit
+from tests.cases.test_services import answer_run
+from tests.sop_factory import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -25,26 +27,26 @@ def link_from(mail_body: str) -> str:
 
 
 @pytest.fixture
-def finished_reset(people, smtp_server, settings):
+def finished_reset(service, smtp_server, settings):
     settings.LOKET_BASE_URL = "http://testserver"
-    submitted = submit("kaltim-reset-ppk", people.ppk)
-    answer_run(submitted.case, people.aa_pupr, [(2, "ya", ""), (5, "ya", "")])
+    submitted = submit(service)
+    answer_run(submitted.case, service.verifier, [(2, "ya", ""), (5, "ya", "")])
     call_command("worker", "--once")
     mails = smtp_server.wait_for(2)
     return submitted, mails
 
 
-def test_the_requester_gets_a_receipt_and_the_holder_a_link_at_the_address_on_record(people, finished_reset):
+def test_the_requester_gets_a_receipt_and_the_holder_a_link_at_the_address_on_record(service, finished_reset):
     submitted, mails = finished_reset
     receipt, result = sorted(mails, key=lambda m: "Tanda terima" not in m.subject)
     assert receipt.envelope_to == ["pemohon.baru@gmail.com"]
     assert submitted.tracking_code in receipt.body
-    assert result.envelope_to == [people.ppk.email]
+    assert result.envelope_to == [service.account.email] == ["ppk.dpr@uji.go.id"]
     assert submitted.case.reference in result.subject + result.body
     assert "/akun/tautan/" in result.body
 
 
-def test_the_link_reveals_once_and_the_account_must_change_the_password(client, people, finished_reset):
+def test_the_link_reveals_once_and_the_account_must_change_the_password(client, service, finished_reset):
     _, mails = finished_reset
     result = next(m for m in mails if "/akun/tautan/" in m.body)
     url = link_from(result.body)
@@ -54,12 +56,12 @@ def test_the_link_reveals_once_and_the_account_must_change_the_password(client, 
     revealed = client.post(url)
     assert revealed.status_code == 200
     page = revealed.content.decode()
-    assert "ppk.pupr01" in page
+    assert "ppk.dpr.uji" in page
     password = re.search(r'id="password">([^<]+)<', page).group(1)
     again = client.post(url)
     assert again.status_code == 410 and "sudah" in again.content.decode()
 
-    signed_in = client.post(reverse("akun:masuk"), {"unit": "kaltim", "user_id": "ppk.pupr01", "password": password})
+    signed_in = client.post(reverse("akun:masuk"), {"unit": "uji", "user_id": "ppk.dpr.uji", "password": password})
     assert signed_in.status_code == 302 and signed_in["Location"] == reverse("akun:ganti_password")
     assert client.get(reverse("akun:beranda"))["Location"] == reverse("akun:ganti_password")
     weak = client.post(reverse("akun:ganti_password"), {"new": "password", "confirm": "password"})
@@ -67,8 +69,9 @@ def test_the_link_reveals_once_and_the_account_must_change_the_password(client, 
     changed = client.post(reverse("akun:ganti_password"), {"new": "Baru-Sekali-2026!", "confirm": "Baru-Sekali-2026!"})
     assert changed.status_code == 302
     assert client.get(reverse("akun:beranda")).status_code == 200
-    people.ppk.refresh_from_db()
-    assert people.ppk.must_change_password is False
+    holder = service.account
+    holder.refresh_from_db()
+    assert holder.must_change_password is False
 
 
 def test_the_link_cannot_be_revealed_after_24_hours(client, finished_reset):

@@ -1,5 +1,6 @@
 """Two staff answering the same case at the same moment, on PostgreSQL (row locks are real
-there; SQLite serialises all writers, so the race cannot happen on it)."""
+there; SQLite serialises all writers, so the race cannot happen on it). On a test SOP of a test
+unit (tests/sop_factory.py): the race is not about one built-in SOP."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from loket.cases.errors import Conflict
 from loket.cases.models import Case
 from loket.cases.services import Decision, StepAnswer
 from loket.notify.models import OutboxMessage
-from tests.factories import pdf_bytes, sop_version, staff
+from tests.factories import staff
+from tests.sop_factory import AGENCIES, VERIFIER
+from tests.sop_factory import submit as submit_to
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -22,18 +25,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_staff_answering_at_once_one_wins_the_other_gets_a_conflict(people):
-    second = staff("aa-pupr-2", "kaltim", "Admin Agency", "Dinas PUPR")
-    case = services.submit_request(
-        sop_version=sop_version("kaltim-reset-ppk"),
-        channel="web",
-        need="password",
-        name=people.ppk.name,
-        email="pemohon@gmail.com",
-        user_id=people.ppk.user_id,
-        agency_id=people.ppk.agency_id,
-        files=[("surat-permohonan", "s.pdf", pdf_bytes()), ("sk-pengangkatan", "k.pdf", pdf_bytes())],
-    ).case
+def test_two_staff_answering_at_once_one_wins_the_other_gets_a_conflict(service):
+    second = staff("uji-verifikator-2", "uji", VERIFIER, AGENCIES[0])
+    case = submit_to(service, email="pemohon@gmail.com").case
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
@@ -52,7 +46,7 @@ def test_two_staff_answering_at_once_one_wins_the_other_gets_a_conflict(people):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=answer, args=(who,)) for who in (people.aa_pupr, second)]
+    threads = [threading.Thread(target=answer, args=(who,)) for who in (service.verifier, second)]
     for t in threads:
         t.start()
     for t in threads:
