@@ -295,8 +295,10 @@ def test_the_admin_agency_copies_the_spse_password_and_the_holder_reveals_the_sa
     open_assisted_case(phone, base, reference)
     snap(phone, "spse-1-kasus-password-390")
 
-    # Without the tick nothing is saved, and the same password is offered again.
-    answers = (("jawaban-2", "ya"), ("jawaban-5", "ya"), ("jawaban-6", "lanjut"))
+    # Without the tick nothing is saved, and the same password is offered again. Step 6 has no
+    # button of its own: the tick is its answer.
+    answers = (("jawaban-2", "ya"), ("jawaban-5", "ya"))
+    expect(decision.locator('input[name="jawaban-6"]')).to_have_attribute("type", "hidden")
     for name, value in answers:
         decision.locator(f'input[name="{name}"][value="{value}"]').check()
     tick = "Password ini sudah saya atur di SPSE"
@@ -307,9 +309,10 @@ def test_the_admin_agency_copies_the_spse_password_and_the_holder_reveals_the_sa
     decision = staff.locator("form.decision")
     expect(decision.get_by_label("Password sementara yang diatur di SPSE")).to_have_value(shown)
     snap(staff, "spse-2-kasus-tanpa-centang-1366")
-
+    # The error stands at step 6; the answers given are kept.
+    expect(decision.locator("#langkah-6 [role=alert]")).to_contain_text("sudah diatur di SPSE")
     for name, value in answers:
-        decision.locator(f'input[name="{name}"][value="{value}"]').check()
+        expect(decision.locator(f'input[name="{name}"][value="{value}"]')).to_be_checked()
     decision.get_by_label(tick).check()
     decision.get_by_role("button", name="Simpan keputusan").click()
     expect(staff.locator(".messages")).to_contain_text("Tersimpan: langkah 2, 5, 6")
@@ -333,6 +336,9 @@ def test_the_admin_agency_copies_the_spse_password_and_the_holder_reveals_the_sa
     holder.get_by_role("button", name="Tampilkan password sementara").click()
     expect(holder.locator("#user-id")).to_have_text("ppk.pupr01")
     assert holder.locator("#password").inner_text().strip() == shown
+    # The holder signs in at SPSE: no button to Loket's own sign-in.
+    expect(holder.get_by_text("Masuk ke aplikasi SPSE")).to_be_visible()
+    expect(holder.get_by_role("link", name="Masuk sekarang")).to_have_count(0)
     snap(holder, "spse-5-password-sementara-1366")
     holder.set_viewport_size(PHONE)  # the page cannot be opened again: the same page, narrowed
     snap(holder, "spse-5-password-sementara-390")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .backends import backend_for
 from .credentials import LinkError, LinkExpired, LinkUsed, link_state, reveal_credential
 from .forms import ChangePasswordForm, SignInForm
 from .services import PasswordRejected, SignInRefused, change_account_password, sign_in_account
@@ -67,7 +68,10 @@ def credential_link(request: HttpRequest, token: str) -> HttpResponse:
             revealed = reveal_credential(token=token)
         except LinkError as error:
             return _link_refused(request, error)
-        return _private(render(request, "directory/link_revealed.html", {"revealed": revealed}))
+        # Where the account lives in SPSE the holder signs in there, not at Loket's stand-in.
+        in_spse = backend_for(revealed.account.unit).by_hand
+        context = {"revealed": revealed, "in_spse": in_spse}
+        return _private(render(request, "directory/link_revealed.html", context))
     refusal = link_state(token=token)
     if refusal is not None:
         return _link_refused(request, refusal)

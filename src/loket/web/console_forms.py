@@ -4,7 +4,7 @@ fields the action registry declares for each step's action, read into a `Decisio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.http import QueryDict
@@ -20,6 +20,16 @@ class RunStep:
     step: Kegiatan
     answers: tuple[str, ...]
     fields: list[Field]  # the fields of this step's action shown in its fieldset
+    chosen: str = ""  # after a refused submit: the answer given, shown again
+    note: str = ""
+    error: str = ""  # after a refused submit: the message, shown at the step it concerns
+
+    @property
+    def answered_by_its_fields(self) -> bool:
+        """A step with nothing to choose (only `lanjut`) whose action asks for values (e.g. the
+        password set in SPSE and its confirmation) is answered by giving them: no separate
+        "done" button that would say the same as the confirmation."""
+        return self.answers == ("lanjut",) and any(f.kind == "flag" for f in self.fields)
 
 
 def run_steps(steps: list[tuple[Kegiatan, tuple[str, ...]]], *, assisted: bool) -> list[RunStep]:
@@ -31,6 +41,26 @@ def run_steps(steps: list[tuple[Kegiatan, tuple[str, ...]]], *, assisted: bool) 
         shown.update(f.name for f in fields)
         out.append(RunStep(step, answers, fields))
     return out
+
+
+def with_posted(run: list[RunStep], data: QueryDict, *, error: str, problems: list[str]) -> list[RunStep]:
+    """The run as the staff member left it: their answers and notes kept, and the error shown at
+    the step whose field (or note) it concerns, else at the first step."""
+    names = set(problems)
+
+    def concerns(item: RunStep) -> bool:
+        return f"note-{item.step.no}" in names or any(f.name in names for f in item.fields)
+
+    target = next((item.step.no for item in run if concerns(item)), run[0].step.no if run else None)
+    return [
+        replace(
+            item,
+            chosen=data.get(f"jawaban-{item.step.no}", ""),
+            note=data.get(f"catatan-{item.step.no}", ""),
+            error=error if item.step.no == target else "",
+        )
+        for item in run
+    ]
 
 
 def _value(data: QueryDict, f: Field) -> Any:

@@ -36,7 +36,7 @@ from loket.notify.models import OutboxMessage
 from loket.sop.model import Sop
 from loket.staff import rules
 
-from .console_forms import RunStep, read_decision, run_steps
+from .console_forms import RunStep, read_decision, run_steps, with_posted
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
@@ -106,7 +106,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
                 )
                 return redirect("console:case", case_id=case.pk)
         case = _case_or_404(request, case_id)
-        run = _staff_run(request, case, sop)
+        run = with_posted(_staff_run(request, case, sop), request.POST, error=error, problems=problem_fields)
     zone = zoneinfo.ZoneInfo(case.unit.zona_waktu)
     documents = list(case.documents.order_by("kode", "-uploaded_at"))
     present = {doc.kode for doc in documents}
