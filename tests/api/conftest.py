@@ -1,5 +1,9 @@
 """Fixtures and helpers for the API tests: uploads kept in a temporary folder, tokens for the
-personas, and small wrappers around the Django test client."""
+personas, and small wrappers around the Django test client.
+
+`tokens` are for the built-in SOPs' personas (`people`), used by the runs over each built-in reset
+SOP; `service_tokens` for the test SOP's (`service`, `other_service`: tests/sop_factory.py), used by
+every test that is not about a built-in SOP."""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from loket.staff.services import create_api_token
 from tests.factories import pdf_bytes, png_bytes
+from tests.sop_factory import STRANGERS, Service, other_service, service, strangers
+
+__all__ = ["other_service", "service"]  # fixtures, registered here for the API tests
 
 API = "/api/v1"
 
@@ -26,6 +33,25 @@ def tokens(people):
     """A live API token for each staff persona, by attribute name of `people`."""
     names = ["aa_pupr", "aa_dinkes", "aa_magelang", "aa_sbt", "kkp_helpdesk", "kkp_admin_ppe", "outsider_staff"]
     return {name: create_api_token(actor=None, user=getattr(people, name))[1] for name in names}
+
+
+@pytest.fixture
+def service_tokens(service, other_service):
+    """A live API token for the test SOP's verifier ("verifier") and for each of STRANGERS."""
+    users = {"verifier": service.verifier, **strangers(service, other_service)}
+    assert set(users) == {"verifier", *STRANGERS}
+    return {name: create_api_token(actor=None, user=user)[1] for name, user in users.items()}
+
+
+def service_documents(service: Service, **overrides: Any) -> dict[str, Any]:
+    """One good file part per document of the test SOP, named by its kode; an override replaces
+    a part (None leaves it out) or adds one."""
+    parts: dict[str, Any] = {
+        kode: SimpleUploadedFile(name, content, "image/png" if name.endswith(".png") else "application/pdf")
+        for kode, name, content in service.files()
+    }
+    parts.update(overrides)
+    return {k: v for k, v in parts.items() if v is not None}
 
 
 def bearer(token: str) -> dict[str, str]:
