@@ -1,5 +1,6 @@
 """The staff console: the queue in scope and order, the case page's one-submit decision, documents
-inline, the archive PDF, the outbox for administrators, and every refusal."""
+inline, the archive PDF, the outbox for administrators, and every refusal. On test SOPs of test
+units (tests/sop_factory.py): the console's behaviour is not about one built-in SOP."""
 
 from __future__ import annotations
 
@@ -11,45 +12,46 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from loket.notify.models import OutboxMessage
 from loket.cases.models import Case, Status
-from tests.cases.test_services import HAPPY_STEPS, answer_run, steps_of, submit
+from loket.notify.models import OutboxMessage
+from tests.cases.test_services import answer_run, steps_of
+from tests.sop_factory import AGENCIES, HAPPY_STEPS, STRANGERS, VERIFIER, strangers, submit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(people):
-    return submit("kaltim-reset-ppk", people.ppk).case
+def case(service):
+    return submit(service).case
 
 
-def test_the_queue_lists_my_cases_oldest_due_first_and_marks_the_overdue(client, people):
-    first = submit("kaltim-reset-ppk", people.ppk).case
-    second = submit("kaltim-reset-ppk", people.ppk).case
+def test_the_queue_lists_my_cases_oldest_due_first_and_marks_the_overdue(client, service, other_service):
+    first = submit(service).case
+    second = submit(service).case
     Case.objects.filter(pk=second.pk).update(current_due_at=timezone.now() - dt.timedelta(hours=1))
-    submit("sbt-reset-pokja", people.pokja_sbt)  # another unit: not mine
-    client.force_login(people.aa_pupr)
+    other = submit(other_service).case  # another unit: not mine
+    client.force_login(service.verifier)
     page = client.get(reverse("console:queue")).content.decode()
     assert page.index(second.reference) < page.index(first.reference)
     assert page.count("terlambat") == 1
-    assert "SBT-" not in page
+    assert other.reference.startswith("UJI-LAIN-") and "UJI-LAIN-" not in page
 
 
-def test_the_queue_costs_the_same_queries_for_one_case_or_twenty(client, people):
-    client.force_login(people.aa_pupr)
-    submit("kaltim-reset-ppk", people.ppk)
+def test_the_queue_costs_the_same_queries_for_one_case_or_twenty(client, service):
+    client.force_login(service.verifier)
+    submit(service)
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("console:queue"))
     for _ in range(19):
-        submit("kaltim-reset-ppk", people.ppk)
+        submit(service)
     with CaptureQueriesContext(connection) as twenty:
-        assert client.get(reverse("console:queue")).content.decode().count("KALTIM-") == 20
+        assert client.get(reverse("console:queue")).content.decode().count("UJI-") == 20
     assert len(twenty) == len(one)
 
 
-@pytest.mark.parametrize("who", ["aa_dinkes", "aa_magelang", "kkp_helpdesk", "outsider_staff"])
-def test_staff_outside_the_scope_see_neither_the_case_nor_its_documents(client, people, case, who):
-    client.force_login(getattr(people, who))
+@pytest.mark.parametrize("who", STRANGERS)
+def test_staff_outside_the_scope_see_neither_the_case_nor_its_documents(client, service, other_service, case, who):
+    client.force_login(strangers(service, other_service)[who])
     assert case.reference not in client.get(reverse("console:queue")).content.decode()
     doc = case.documents.first()
     assert client.get(reverse("console:case", args=[case.pk])).status_code == 404
@@ -66,17 +68,17 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, case):
         assert response.status_code == 302 and response["Location"].startswith(reverse("console:login"))
 
 
-def test_the_case_page_shows_documents_and_the_request_beside_the_directory(client, people, case):
-    client.force_login(people.aa_pupr)
+def test_the_case_page_shows_documents_and_the_request_beside_the_directory(client, service, case):
+    client.force_login(service.verifier)
     page = client.get(reverse("console:case", args=[case.pk])).content.decode()
     assert page.count('class="badge ok">ada<') == 2
-    assert "siti.rahmawati@pupr.kaltimprov.go.id" in page  # the record's address beside the typed one
+    assert "ppk.dpr@uji.go.id" in page  # the record's address beside the typed one
     assert "tidak sesuai" in page  # the typed e-mail differs from the record
     assert 'name="jawaban-2"' in page and 'name="jawaban-5"' in page
 
 
-def test_one_submit_answers_both_checks_and_the_system_finishes(client, people, case):
-    client.force_login(people.aa_pupr)
+def test_one_submit_answers_both_checks_and_the_system_finishes(client, service, case):
+    client.force_login(service.verifier)
     response = client.post(
         reverse("console:case", args=[case.pk]),
         {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya"},
@@ -87,13 +89,13 @@ def test_one_submit_answers_both_checks_and_the_system_finishes(client, people, 
     assert case.status == Status.DONE
     assert steps_of(case) == HAPPY_STEPS
     page = response.content.decode()
-    assert "sistem a.n. aa-pupr" in page
+    assert f"sistem a.n. {service.verifier.username}" in page
     pdf = client.get(reverse("console:archive_pdf", args=[case.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
-def test_a_double_click_saves_once_and_says_why_the_second_did_not(client, people, case):
-    client.force_login(people.aa_pupr)
+def test_a_double_click_saves_once_and_says_why_the_second_did_not(client, service, case):
+    client.force_login(service.verifier)
     data = {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya"}
     client.post(reverse("console:case", args=[case.pk]), data)
     second = client.post(reverse("console:case", args=[case.pk]), data, follow=True)
@@ -102,24 +104,24 @@ def test_a_double_click_saves_once_and_says_why_the_second_did_not(client, peopl
     assert [s for s, _, _ in steps_of(case)] == [1, 2, 5, 6, 8, 9]
 
 
-def test_missing_documents_are_marked_and_the_requester_is_asked(client, people, case):
-    client.force_login(people.aa_pupr)
+def test_missing_documents_are_marked_and_the_requester_is_asked(client, service, case):
+    client.force_login(service.verifier)
     client.post(
         reverse("console:case", args=[case.pk]),
-        {"version": case.version, "jawaban-2": "tidak", "missing": ["sk-pengangkatan"], "catatan-2": "SK buram"},
+        {"version": case.version, "jawaban-2": "tidak", "missing": ["sk-penunjukan"], "catatan-2": "SK buram"},
     )
     case.refresh_from_db()
     assert (case.status, case.current_step) == (Status.WAITING, 4)
-    assert case.steps.get(step=2).detail["kurang"] == ["sk-pengangkatan"]
+    assert case.steps.get(step=2).detail["kurang"] == ["sk-penunjukan"]
     # The requester is asked, by mail to the address they typed, for exactly that document.
     asked = OutboxMessage.objects.get(case=case, template="minta-kelengkapan")
     assert asked.to == case.requester_email
-    assert "Surat Keputusan/SK pengangkatan sebagai PPK" in asked.body
-    assert "Surat permohonan reset password" not in asked.body
+    assert "SK penunjukan sebagai pejabat pengadaan" in asked.body
+    assert "Surat pengajuan pemulihan akun SPSE" not in asked.body
 
 
-def test_a_refusal_without_a_reason_keeps_what_was_typed_and_saves_nothing(client, people, case):
-    client.force_login(people.aa_pupr)
+def test_a_refusal_without_a_reason_keeps_what_was_typed_and_saves_nothing(client, service, case):
+    client.force_login(service.verifier)
     response = client.post(
         reverse("console:case", args=[case.pk]),
         {"version": case.version, "jawaban-2": "ya", "jawaban-5": "tidak", "phone_confirmation": "Ditelepon pukul 9"},
@@ -131,9 +133,9 @@ def test_a_refusal_without_a_reason_keeps_what_was_typed_and_saves_nothing(clien
     assert case.current_step == 2
 
 
-def test_documents_open_inline_and_cannot_run_scripts(client, people, case):
-    client.force_login(people.aa_pupr)
-    doc = case.documents.get(kode="surat-permohonan")
+def test_documents_open_inline_and_cannot_run_scripts(client, service, case):
+    client.force_login(service.verifier)
+    doc = case.documents.get(kode="surat-pengajuan")
     response = client.get(reverse("console:document", args=[case.pk, doc.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("inline")
@@ -141,27 +143,30 @@ def test_documents_open_inline_and_cannot_run_scripts(client, people, case):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
-def test_the_outbox_is_for_administrators_only(client, people, superuser, case):
-    client.force_login(people.aa_pupr)
+def test_the_outbox_is_for_administrators_only(client, service, superuser, case):
+    client.force_login(service.verifier)
     assert client.get(reverse("console:outbox")).status_code == 403
     client.force_login(superuser)
     page = client.get(reverse("console:outbox")).content.decode()
     assert case.reference in page and "pemohon.baru@gmail.com" in page
 
 
-def test_kkp_helpdesk_then_admin_ppe_each_answer_their_own_steps(client, people):
-    case = submit("kkp-reset-admin-agency", people.aa_account_kkp, channel="email").case
-    client.force_login(people.kkp_helpdesk)
+def test_two_lanes_each_answer_their_own_steps(client, other_service):
+    # In the other unit's SOP, Petugas Layanan checks completeness (step 2), Verifikator Akun the rest.
+    case = submit(other_service).case
+    desk = other_service.staff_of("Petugas Layanan")
+    verifier = other_service.staff_of(VERIFIER, AGENCIES[0])
+    client.force_login(desk)
     page = client.get(reverse("console:case", args=[case.pk])).content.decode()
-    assert 'name="jawaban-4"' in page and 'name="jawaban-5"' in page and 'name="jawaban-9"' not in page
-    client.post(
-        reverse("console:case", args=[case.pk]), {"version": case.version, "jawaban-4": "lanjut", "jawaban-5": "ya"}
-    )
+    assert 'name="jawaban-2"' in page and 'name="jawaban-5"' not in page
+    client.post(reverse("console:case", args=[case.pk]), {"version": case.version, "jawaban-2": "ya"})
     case.refresh_from_db()
-    assert (case.current_step, case.current_lane) == (9, "Admin PPE")
+    assert (case.current_step, case.current_lane) == (5, VERIFIER)
     assert case.reference not in client.get(reverse("console:queue")).content.decode()
-    client.force_login(people.kkp_admin_ppe)
+    client.force_login(verifier)
     assert case.reference in client.get(reverse("console:queue")).content.decode()
-    answer_run(case, people.kkp_admin_ppe, [(9, "ya", "")])
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert 'name="jawaban-5"' in page and 'name="jawaban-2"' not in page
+    answer_run(case, verifier, [(5, "ya", "")])
     case.refresh_from_db()
     assert case.status == Status.DONE

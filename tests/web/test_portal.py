@@ -1,6 +1,7 @@
 """The requester portal as a requester uses it with a browser: choosing a service, submitting,
 the receipt, following the case by its tracking code, supplying documents, withdrawing; and
-what another browser or a guesser cannot do."""
+what another browser or a guesser cannot do. On test SOPs of test units (tests/sop_factory.py):
+the portal's behaviour is not about one built-in SOP."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from loket.cases.models import Case, Document, Status
 from loket.cases.services import Decision, StepAnswer
 from loket.notify.models import OutboxMessage
 from tests.factories import pdf_bytes, png_bytes
+from tests.sop_factory import URAIAN, make_service
 
 pytestmark = pytest.mark.django_db
 
-FORM_URL = reverse("portal:form", args=["kaltim", "kaltim-reset-ppk"])
+FORM_URL = reverse("portal:form", args=["uji", "uji-pulih-akun"])
 CODE_RE = re.compile(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b")
 TYPED_EMAIL = "pemohon.baru@gmail.com"
 TYPED_PHONE = "0811-5550-123"
@@ -36,29 +38,29 @@ def form_token(client: Client, url: str = FORM_URL) -> str:
     return match.group(1)
 
 
-def request_data(people, token: str, **changes):  # type: ignore[no-untyped-def]
+def request_data(service, token: str, **changes):  # type: ignore[no-untyped-def]
     data = {
         "form_token": token,
-        "user_id": people.ppk.user_id,
+        "user_id": service.account.user_id,
         "nip": "",
-        "name": "Siti Rahmawati",
+        "name": "Rina Kartika",
         "email": TYPED_EMAIL,
         "phone": TYPED_PHONE,
-        "agency": str(people.ppk.agency_id),
+        "agency": str(service.account.agency_id),
         "need": "password",
-        "berkas-surat-permohonan": SimpleUploadedFile("surat.pdf", pdf_bytes(), "application/pdf"),
-        "berkas-sk-pengangkatan": SimpleUploadedFile("sk.pdf", pdf_bytes(2), "application/pdf"),
+        "berkas-surat-pengajuan": SimpleUploadedFile("surat.pdf", pdf_bytes(), "application/pdf"),
+        "berkas-sk-penunjukan": SimpleUploadedFile("sk.pdf", pdf_bytes(2), "application/pdf"),
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
 
-def submit(client: Client, people, **changes):  # type: ignore[no-untyped-def]
-    return client.post(FORM_URL, request_data(people, form_token(client), **changes))
+def submit(client: Client, service, **changes):  # type: ignore[no-untyped-def]
+    return client.post(FORM_URL, request_data(service, form_token(client), **changes))
 
 
-def submit_and_read_code(client: Client, people) -> tuple[Case, str]:  # type: ignore[no-untyped-def]
-    response = submit(client, people)
+def submit_and_read_code(client: Client, service) -> tuple[Case, str]:  # type: ignore[no-untyped-def]
+    response = submit(client, service)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     code = CODE_RE.search(page)
@@ -80,52 +82,57 @@ def decide(case: Case, actor, answers, **extra) -> None:  # type: ignore[no-unty
     )
 
 
-def test_the_landing_page_leads_to_the_portal_the_status_page_the_console_and_the_catalogue(client, installed):
+@pytest.fixture
+def registration(service):
+    """A registration SOP of the same unit: installed, but not offered to requesters."""
+    return make_service(unit="uji", kode="uji-registrasi-akun", layanan="registrasi-akun", accounts=False)
+
+
+def test_the_landing_page_leads_to_the_portal_the_status_page_the_console_and_the_catalogue(client, service):
     page = client.get(reverse("portal:home")).content.decode()
     for href in (reverse("portal:start"), reverse("portal:status"), "/konsol/", reverse("web:sop_list")):
         assert f'href="{href}"' in page
     assert "Ajukan permohonan" in page and "Lacak permohonan" in page
 
 
-def test_it_lists_the_services_each_unit_offers(client, installed):
+def test_it_lists_the_services_each_unit_offers(client, service, other_service, registration):
     page = client.get(reverse("portal:start")).content.decode()
-    for unit in ("Kalimantan Timur", "Magelang", "Seram Bagian Timur", "Kelautan dan Perikanan"):
+    for unit in ("UKPBJ Kabupaten Uji", "UKPBJ Kabupaten Uji Lain"):
         assert unit in page
-    kaltim = client.get(reverse("portal:start"), {"unit": "kaltim"}).content.decode()
-    assert re.findall(r'data-kode="([^"]+)"', kaltim) == ["kaltim-reset-ppk"]  # not the registration
-    assert "Perubahan Password dan Pemberian Informasi User ID PPK" in kaltim
-    assert f'href="{FORM_URL}"' in kaltim
-    magelang = client.get(reverse("portal:start"), {"unit": "magelang"}).content.decode()
-    assert re.findall(r'data-kode="([^"]+)"', magelang) == ["magelang-reset-ppk"]
-    assert "PPK, PP, Pokja Pemilihan" in magelang
-    kkp = client.get(reverse("portal:start"), {"unit": "kkp"}).content.decode()
-    assert re.findall(r'data-kode="([^"]+)"', kkp) == ["kkp-reset-admin-agency"]
-    assert "<strong>Admin Agency</strong>" in kkp
+    uji = client.get(reverse("portal:start"), {"unit": "uji"}).content.decode()
+    assert re.findall(r'data-kode="([^"]+)"', uji) == ["uji-pulih-akun"]  # not the registration
+    assert "Pemulihan Akun SPSE Pejabat Pengadaan" in uji
+    assert f'href="{FORM_URL}"' in uji
+    assert "<strong>PPK</strong>" in uji
+    other = client.get(reverse("portal:start"), {"unit": "uji-lain"}).content.decode()
+    assert re.findall(r'data-kode="([^"]+)"', other) == ["uji-lain-pulih-akun"]
+    assert "Pemulihan Akun SPSE Pokja Pemilihan" in other
+    assert "<strong>Pokja Pemilihan, PP</strong>" in other
 
 
-def test_a_service_of_another_unit_or_the_registration_has_no_form_here(client, installed):
-    assert client.get(reverse("portal:form", args=["magelang", "kaltim-reset-ppk"])).status_code == 404
-    assert client.get(reverse("portal:form", args=["kaltim", "kaltim-registrasi-admin-agency"])).status_code == 404
-    assert client.get(reverse("portal:form", args=["kaltim", "tidak-ada"])).status_code == 404
+def test_a_service_of_another_unit_or_the_registration_has_no_form_here(client, other_service, registration):
+    assert client.get(reverse("portal:form", args=["uji-lain", "uji-pulih-akun"])).status_code == 404
+    assert client.get(reverse("portal:form", args=["uji", "uji-registrasi-akun"])).status_code == 404
+    assert client.get(reverse("portal:form", args=["uji", "tidak-ada"])).status_code == 404
 
 
-def test_the_form_asks_for_each_document_of_the_sop_with_its_limit(client, people):
+def test_the_form_asks_for_each_document_of_the_sop_with_its_limit(client, service):
     page = client.get(FORM_URL).content.decode()
-    for name in ("berkas-surat-permohonan", "berkas-sk-pengangkatan"):
+    for name in ("berkas-surat-pengajuan", "berkas-sk-penunjukan"):
         tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
         assert tag and 'accept=".pdf,.jpg,.jpeg,.png"' in tag.group(0) and "required" in tag.group(0)
-    assert "Surat Keputusan/SK pengangkatan sebagai PPK" in page
-    assert "Apabila disampaikan langsung membawa asli" in page  # its keterangan
+    assert "SK penunjukan sebagai pejabat pengadaan" in page
+    assert "Salinan SK yang ditandatangani pejabat yang berwenang" in page  # its keterangan
     assert "paling besar 5,0\xa0MB" in page
-    assert "Dinas PUPR" in page and "Dinas Kesehatan" in page  # the unit's agencies
+    assert "Dinas Perumahan Rakyat" in page and "Dinas Ketahanan Pangan" in page  # the unit's agencies
 
 
-def test_a_ppk_submits_two_pdfs_and_reads_the_reference_and_the_code_once(client, people):
-    response = submit(client, people)
+def test_a_ppk_submits_two_pdfs_and_reads_the_reference_and_the_code_once(client, service):
+    response = submit(client, service)
     assert response.status_code == 302 and response["Location"] == reverse("portal:receipt")
     page = client.get(reverse("portal:receipt")).content.decode()
     case = Case.objects.get()
-    assert re.fullmatch(r"KALTIM-\d{4}-\d{6}", case.reference)
+    assert re.fullmatch(r"UJI-\d{4}-\d{6}", case.reference)
     assert case.reference in page
     code = CODE_RE.search(page)
     assert code and services.case_by_tracking_code(code.group(0)) == case
@@ -133,9 +140,9 @@ def test_a_ppk_submits_two_pdfs_and_reads_the_reference_and_the_code_once(client
         "web",
         "password",
         TYPED_EMAIL,
-        people.ppk.agency,
+        service.account.agency,
     )
-    assert sorted(case.documents.values_list("kode", flat=True)) == ["sk-pengangkatan", "surat-permohonan"]
+    assert sorted(case.documents.values_list("kode", flat=True)) == ["sk-penunjukan", "surat-pengajuan"]
     assert OutboxMessage.objects.filter(case=case, template="diterima", to=TYPED_EMAIL).count() == 1
     # The code is in no address: not where the browser was sent, not in any link or form of the page.
     assert code.group(0) not in response["Location"]
@@ -150,24 +157,24 @@ def test_a_ppk_submits_two_pdfs_and_reads_the_reference_and_the_code_once(client
     assert "sudah ditampilkan sekali" in again
 
 
-def test_a_wrong_file_type_is_shown_beside_its_field_and_no_case_is_made(client, people):
+def test_a_wrong_file_type_is_shown_beside_its_field_and_no_case_is_made(client, service):
     response = submit(
         client,
-        people,
-        **{"berkas-surat-permohonan": SimpleUploadedFile("surat.pdf", b"PK\x03\x04 a word file", "application/pdf")},
+        service,
+        **{"berkas-surat-pengajuan": SimpleUploadedFile("surat.pdf", b"PK\x03\x04 a word file", "application/pdf")},
     )
     assert response.status_code == 400
     page = response.content.decode()
-    beside = re.search(r'<p class="field-message" id="id_berkas-surat-permohonan_error">([^<]*)</p>', page)
+    beside = re.search(r'<p class="field-message" id="id_berkas-surat-pengajuan_error">([^<]*)</p>', page)
     assert beside and "bukan PDF, JPEG atau PNG" in beside.group(1)
-    assert 'aria-invalid="true"' in re.search(r'<input[^>]*name="berkas-surat-permohonan"[^>]*>', page).group(0)
-    assert 'value="Siti Rahmawati"' in page and f'value="{TYPED_EMAIL}"' in page  # typed values kept
+    assert 'aria-invalid="true"' in re.search(r'<input[^>]*name="berkas-surat-pengajuan"[^>]*>', page).group(0)
+    assert 'value="Rina Kartika"' in page and f'value="{TYPED_EMAIL}"' in page  # typed values kept
     assert "Pilih kembali setiap berkas" in page
     assert (Case.objects.count(), Document.objects.count(), OutboxMessage.objects.count()) == (0, 0, 0)
 
 
-def test_each_problem_of_the_identity_is_shown_beside_its_field(client, people):
-    response = submit(client, people, user_id="", nip="1985", name="", email="bukan-email", agency="")
+def test_each_problem_of_the_identity_is_shown_beside_its_field(client, service):
+    response = submit(client, service, user_id="", nip="1985", name="", email="bukan-email", agency="")
     assert response.status_code == 400
     page = response.content.decode()
 
@@ -179,7 +186,7 @@ def test_each_problem_of_the_identity_is_shown_beside_its_field(client, people):
     assert "Pilih instansi Anda" in beside("agency")
     assert Case.objects.count() == 0
     # With the agency chosen, the service's own checks come back beside their fields.
-    response = submit(client, people, user_id="", nip="1985", name="", email="bukan-email")
+    response = submit(client, service, user_id="", nip="1985", name="", email="bukan-email")
     page = response.content.decode()
     assert "NIP terdiri dari 18 angka" in beside("nip")
     assert "Nama wajib diisi" in beside("name")
@@ -187,10 +194,10 @@ def test_each_problem_of_the_identity_is_shown_beside_its_field(client, people):
     assert Case.objects.count() == 0
 
 
-def test_a_replayed_form_token_makes_no_second_case(client, people):
+def test_a_replayed_form_token_makes_no_second_case(client, service):
     token = form_token(client)
-    first = client.post(FORM_URL, request_data(people, token))
-    second = client.post(FORM_URL, request_data(people, token))
+    first = client.post(FORM_URL, request_data(service, token))
+    second = client.post(FORM_URL, request_data(service, token))
     assert first.status_code == second.status_code == 302
     assert second["Location"] == reverse("portal:receipt")
     assert Case.objects.count() == 1
@@ -198,22 +205,23 @@ def test_a_replayed_form_token_makes_no_second_case(client, people):
     assert Case.objects.get().reference in page and CODE_RE.search(page)  # the first answer was lost: shown now
 
 
-def test_a_token_the_session_never_gave_is_refused_with_the_typed_values_kept(client, people):
+def test_a_token_the_session_never_gave_is_refused_with_the_typed_values_kept(client, service):
     client.get(FORM_URL)
-    response = client.post(FORM_URL, request_data(people, "dibuat-sendiri"))
+    response = client.post(FORM_URL, request_data(service, "dibuat-sendiri"))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "sudah tidak berlaku" in page and 'value="Siti Rahmawati"' in page
+    assert "sudah tidak berlaku" in page and 'value="Rina Kartika"' in page
     assert Case.objects.count() == 0
 
 
-def test_the_status_page_shows_the_steps_and_no_staff_name_or_directory_data(client, people):
-    people.aa_pupr.first_name, people.aa_pupr.last_name = "Budi", "Santoso"
-    people.aa_pupr.save()
-    people.ppk.satker, people.ppk.phone = "Subbagian Program Bina Marga", "0541-736-999"
-    people.ppk.save()
-    case, code = submit_and_read_code(Client(), people)
-    decide(case, people.aa_pupr, [(2, "ya", "Catatan internal petugas"), (5, "ya", "Dicek di SPSE")])
+def test_the_status_page_shows_the_steps_and_no_staff_name_or_directory_data(client, service):
+    service.verifier.first_name, service.verifier.last_name = "Budi", "Santoso"
+    service.verifier.save()
+    holder = service.account
+    holder.satker, holder.phone = "Subbagian Perencanaan Perumahan", "0541-736-999"
+    holder.save()
+    case, code = submit_and_read_code(Client(), service)
+    decide(case, service.verifier, [(2, "ya", "Catatan internal petugas"), (5, "ya", "Dicek di SPSE")])
 
     response = open_case(client, code.lower().replace("-", " "))
     assert response.status_code == 302
@@ -221,44 +229,45 @@ def test_the_status_page_shows_the_steps_and_no_staff_name_or_directory_data(cli
     assert code not in response["Location"]
     page = client.get(response["Location"]).content.decode()
     assert case.reference in page
-    assert "Perubahan Password dan Pemberian Informasi User ID PPK" in page
+    assert "Pemulihan Akun SPSE Pejabat Pengadaan" in page
     assert case.unit.nama in page
     assert "WITA" in page  # the unit's local time
     assert "Selesai" in page
     # Steps in the requester's words, not the SOP's sentences for staff.
     assert "Permohonan dan berkas Anda diterima" in page
     assert "Berkas permohonan diarsipkan" in page
-    assert "Menyampaikan berkas permohonan reset password" not in page and "Apabila berkas" not in page
+    for sentence in URAIAN.values():
+        assert sentence not in page, sentence
     # Where the result went, masked.
-    assert "Hasilnya dikirim ke s***@pupr.kaltimprov.go.id" in page
+    assert "Hasilnya dikirim ke p***@uji.go.id" in page
     # What the requester typed, and nothing of the staff or of the directory record.
-    assert "Siti Rahmawati" in page and TYPED_EMAIL in page and TYPED_PHONE in page
+    assert "Rina Kartika" in page and TYPED_EMAIL in page and TYPED_PHONE in page
     for hidden in (
-        "aa-pupr",
+        service.verifier.username,
         "Budi",
         "Santoso",
         "Catatan internal petugas",
         "Dicek di SPSE",
-        people.ppk.email,
-        people.ppk.nip,
-        people.ppk.phone,
-        people.ppk.sk_number,
-        people.ppk.satker,
+        holder.email,
+        holder.nip,
+        holder.phone,
+        holder.sk_number,
+        holder.satker,
     ):
         assert hidden not in page, hidden
     assert AuditEntry.objects.filter(action="portal.case_opened", case=case).count() == 1
 
 
-def test_an_open_case_shows_the_steps_ahead_and_the_withdraw_button(client, people):
-    case, _code = submit_and_read_code(client, people)
+def test_an_open_case_shows_the_steps_ahead_and_the_withdraw_button(client, service):
+    case, _code = submit_and_read_code(client, service)
     page = client.get(reverse("portal:status_case", args=[case.reference])).content.decode()
     assert "Sedang diproses" in page and "Belum" in page
     assert "Petugas mencocokkan berkas Anda dengan data akun" in page  # step 5, still ahead
     assert reverse("portal:withdraw", args=[case.reference]) in page
 
 
-def test_a_wrong_code_gets_a_clear_message_and_too_many_are_stopped(client, people):
-    case, code = submit_and_read_code(Client(), people)
+def test_a_wrong_code_gets_a_clear_message_and_too_many_are_stopped(client, service):
+    case, code = submit_and_read_code(Client(), service)
     response = open_case(client, "AAAA-BBBB-CCCC-DDDD")
     assert response.status_code == 400
     assert "Kode pelacakan tidak dikenal" in response.content.decode()
@@ -275,17 +284,17 @@ def test_a_wrong_code_gets_a_clear_message_and_too_many_are_stopped(client, peop
     assert entry is not None and "127.0.0.1" not in str(entry.detail)
 
 
-def test_supplying_the_documents_asked_for_moves_the_case_back_to_the_completeness_check(client, people):
-    case, code = submit_and_read_code(client, people)
-    decide(case, people.aa_pupr, [(2, "tidak", "SK tidak terbaca, mohon pindai ulang")], missing=["sk-pengangkatan"])
+def test_supplying_the_documents_asked_for_moves_the_case_back_to_the_completeness_check(client, service):
+    case, code = submit_and_read_code(client, service)
+    decide(case, service.verifier, [(2, "tidak", "SK tidak terbaca, mohon pindai ulang")], missing=["sk-penunjukan"])
     page = client.get(reverse("portal:status_case", args=[case.reference])).content.decode()
     assert "Menunggu Anda" in page
     assert "SK tidak terbaca, mohon pindai ulang" in page  # the note meant for the requester
-    assert 'name="berkas-sk-pengangkatan"' in page and 'name="berkas-surat-permohonan"' not in page
+    assert 'name="berkas-sk-penunjukan"' in page and 'name="berkas-surat-pengajuan"' not in page
 
     url = reverse("portal:supply", args=[case.reference])
     wrong = client.post(
-        url, {"code": "AAAA-BBBB-CCCC-DDDD", "berkas-sk-pengangkatan": SimpleUploadedFile("sk.png", png_bytes())}
+        url, {"code": "AAAA-BBBB-CCCC-DDDD", "berkas-sk-penunjukan": SimpleUploadedFile("sk.png", png_bytes())}
     )
     assert wrong.status_code == 400 and "tidak cocok dengan permohonan ini" in wrong.content.decode()
     case.refresh_from_db()
@@ -296,32 +305,32 @@ def test_supplying_the_documents_asked_for_moves_the_case_back_to_the_completene
         {
             "code": code,
             "note": "Sudah saya pindai ulang",
-            "berkas-sk-pengangkatan": SimpleUploadedFile("sk.png", png_bytes()),
+            "berkas-sk-penunjukan": SimpleUploadedFile("sk.png", png_bytes()),
         },
     )
     assert response.status_code == 302
     case.refresh_from_db()
     assert (case.status, case.current_step) == (Status.OPEN, 2)
-    assert case.documents.filter(kode="sk-pengangkatan").count() == 2
+    assert case.documents.filter(kode="sk-penunjukan").count() == 2
     page = client.get(response["Location"]).content.decode()
     assert "Berkas diterima" in page and "Sudah saya pindai ulang" in page
 
 
-def test_a_bad_file_supplied_is_shown_beside_its_field(client, people):
-    case, code = submit_and_read_code(client, people)
-    decide(case, people.aa_pupr, [(2, "tidak", "")], missing=["sk-pengangkatan"])
+def test_a_bad_file_supplied_is_shown_beside_its_field(client, service):
+    case, code = submit_and_read_code(client, service)
+    decide(case, service.verifier, [(2, "tidak", "")], missing=["sk-penunjukan"])
     response = client.post(
         reverse("portal:supply", args=[case.reference]),
-        {"code": code, "berkas-sk-pengangkatan": SimpleUploadedFile("sk.pdf", b"%PDF-1.7\n broken")},
+        {"code": code, "berkas-sk-penunjukan": SimpleUploadedFile("sk.pdf", b"%PDF-1.7\n broken")},
     )
     assert response.status_code == 400
-    assert re.search(r'id="id_berkas-sk-pengangkatan_error">[^<]*rusak', response.content.decode())
+    assert re.search(r'id="id_berkas-sk-penunjukan_error">[^<]*rusak', response.content.decode())
     case.refresh_from_db()
     assert case.status == Status.WAITING
 
 
-def test_the_requester_withdraws_after_confirming_with_the_code(client, people):
-    case, code = submit_and_read_code(client, people)
+def test_the_requester_withdraws_after_confirming_with_the_code(client, service):
+    case, code = submit_and_read_code(client, service)
     url = reverse("portal:withdraw", args=[case.reference])
     confirm = client.get(url).content.decode()
     assert "Ya, batalkan permohonan" in confirm and 'method="post"' in confirm
@@ -335,19 +344,19 @@ def test_the_requester_withdraws_after_confirming_with_the_code(client, people):
     assert OutboxMessage.objects.filter(case=case, template="dibatalkan").count() == 1
 
 
-def test_another_browser_cannot_open_the_case_without_the_code(client, people):
-    case, code = submit_and_read_code(Client(), people)
+def test_another_browser_cannot_open_the_case_without_the_code(client, service):
+    case, code = submit_and_read_code(Client(), service)
     status_url = reverse("portal:status_case", args=[case.reference])
     response = client.get(status_url)
     assert response.status_code == 302 and response["Location"] == reverse("portal:status")
-    unknown = client.get(reverse("portal:status_case", args=["KALTIM-2000-000999"]))
+    unknown = client.get(reverse("portal:status_case", args=["UJI-2000-000999"]))
     assert unknown["Location"] == response["Location"]  # the same answer: nothing told
     assert client.post(reverse("portal:withdraw", args=[case.reference]), {"code": code}).status_code == 302
     case.refresh_from_db()
     assert case.status == Status.OPEN
     # With the code, it opens.
     assert open_case(client, code).status_code == 302
-    assert "Siti Rahmawati" in client.get(status_url).content.decode()
+    assert "Rina Kartika" in client.get(status_url).content.decode()
 
 
 @pytest.mark.skipif(
@@ -355,7 +364,7 @@ def test_another_browser_cannot_open_the_case_without_the_code(client, people):
     reason="needs PostgreSQL row locks; CI's PostgreSQL pass (DATABASE_URL) runs it",
 )
 @pytest.mark.django_db(transaction=True)
-def test_a_double_click_sending_the_form_twice_at_once_makes_one_case(people):
+def test_a_double_click_sending_the_form_twice_at_once_makes_one_case(service):
     browser = Client()
     token = form_token(browser)
     cookie = browser.cookies[settings.SESSION_COOKIE_NAME].value
@@ -367,7 +376,7 @@ def test_a_double_click_sending_the_form_twice_at_once_makes_one_case(people):
         twin.cookies[settings.SESSION_COOKIE_NAME] = cookie
         try:
             barrier.wait()
-            answers.append(twin.post(FORM_URL, request_data(people, token)).status_code)
+            answers.append(twin.post(FORM_URL, request_data(service, token)).status_code)
         finally:
             connections.close_all()
 
