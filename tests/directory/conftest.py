@@ -1,4 +1,6 @@
-"""Fixtures of the directory tests: accounts of two units and a case to hang links on."""
+"""Fixtures of the directory tests: accounts of two units and a case to hang links on. The units
+are test units and the case's SOP a test SOP (tests/sop_factory.py): the directory is not about
+one built-in SOP."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from loket.cases.models import Case, Channel, Need
 from loket.catalog.models import SopVersion
 from loket.directory.models import Account, Agency
 from loket.units.models import Unit
+from tests.sop_factory import add_unit, install, reset_sop
 
 OLD_PASSWORD = "Lama-Sekali-1!"
 
@@ -39,16 +42,24 @@ def make_account(unit_kode: str, user_id: str, **fields: object) -> Account:
 
 
 @pytest.fixture
-def ppk(installed) -> Account:
-    return make_account("kaltim", "ppk.pupr01", name="Siti Rahmawati")
+def units(db) -> list[Unit]:
+    """Unit `uji` with the test reset SOP installed, and a second unit, `uji-lain`."""
+    units = [add_unit("uji"), add_unit("uji-lain", zona_waktu="WIT")]
+    install(reset_sop(kode="uji-pulih-akun", unit="uji"))
+    return units
+
+
+@pytest.fixture
+def ppk(units) -> Account:
+    return make_account("uji", "ppk.pupr01", name="Siti Rahmawati")
 
 
 @pytest.fixture
 def case(ppk) -> Case:
     return Case.objects.create(
         unit=ppk.unit,
-        sop=SopVersion.objects.filter(kode="kaltim-reset-ppk").latest("versi"),
-        reference="KALTIM/2026/00001",
+        sop=SopVersion.objects.filter(kode="uji-pulih-akun").latest("versi"),
+        reference="UJI-2026-000001",
         tracking_digest="0" * 64,
         channel=Channel.WEB,
         need=Need.PASSWORD,

@@ -15,11 +15,11 @@ def test_accounts_are_found_by_nip_and_the_hash_is_read_only(client, superuser, 
     assert 'name="password"' not in page and "argon2" in page
 
 
-def test_an_account_cannot_be_put_in_an_agency_of_another_unit(client, superuser, ppk, installed):
+def test_an_account_cannot_be_put_in_an_agency_of_another_unit(client, superuser, ppk):
     from loket.directory.models import Agency
     from loket.units.models import Unit
 
-    other = Agency.objects.create(unit=Unit.objects.get(kode="magelang"), name="Dinas Pendidikan")
+    other = Agency.objects.create(unit=Unit.objects.get(kode="uji-lain"), name="Dinas Pendidikan")
     client.force_login(superuser)
     data = {
         "unit": ppk.unit_id,

@@ -53,17 +53,17 @@ def test_find_by_user_id_ignores_case_and_falls_back_to_nip(ppk):
 
 
 def test_find_stays_in_its_unit(ppk):
-    magelang = Unit.objects.get(kode="magelang")
-    assert get_backend().find(unit=magelang, user_id="ppk.pupr01", nip=ppk.nip) is None
+    other_unit = Unit.objects.get(kode="uji-lain")
+    assert get_backend().find(unit=other_unit, user_id="ppk.pupr01", nip=ppk.nip) is None
 
 
 def test_find_by_a_nip_shared_by_two_accounts_leaves_the_choice_to_staff(ppk):
-    make_account("kaltim", "pokja.pupr01", role="Pokja Pemilihan", nip=ppk.nip)
+    make_account("uji", "pokja.pupr01", role="Pokja Pemilihan", nip=ppk.nip)
     assert get_backend().find(unit=ppk.unit, nip=ppk.nip) is None
 
 
-def test_a_created_account_cannot_sign_in_until_reset_and_waits_for_activation(installed):
-    unit = Unit.objects.get(kode="kaltim")
+def test_a_created_account_cannot_sign_in_until_reset_and_waits_for_activation(units):
+    unit = Unit.objects.get(kode="uji")
     backend = get_backend()
     account = backend.create(
         unit=unit,

@@ -10,7 +10,6 @@ from django.test import override_settings
 from django.utils import timezone
 
 from loket.audit.models import AuditEntry
-from loket.directory.models import CredentialLink
 from loket.directory.backends import get_backend
 from loket.directory.credentials import (
     LinkExpired,
@@ -20,6 +19,7 @@ from loket.directory.credentials import (
     issue_credential_link,
     reveal_credential,
 )
+from loket.directory.models import CredentialLink
 
 
 @pytest.fixture
@@ -124,5 +124,5 @@ def test_every_reveal_and_refusal_is_audited_without_the_secret(issued, case):
 def test_the_revealed_password_signs_in(client, issued):
     token, password = issued
     client.post(_url(token))
-    response = client.post("/akun/masuk/", {"unit": "kaltim", "user_id": "ppk.pupr01", "password": password})
+    response = client.post("/akun/masuk/", {"unit": "uji", "user_id": "ppk.pupr01", "password": password})
     assert response.status_code == 302 and response["Location"] == "/akun/ganti-password/"

@@ -23,13 +23,14 @@ def _csv(*lines: str) -> bytes:
 
 
 @pytest.fixture
-def kaltim(installed) -> Unit:
-    return Unit.objects.get(kode="kaltim")
+def unit(units) -> Unit:
+    """A test unit (tests/directory/conftest.py): the import is not about one built-in unit."""
+    return Unit.objects.get(kode="uji")
 
 
-def test_it_creates_updates_and_leaves_unchanged_with_one_line_each(kaltim):
+def test_it_creates_updates_and_leaves_unchanged_with_one_line_each(unit):
     make_account(
-        "kaltim",
+        "uji",
         "ppk.lama",
         name="Budi Santoso",
         nip="197205282005021001",
@@ -40,7 +41,7 @@ def test_it_creates_updates_and_leaves_unchanged_with_one_line_each(kaltim):
         agency_name="Dinas PUPR",
     )
     make_account(
-        "kaltim",
+        "uji",
         "ppk.tetap",
         name="Tetap Sama",
         nip="198001012005011003",
@@ -55,7 +56,7 @@ def test_it_creates_updates_and_leaves_unchanged_with_one_line_each(kaltim):
         "ppk.lama,Budi Santoso,197205282005021001,budi.baru@pupr.go.id,0811,PPK,Dinas PUPR,Sekretariat,800/1/2025",
         "ppk.tetap,Tetap Sama,198001012005011003,tetap@pupr.go.id,,ppk,dinas pupr,,",
     )
-    report = import_accounts(rows_or_file=data, unit=kaltim)
+    report = import_accounts(rows_or_file=data, unit=unit)
 
     assert [(r.line, r.user_id, r.outcome) for r in report.rows] == [
         (2, "ppk.baru", "created"),
@@ -65,13 +66,13 @@ def test_it_creates_updates_and_leaves_unchanged_with_one_line_each(kaltim):
     assert report.rows[1].changed == ["email"]
     assert report.totals() == {"created": 1, "updated": 1, "unchanged": 1, "refused": 0, "rows": 3}
     assert report.new_agencies == ["Dinas Kesehatan"]
-    new = Account.objects.get(unit=kaltim, user_id="ppk.baru")
+    new = Account.objects.get(unit=unit, user_id="ppk.baru")
     assert (new.nip, new.agency.name, new.must_change_password) == ("198503122010012001", "Dinas Kesehatan", True)
     assert Account.objects.get(user_id="ppk.lama").email == "budi.baru@pupr.go.id"
-    assert Agency.objects.filter(unit=kaltim, name__iexact="dinas pupr").count() == 1
+    assert Agency.objects.filter(unit=unit, name__iexact="dinas pupr").count() == 1
 
 
-def test_it_refuses_bad_rows_with_reasons_and_keeps_the_good_ones(kaltim):
+def test_it_refuses_bad_rows_with_reasons_and_keeps_the_good_ones(unit):
     data = _csv(
         "ppk.ok,Siti,198503122010012001,siti@dinkes.go.id,,PPK,Dinas Kesehatan,,",
         ",Tanpa User ID,198503122010012001,x@dinkes.go.id,,PPK,Dinas Kesehatan,,",
@@ -81,7 +82,7 @@ def test_it_refuses_bad_rows_with_reasons_and_keeps_the_good_ones(kaltim):
         "PPK.OK,Ganda,198503122010012001,ganda@dinkes.go.id,,PPK,Dinas Kesehatan,,",
         "ppk.tanpanip,Tanpa NIP,,tanpa@dinkes.go.id,,PPK,Dinas Kesehatan,,",
     )
-    report = import_accounts(rows_or_file=data, unit=kaltim)
+    report = import_accounts(rows_or_file=data, unit=unit)
 
     outcome = {r.line: (r.outcome, " ".join(r.reasons)) for r in report.rows}
     assert outcome[2] == ("created", "")
@@ -91,19 +92,19 @@ def test_it_refuses_bad_rows_with_reasons_and_keeps_the_good_ones(kaltim):
     assert outcome[6][0] == "refused" and "peran tidak dikenal: Bendahara" in outcome[6][1]
     assert outcome[7][0] == "refused" and "sama dengan baris 2" in outcome[7][1]
     assert outcome[8][0] == "refused" and "NIP wajib diisi" in outcome[8][1]
-    assert list(Account.objects.filter(unit=kaltim).values_list("user_id", flat=True)) == ["ppk.ok"]
+    assert list(Account.objects.filter(unit=unit).values_list("user_id", flat=True)) == ["ppk.ok"]
 
 
-def test_a_pppk_number_is_accepted_with_a_warning(kaltim):
+def test_a_pppk_number_is_accepted_with_a_warning(unit):
     data = _csv("pp.kontrak,Rina,19850312 202421 2 004,rina@dinkes.go.id,,PP,Dinas Kesehatan,,")
-    (row,) = import_accounts(rows_or_file=data, unit=kaltim).rows
+    (row,) = import_accounts(rows_or_file=data, unit=unit).rows
     assert row.outcome == "created"
     assert any("diterima sebagai PPPK" in w for w in row.warnings)
 
 
-def test_a_spreadsheet_export_with_bom_and_semicolons_is_read(kaltim):
+def test_a_spreadsheet_export_with_bom_and_semicolons_is_read(unit):
     data = "\ufeff" + HEADER.replace(",", ";") + "ppk.x;Siti;198503122010012001;s@x.go.id;;PPK;Dinas A;;\n"
-    report = import_accounts(rows_or_file=data.encode("utf-8"), unit=kaltim)
+    report = import_accounts(rows_or_file=data.encode("utf-8"), unit=unit)
     assert [r.outcome for r in report.rows] == ["created"]
 
 
@@ -117,27 +118,27 @@ def test_a_spreadsheet_export_with_bom_and_semicolons_is_read(kaltim):
         (HEADER.encode() + b'ppk.x,"Siti,198503122010012001\n', "bukan CSV yang sah"),
     ],
 )
-def test_a_file_that_cannot_be_read_is_one_clear_error_and_nothing_is_written(kaltim, data, fragment):
+def test_a_file_that_cannot_be_read_is_one_clear_error_and_nothing_is_written(unit, data, fragment):
     with pytest.raises(ImportRefused, match=fragment):
-        import_accounts(rows_or_file=data, unit=kaltim)
+        import_accounts(rows_or_file=data, unit=unit)
     assert not Account.objects.exists()
     assert not AuditEntry.objects.filter(action="directory.accounts_imported").exists()
 
 
-def test_one_audit_entry_with_the_counts_only(kaltim, superuser):
+def test_one_audit_entry_with_the_counts_only(unit, superuser):
     data = _csv(
         "ppk.a,Siti,198503122010012001,s@x.go.id,0812,PPK,Dinas A,,",
         "ppk.b,Budi,bad,b@x.go.id,,PPK,Dinas A,,",
     )
-    import_accounts(rows_or_file=data, unit=kaltim, actor=superuser)
+    import_accounts(rows_or_file=data, unit=unit, actor=superuser)
     (entry,) = AuditEntry.objects.filter(action="directory.accounts_imported")
     assert entry.actor == superuser
-    assert entry.detail == {"unit": "kaltim", "created": 1, "updated": 0, "unchanged": 0, "refused": 1, "rows": 2}
+    assert entry.detail == {"unit": "uji", "created": 1, "updated": 0, "unchanged": 0, "refused": 1, "rows": 2}
 
 
-def test_a_dry_run_writes_nothing(kaltim):
+def test_a_dry_run_writes_nothing(unit):
     report = import_accounts(
-        rows_or_file=_csv("ppk.a,Siti,198503122010012001,s@x.go.id,,PPK,Dinas A,,"), unit=kaltim, dry_run=True
+        rows_or_file=_csv("ppk.a,Siti,198503122010012001,s@x.go.id,,PPK,Dinas A,,"), unit=unit, dry_run=True
     )
     assert report.totals()["created"] == 1
     assert not Account.objects.exists() and not Agency.objects.filter(name="Dinas A").exists()
@@ -156,22 +157,22 @@ def _run(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_the_command_prints_each_row_and_the_totals(kaltim, tmp_path):
+def test_the_command_prints_each_row_and_the_totals(unit, tmp_path):
     path = tmp_path / "akun.csv"
     path.write_bytes(_csv("ppk.a,Siti,198503122010012001,s@x.go.id,,PPK,Dinas A,,"))
-    code, out, _err = _run("import", str(path), "--unit", "kaltim")
+    code, out, _err = _run("import", str(path), "--unit", "uji")
     assert code == 0
     assert "baris 2: ppk.a: dibuat" in out
     assert "Jumlah 1 baris: 1 dibuat, 0 diperbarui, 0 tidak berubah, 0 ditolak." in out
-    code, out, _err = _run("list", "--unit", "kaltim")
+    code, out, _err = _run("list", "--unit", "uji")
     assert code == 0 and "ppk.a" in out and "1 akun" in out
 
 
-def test_the_command_exits_1_when_a_row_is_refused_and_json_stays_clean(kaltim, tmp_path):
+def test_the_command_exits_1_when_a_row_is_refused_and_json_stays_clean(unit, tmp_path):
     path = tmp_path / "akun.csv"
     lines = [f"ppk.{i:03d},Orang {i},198503122010012001,o{i}@x.go.id,,PPK,Dinas A,," for i in range(250)]
     path.write_bytes(_csv(*lines, "ppk.salah,Salah,,salah,,PPK,Dinas A,,"))
-    code, out, _err = _run("import", str(path), "--unit", "kaltim", "--format", "json")
+    code, out, _err = _run("import", str(path), "--unit", "uji", "--format", "json")
     assert code == 1
     payload = json.loads(out)
     assert payload["totals"] == {"created": 250, "updated": 0, "unchanged": 0, "refused": 1, "rows": 251}
@@ -181,19 +182,19 @@ def test_the_command_exits_1_when_a_row_is_refused_and_json_stays_clean(kaltim, 
     assert payload["error"] is None
 
 
-def test_the_command_reports_a_whole_file_error_and_exits_1(kaltim, tmp_path):
+def test_the_command_reports_a_whole_file_error_and_exits_1(unit, tmp_path):
     path = tmp_path / "akun.csv"
     path.write_bytes(b"nama;email\n")
-    code, _out, err = _run("import", str(path), "--unit", "kaltim")
+    code, _out, err = _run("import", str(path), "--unit", "uji")
     assert code == 1 and "Kolom wajib tidak ada" in err and "Tidak ada akun yang disimpan" in err
-    code, out, _err = _run("import", str(path), "--unit", "kaltim", "--format", "json")
+    code, out, _err = _run("import", str(path), "--unit", "uji", "--format", "json")
     assert code == 1 and "Kolom wajib tidak ada" in json.loads(out)["error"]
 
 
-def test_the_command_names_the_known_units_for_an_unknown_one(kaltim, tmp_path):
+def test_the_command_names_the_known_units_for_an_unknown_one(unit, tmp_path):
     from django.core.management import CommandError
 
     path = tmp_path / "akun.csv"
     path.write_bytes(_csv())
-    with pytest.raises(CommandError, match="unit 'bogor' tidak dikenal.*kaltim"):
+    with pytest.raises(CommandError, match="unit 'bogor' tidak dikenal.*uji"):
         _run("import", str(path), "--unit", "bogor")

@@ -17,7 +17,7 @@ from .conftest import OLD_PASSWORD, make_account
 NEW = "Baru-Sekali-2026"
 
 
-def _sign_in(client, user_id="ppk.pupr01", password=OLD_PASSWORD, unit="kaltim", **extra):
+def _sign_in(client, user_id="ppk.pupr01", password=OLD_PASSWORD, unit="uji", **extra):
     return client.post("/akun/masuk/", {"unit": unit, "user_id": user_id, "password": password}, **extra)
 
 
@@ -100,11 +100,11 @@ def test_twenty_failures_from_one_address_block_it_for_every_account(client, ppk
     assert other_address["Location"] == "/akun/"
 
 
-def test_an_account_of_another_unit_cannot_sign_in_here(client, ppk, installed):
-    make_account("magelang", "ppk.dikbud")
-    response = _sign_in(client, user_id="ppk.dikbud", unit="kaltim")
+def test_an_account_of_another_unit_cannot_sign_in_here(client, ppk):
+    make_account("uji-lain", "ppk.dikbud")
+    response = _sign_in(client, user_id="ppk.dikbud", unit="uji")
     assert "User ID atau password salah" in response.content.decode()
-    response = _sign_in(client, user_id="ppk.pupr01", unit="magelang")
+    response = _sign_in(client, user_id="ppk.pupr01", unit="uji-lain")
     assert "User ID atau password salah" in response.content.decode()
 
 
@@ -148,13 +148,13 @@ def test_signing_out_needs_post(client, ppk):
 def test_after_sign_in_the_holder_goes_back_to_the_page_asked_only_on_this_site(client, ppk):
     response = client.post(
         "/akun/masuk/?next=https://evil.example/",
-        {"unit": "kaltim", "user_id": "ppk.pupr01", "password": OLD_PASSWORD, "next": "https://evil.example/"},
+        {"unit": "uji", "user_id": "ppk.pupr01", "password": OLD_PASSWORD, "next": "https://evil.example/"},
     )
     assert response["Location"] == "/akun/"
     client.post("/akun/keluar/")
     response = client.post(
         "/akun/masuk/",
-        {"unit": "kaltim", "user_id": "ppk.pupr01", "password": OLD_PASSWORD, "next": "/akun/ganti-password/"},
+        {"unit": "uji", "user_id": "ppk.pupr01", "password": OLD_PASSWORD, "next": "/akun/ganti-password/"},
     )
     assert response["Location"] == "/akun/ganti-password/"
 
