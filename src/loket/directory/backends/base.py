@@ -67,7 +67,7 @@ class DirectoryBackend(ABC):
     ) -> Account:
         """Create an account with no usable password (it gets one through `reset_password`) that
         must change its password at first sign-in. `active=False` when activation waits, e.g. on
-        training (Registrasi Admin Agency)."""
+        training (the registration of a new account)."""
 
     @abstractmethod
     def activate(self, account: Account) -> None:
