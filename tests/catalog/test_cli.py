@@ -24,7 +24,7 @@ def test_list_gives_each_sop_with_its_happy_path_minutes(installed):
     assert sorted(by_kode) == sorted(p.stem for p in DEFINITIONS.glob("*.yaml"))
     assert by_kode["kaltim-reset-ppk"] == {
         "kode": "kaltim-reset-ppk",
-        "versi": 1,
+        "versi": 2,
         "unit": "kaltim",
         "nomor": "000.3/0628/BPLPSE/B.PBJ",
         "nama": "Perubahan Password dan Pemberian Informasi User ID PPK",
@@ -78,9 +78,9 @@ def test_check_reports_a_file_that_does_not_exist(db, tmp_path):
 
 
 def test_install_puts_a_new_version_in_and_refuses_a_broken_one(installed, tmp_path):
-    v2 = tmp_path / "v2.yaml"
-    v2.write_text((DEFINITIONS / "sbt-reset-pokja.yaml").read_text().replace("versi: 1", "versi: 2", 1))
-    assert "sbt-reset-pokja versi 2: dipasang" in _run("install", str(v2))
+    v3 = tmp_path / "v3.yaml"
+    v3.write_text((DEFINITIONS / "sbt-reset-pokja.yaml").read_text().replace("versi: 2", "versi: 3", 1))
+    assert "sbt-reset-pokja versi 3: dipasang" in _run("install", str(v3))
     bad = tmp_path / "bad.yaml"
     bad.write_text("kode: [")
     err = io.StringIO()

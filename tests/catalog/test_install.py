@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,12 @@ from loket.catalog.selectors import get_version, latest_versions
 from loket.catalog.services import SopRejected, install_sop
 
 KALTIM = (Path(__file__).parents[2] / "src/loket/sop/definitions/kaltim-reset-ppk.yaml").read_text(encoding="utf-8")
+# The built-in file's own versi: the revisions below count from it.
+BASE = int(re.search(r"^versi: (\d+)$", KALTIM, re.M).group(1))  # type: ignore[union-attr]
 
 
 def _revised(text: str, versi: int, waktu_step2: int = 7) -> str:
-    text = text.replace("versi: 1", f"versi: {versi}", 1)
+    text = text.replace(f"versi: {BASE}", f"versi: {versi}", 1)
     return text.replace("waktu: 5\n", f"waktu: {waktu_step2}\n", 1)
 
 
@@ -32,37 +35,38 @@ def test_installing_the_same_file_again_changes_nothing(installed):
 
 
 def test_a_new_versi_is_kept_beside_the_old_one(installed):
-    result = install_sop(text=_revised(KALTIM, 2), source="v2.yaml")
-    assert result.created and result.version.versi == 2
-    assert list(SopVersion.objects.filter(kode="kaltim-reset-ppk").values_list("versi", flat=True)) == [2, 1]
-    assert get_version("kaltim-reset-ppk").versi == 2
-    assert get_version("kaltim-reset-ppk", 1).sha256 != result.version.sha256
-    assert [v.versi for v in latest_versions() if v.kode == "kaltim-reset-ppk"] == [2]
+    result = install_sop(text=_revised(KALTIM, BASE + 1), source="next.yaml")
+    assert result.created and result.version.versi == BASE + 1
+    versions = list(SopVersion.objects.filter(kode="kaltim-reset-ppk").values_list("versi", flat=True))
+    assert versions == [BASE + 1, BASE]
+    assert get_version("kaltim-reset-ppk").versi == BASE + 1
+    assert get_version("kaltim-reset-ppk", BASE).sha256 != result.version.sha256
+    assert [v.versi for v in latest_versions() if v.kode == "kaltim-reset-ppk"] == [BASE + 1]
 
 
 def test_other_content_under_an_installed_versi_is_refused(installed):
     with pytest.raises(SopRejected) as exc:
-        install_sop(text=_revised(KALTIM, 1), source="edited.yaml")
+        install_sop(text=_revised(KALTIM, BASE), source="edited.yaml")
     (violation,) = exc.value.violations
-    assert violation.rule == "versi" and "naikkan `versi` menjadi 2" in violation.message
+    assert violation.rule == "versi" and f"naikkan `versi` menjadi {BASE + 1}" in violation.message
 
 
 def test_a_versi_older_than_the_newest_is_refused(installed):
-    install_sop(text=_revised(KALTIM, 3), source="v3.yaml")
+    install_sop(text=_revised(KALTIM, BASE + 2), source="later.yaml")
     with pytest.raises(SopRejected) as exc:
-        install_sop(text=_revised(KALTIM, 2, waktu_step2=9), source="v2.yaml")
-    assert "versi terbaru `kaltim-reset-ppk` adalah 3" in exc.value.violations[0].message
+        install_sop(text=_revised(KALTIM, BASE + 1, waktu_step2=9), source="next.yaml")
+    assert f"versi terbaru `kaltim-reset-ppk` adalah {BASE + 2}" in exc.value.violations[0].message
 
 
 def test_an_sop_of_an_unknown_unit_is_refused(installed):
     with pytest.raises(SopRejected) as exc:
         install_sop(text=KALTIM.replace("unit: kaltim", "unit: atlantis"), source="x.yaml")
     assert [v.rule for v in exc.value.violations] == ["unit"]
-    assert not SopVersion.objects.filter(kode="kaltim-reset-ppk", versi=2).exists()
+    assert SopVersion.objects.filter(kode="kaltim-reset-ppk").count() == 1
 
 
 def test_an_invalid_file_is_refused_with_its_violations_and_nothing_saved(installed):
-    broken = _revised(KALTIM, 2).replace("lanjut: 8", "lanjut: 80")
+    broken = _revised(KALTIM, BASE + 1).replace("lanjut: 8", "lanjut: 80")
     with pytest.raises(SopRejected) as exc:
         install_sop(text=broken, source="broken.yaml")
     assert exc.value.violations[0].rule == "target"
@@ -87,20 +91,20 @@ def _upload(client, name: str, content: bytes):
 
 def test_an_administrator_installs_a_new_version_by_upload(client, superuser, installed):
     client.force_login(superuser)
-    response = _upload(client, "v2.yaml", _revised(KALTIM, 2).encode())
+    response = _upload(client, "next.yaml", _revised(KALTIM, BASE + 1).encode())
     assert response.status_code == 200
-    assert "SOP kaltim-reset-ppk versi 2 dipasang." in response.content.decode()
-    assert SopVersion.objects.get(kode="kaltim-reset-ppk", versi=2).installed_by == superuser
+    assert f"SOP kaltim-reset-ppk versi {BASE + 1} dipasang." in response.content.decode()
+    assert SopVersion.objects.get(kode="kaltim-reset-ppk", versi=BASE + 1).installed_by == superuser
 
 
 def test_the_upload_shows_each_violation_with_its_line(client, superuser, installed):
     client.force_login(superuser)
-    broken = _revised(KALTIM, 2).replace("lanjut: 8", "lanjut: 80")
+    broken = _revised(KALTIM, BASE + 1).replace("lanjut: 8", "lanjut: 80")
     line = broken.splitlines().index("    lanjut: 80") + 1
     page = _upload(client, "broken.yaml", broken.encode()).content.decode()
     assert "Berkas tidak dipasang" in page
     assert f"baris {line}: langkah 6 menuju langkah 80 yang tidak ada" in page
-    assert not SopVersion.objects.filter(kode="kaltim-reset-ppk", versi=2).exists()
+    assert not SopVersion.objects.filter(kode="kaltim-reset-ppk", versi=BASE + 1).exists()
 
 
 def test_the_upload_refuses_a_file_that_is_not_yaml(client, superuser, installed):

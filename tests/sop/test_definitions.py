@@ -70,10 +70,11 @@ def test_kode_equals_the_file_name(kode: str) -> None:
 @pytest.mark.parametrize(
     ("kode", "unit", "layanan", "peran_akun", "versi"),
     [
-        ("kaltim-reset-ppk", "kaltim", "reset-akun", ["PPK"], 1),
+        # Versi 2: the agency scope of their Admin Agency lane is declared (lingkup_instansi).
+        ("kaltim-reset-ppk", "kaltim", "reset-akun", ["PPK"], 2),
         # The table title of 001 reads "... USER ID PPK/PP/POKIA" (POKJA).
-        ("magelang-reset-ppk", "magelang", "reset-akun", ["PPK", "PP", "Pokja Pemilihan"], 1),
-        ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 1),
+        ("magelang-reset-ppk", "magelang", "reset-akun", ["PPK", "PP", "Pokja Pemilihan"], 2),
+        ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 2),
         ("kaltim-registrasi-admin-agency", "kaltim", "registrasi-akun", ["Admin Agency"], 1),
         ("kkp-reset-admin-agency", "kkp", "reset-akun", ["Admin Agency"], 1),
     ],
