@@ -462,9 +462,7 @@ def _sign_in(*, unit_kode: str, user_id: str, password: str, ip: str | None) -> 
     if not account.is_active:
         SignInAttempt.objects.create(outcome=SignInAttempt.Outcome.FAILED, **record)
         log_action("account.sign_in_refused", reason="inactive", **audit)
-        return SignInRefused(
-            _("Akun Anda belum aktif atau sedang dinonaktifkan. Hubungi LPSE/UKPBJ unit Anda.")
-        )
+        return SignInRefused(_("Akun Anda belum aktif atau sedang dinonaktifkan. Hubungi LPSE/UKPBJ unit Anda."))
     SignInAttempt.objects.create(outcome=SignInAttempt.Outcome.OK, **record)
     log_action("account.signed_in", must_change_password=account.must_change_password, **audit)
     return account
