@@ -18,10 +18,10 @@ from loket.cases.models import Case, Status
 from loket.directory.models import Account
 from loket.notify.models import OutboxMessage
 from loket.units.models import Unit
-from loket.units.services import save_unit
+from loket.units.services import UnitRefused, save_unit
 from tests.api.conftest import API, bearer
 from tests.cases.test_end_to_end import link_from
-from tests.sop_factory import submit
+from tests.sop_factory import AGENCIES, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,74 @@ def tokens(service):
     from loket.staff.services import create_api_token
 
     return {"verifier": create_api_token(actor=None, user=service.verifier)[1]}
+
+
+def test_staff_tie_a_case_only_to_an_account_of_its_agency(client, service, assisted):
+    """A verifier of one agency cannot tie the case to another agency's account, by choosing it
+    or by typing its user ID, and so cannot send that account's password anywhere."""
+    other = service.accounts[AGENCIES[1]]
+    case = submit(service, user_id="", nip="199001012015032001", name="Dewi Lestari", email="dewi@gmail.com").case
+    client.force_login(service.verifier)
+    password = shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode())
+    answers = {
+        "version": case.version,
+        "jawaban-2": "ya",
+        "jawaban-5": "ya",
+        "jawaban-6": "lanjut",
+        "temporary_password": password,
+        "password_set_in_spse": "1",
+        "phone_confirmation": "Ditelepon",
+        "email_confirmed_by_phone": "1",
+    }
+    for given in ({"user_id": other.user_id.upper()}, {"account_id": str(other.pk)}):
+        refused = client.post(reverse("console:case", args=[case.pk]), {**answers, **given})
+        assert refused.status_code == 400 and "milik instansi lain" in refused.content.decode()
+    case.refresh_from_db()
+    assert case.account is None and case.status == Status.OPEN
+    assert not OutboxMessage.objects.filter(case=case, template="hasil-password").exists()
+
+
+def test_a_typed_user_id_records_nothing_where_accounts_live_in_loket(client, service, tokens):
+    """In a unit with Loket's own directory a user ID is not staff's to type: the API ignores it
+    and no account is made (registration is its own service)."""
+    case = submit(service, user_id="", nip="199001012015032001", name="Dewi Lestari", email="dewi@gmail.com").case
+    decision = {
+        "version": client.get(f"{API}/cases/{case.pk}", headers=bearer(tokens["verifier"])).json()["version"],
+        "answers": [{"step": 2, "answer": "ya"}, {"step": 5, "answer": "ya"}],
+        "user_id": "dewi.baru",
+        "phone_confirmation": "Ditelepon",
+        "email_confirmed_by_phone": True,
+    }
+    refused = client.post(
+        f"{API}/cases/{case.pk}/decisions",
+        data=decision,
+        content_type="application/json",
+        headers=bearer(tokens["verifier"]),
+    )
+    assert refused.status_code == 400 and "account_id" in refused.json()["problems"]
+    assert not Account.objects.filter(user_id="dewi.baru").exists()
+    case.refresh_from_db()
+    assert case.status == Status.OPEN and not OutboxMessage.objects.filter(case=case, template="hasil-password").exists()
+
+
+def test_the_directory_cannot_switch_under_a_case_waiting_for_its_password(client, service, assisted):
+    case = submit(service).case
+    client.force_login(service.verifier)
+    # Checks answered, the reset by hand still to do: the case waits at step 6 for a person.
+    client.post(reverse("console:case", args=[case.pk]), {"version": case.version, "jawaban-2": "ya"})
+    case.refresh_from_db()
+    client.post(reverse("console:case", args=[case.pk]), {"version": case.version, "jawaban-5": "ya"})
+    case.refresh_from_db()
+    assert case.current_step == 6
+    with pytest.raises(UnitRefused, match="menunggu langkah pengaturan password"):
+        save_unit(actor=None, kode="uji", nama=None, zona_waktu=None, jam_kerja=None, direktori="lokal", update=True)
+    assert Unit.objects.get(kode="uji").direktori == "spse"
+
+
+def test_reinstalling_the_built_ins_keeps_a_unit_set_to_spse(installed):
+    from loket.catalog.services import install_builtin
+
+    save_unit(actor=None, kode="kaltim", nama=None, zona_waktu=None, jam_kerja=None, direktori="spse", update=True)
+    install_builtin()
+    assert Unit.objects.get(kode="kaltim").direktori == "spse"
+    assert Unit.objects.get(kode="magelang").direktori == "lokal"

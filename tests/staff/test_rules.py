@@ -13,7 +13,7 @@ from loket.catalog.models import SopVersion
 from loket.staff import rules
 from loket.staff.models import StaffRole
 from loket.units.models import Unit
-from tests.new_unit import add_unit, install
+from tests.new_unit import add_unit, install, other_sop
 
 from .helpers import agency, case, staff
 
@@ -183,3 +183,18 @@ def test_a_role_that_is_no_staff_lane_of_its_unit_grants_nothing(world):
     stray = staff("aa-kkp", "kkp", "Admin Agency", "Ditjen Perikanan Tangkap")
     assert queue(stray) == [] and visible(stray) == []
     assert not rules.can_view(stray, world.p3) and not rules.can_act(stray, world.p3, "Admin Agency")
+
+
+def test_a_new_version_that_drops_the_scope_does_not_widen_what_an_agency_s_staff_see(installed):
+    """The review's scenario: versi 2 of the same SOP no longer lists the lane in
+    `lingkup_instansi`. Staff whose role names an agency still see only that agency's cases."""
+    add_unit()
+    install()
+    verif = staff("verif-pu", "papua", "Verifikator Instansi", "Dinas PU")
+    pu = _papua_case("PA1", lane="Verifikator Instansi", agency_name="Dinas PU")
+    kes = _papua_case("PA2", lane="Verifikator Instansi", agency_name="Dinas Kesehatan")
+    unscoped = other_sop(kode="papua-reset-ppk", scoped=False).replace("versi: 1", "versi: 2", 1)
+    install(unscoped)
+    rules.forget_roles(verif)
+    assert queue(verif) == [pu] and visible(verif) == [pu]
+    assert not rules.can_view(verif, kes) and not rules.can_act(verif, kes, "Verifikator Instansi")

@@ -24,7 +24,7 @@ from loket.sop.model import ACTIONS, Kegiatan
 from .asked import asked_documents
 from .context import EffectContext
 from .errors import Invalid
-from .models import Need
+from .models import Case, Need
 
 # -- checks: what staff must give with an answer ---------------------------------------------------
 
@@ -46,14 +46,18 @@ def check_completeness(ctx: EffectContext, step: Kegiatan, answer: str, note: st
 
 def check_validity(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -> dict[str, Any]:
     case, values = ctx.case, ctx.decision.values
+    by_hand = backend_for(case.unit).by_hand
     if values.get("account_id") is not None:
         account = Account.objects.filter(pk=values["account_id"], unit=case.unit).first()
         if account is None:
             raise Invalid(_("Akun yang dipilih tidak ada di direktori unit ini."), {"account_id": ""})
+        _same_agency(case, account, "account_id")
         case.account = account
-    typed_user_id = (values.get("user_id") or "").strip()
+    # A user ID read in SPSE: only where the unit's accounts live there (elsewhere the account
+    # must already be in Loket's directory, and registration is its own service).
+    typed_user_id = (values.get("user_id") or "").strip() if by_hand else ""
     if case.account is None and typed_user_id and answer == "ya":
-        case.account = _mirror_account(ctx, typed_user_id)
+        case.account = _account_read_in_spse(ctx, typed_user_id)
     confirmation = (values.get("phone_confirmation") or "").strip()
     if confirmation:
         case.phone_confirmation = confirmation
@@ -67,7 +71,7 @@ def check_validity(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -
     if answer == "ya" and case.account is None:
         message = (
             _("Pilih akun di direktori atau tulis user ID-nya di SPSE sebelum menyatakan benar/valid.")
-            if backend_for(case.unit).by_hand
+            if by_hand
             else _("Pilih akun di direktori yang sesuai dengan permohonan sebelum menyatakan benar/valid.")
         )
         raise Invalid(message, {"account_id": ""})
@@ -79,11 +83,25 @@ def check_validity(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -
     }
 
 
-def _mirror_account(ctx: EffectContext, user_id: str) -> Account:
-    """An account that lives only in SPSE, recorded from what staff read there: the user ID they
-    typed and the request's identity. Its only address is the one the requester typed, so staff
-    must have confirmed it by phone."""
+def _same_agency(case: Case, account: Account, field: str) -> None:
+    """A case names its agency: its staff may tie it only to an account of that agency."""
+    if case.agency_id is not None and account.agency_id != case.agency_id:
+        raise Invalid(
+            _("Akun %(user_id)s milik instansi lain (%(agency)s), bukan instansi permohonan ini.")
+            % {"user_id": account.user_id, "agency": account.agency.name},
+            {field: ""},
+        )
+
+
+def _account_read_in_spse(ctx: EffectContext, user_id: str) -> Account:
+    """The account a user ID staff read in SPSE names: the mirror's record when it has one (of
+    the case's agency), else a record made from the request. A new record's only address is the
+    one the requester typed, so staff must have confirmed it by phone."""
     case, values = ctx.case, ctx.decision.values
+    existing = Account.objects.filter(unit=case.unit, user_id__iexact=user_id).select_related("agency").first()
+    if existing is not None:
+        _same_agency(case, existing, "user_id")
+        return existing
     if not (values.get("phone_confirmation") or "").strip() or not values.get("email_confirmed_by_phone"):
         raise Invalid(
             _(
@@ -94,9 +112,6 @@ def _mirror_account(ctx: EffectContext, user_id: str) -> Account:
         )
     if case.agency is None:
         raise Invalid(_("Permohonan ini tidak menyebut instansi; akun tidak dapat dicatat."), {"user_id": ""})
-    existing = Account.objects.filter(unit=case.unit, user_id__iexact=user_id).first()
-    if existing is not None:
-        return existing
     return backend_for(case.unit).create(
         unit=case.unit,
         user_id=user_id,
@@ -261,10 +276,12 @@ def ask_for_documents(ctx: EffectContext) -> dict[str, Any]:
 def refuse(ctx: EffectContext) -> dict[str, Any]:
     """Tell the requester the request is refused, with the reason staff wrote."""
     case = ctx.case
-    decided = case.steps.filter(by="staf", finished_at__isnull=False).exclude(note="").order_by("-id").first()
+    # The reason is the note of the staff answer that led here (the same note the requester view
+    # shows), not whichever staff note came last.
+    decided = case.steps.filter(by="staf", finished_at__isnull=False).order_by("-id").first()
     # Mail to requesters is Indonesian whatever language the deciding staff member reads.
     with translation.override(settings.LANGUAGE_CODE):
-        reason = decided.note if decided else _("Berkas permohonan tidak sesuai dengan data akun.")
+        reason = (decided.note if decided else "") or _("Berkas permohonan tidak sesuai dengan data akun.")
         what_to_do = _("Anda dapat mengajukan permohonan baru dengan berkas yang benar, atau menghubungi unit kami.")
     case.outcome_note = reason
     case.save(update_fields=["outcome_note"])
@@ -288,6 +305,6 @@ def hand_over(ctx: EffectContext) -> dict[str, Any]:
 
 
 def archive(ctx: EffectContext) -> dict[str, Any]:
-    """Seal the file once every step of this change is recorded (services._seal_if_asked)."""
+    """Seal the file once every step of this change is recorded (services._end_change)."""
     ctx.seal = True
     return {"disegel": True}

@@ -80,11 +80,18 @@ def staff_completes(k: Kegiatan) -> bool:
     return k.keputusan is None or k.keputusan.oleh != "sistem"
 
 
+def sets_password(k: Kegiatan) -> bool:
+    """Whether the step's action may set a password, which a person does by hand where the unit's
+    accounts live in SPSE (the assisted directory)."""
+    spec = ACTIONS.get(k.aksi)
+    return spec is not None and spec.sets_password is not None
+
+
 def staff_lanes(sop: Sop) -> list[str]:
-    """The lanes, in `pelaksana` order, with at least one step a staff member completes: the
-    staff roles this SOP needs at its unit (the requester's lane is not one, unless staff also
-    complete a step in it)."""
-    used = {k.pelaksana for k in sop.kegiatan if staff_completes(k)}
+    """The lanes, in `pelaksana` order, with at least one step a staff member completes, or sets
+    a password in (by hand, in a unit whose accounts live in SPSE): the staff roles this SOP
+    needs at its unit (the requester's lane is not one, unless staff also complete a step in it)."""
+    used = {k.pelaksana for k in sop.kegiatan if staff_completes(k) or sets_password(k)}
     return [lane for lane in sop.pelaksana if lane in used]
 
 
@@ -232,6 +239,8 @@ def _check_graph(loaded: Loaded, sop: Sop, numbers: dict[int, int]) -> None:
                 "beri salah satu langkah di putaran itu cabang atau `lanjut` menuju langkah akhir atau `selesai`",
             )
 
+    _check_delivery(loaded, sop)
+
     waiting = {k.no for k in sop.kegiatan if k.waits}
     for cycle in _cycles_without(succ, waiting):
         shown = " → ".join(str(n) for n in cycle + [cycle[0]])
@@ -241,6 +250,35 @@ def _check_graph(loaded: Loaded, sop: Sop, numbers: dict[int, int]) -> None:
             f"alur berputar tanpa langkah pemohon: {shown}; setiap putaran harus melewati langkah pemohon "
             "(aksi `lengkapi-berkas`) atau langkah yang menunggu kejadian luar",
         )
+
+
+def _check_delivery(loaded: Loaded, sop: Sop) -> None:
+    """A temporary password is delivered in the same change that set it: from a step that sets a
+    password, no requester or staff step stands before `beri-tahu-hasil` (the one-time link lives
+    only as long as that change; a person's step between would leave nothing to deliver)."""
+    by_no = {k.no: k for k in sop.kegiatan}
+    for k in sop.kegiatan:
+        if not sets_password(k):
+            continue
+        todo, seen = list(k.targets), set()
+        while todo:
+            target = todo.pop()
+            if target in seen:
+                continue
+            seen.add(target)
+            nxt = by_no.get(target) if isinstance(target, int) else None
+            if nxt is None or nxt.aksi == "beri-tahu-hasil":
+                continue
+            if nxt.by != "sistem":
+                loaded.add(
+                    loaded.step_line(k.no),
+                    "hasil",
+                    f"langkah {k.no} mengatur password, tetapi langkah {target} dikerjakan orang sebelum "
+                    "`beri-tahu-hasil`; letakkan `beri-tahu-hasil` sesudahnya tanpa langkah pemohon atau "
+                    "petugas di antaranya",
+                )
+                break
+            todo.extend(nxt.targets)
 
 
 def _reach(start: list, succ: dict) -> set:  # type: ignore[type-arg]

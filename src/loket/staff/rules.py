@@ -75,9 +75,16 @@ def _grants(role: StaffRole) -> bool:
     return not scoped or role.agency_id is not None
 
 
+def _limited_to_agency(role: StaffRole) -> bool:
+    """A role is limited to its agency when its lane is agency-scoped, and also whenever the row
+    names an agency: a later SOP version that drops the lane's scope must not widen what an
+    agency's staff already see to the whole unit."""
+    return bool(_agency_scoped(role)) or role.agency_id is not None
+
+
 def _scope_q(role: StaffRole) -> Q:
     q = Q(unit_id=role.unit_id)
-    if _agency_scoped(role):
+    if _limited_to_agency(role):
         q &= Q(agency_id=role.agency_id)
     return q
 
@@ -100,7 +107,7 @@ def visible_q(user: Any) -> Q:
 def _in_scope(role: StaffRole, case: Any) -> bool:
     if not _grants(role) or role.unit_id != case.unit_id:
         return False
-    return not _agency_scoped(role) or role.agency_id == case.agency_id
+    return not _limited_to_agency(role) or role.agency_id == case.agency_id
 
 
 def can_view(user: Any, case: Any) -> bool:

@@ -22,14 +22,17 @@ def load_units_file(*, path: Path = UNITS_FILE) -> list[Unit]:
     """Create or update every unit named in the units file. Effects: Unit rows written."""
     result = []
     for row in read_yaml(path.read_text(encoding="utf-8")):
+        defaults = {
+            "nama": row["nama"],
+            "zona_waktu": row["zona_waktu"],
+            "jam_kerja": row.get("jam_kerja", "08:00-16:00"),
+        }
+        # Where the unit's accounts live is set when the unit is made, or when the file says so:
+        # reinstalling the built-ins must not switch back a unit an operator set to SPSE.
+        if "direktori" in row:
+            defaults["direktori"] = row["direktori"]
         unit, _created = Unit.objects.update_or_create(
-            kode=row["kode"],
-            defaults={
-                "nama": row["nama"],
-                "zona_waktu": row["zona_waktu"],
-                "jam_kerja": row.get("jam_kerja", "08:00-16:00"),
-                "direktori": row.get("direktori", Directory.LOCAL),
-            },
+            kode=row["kode"], defaults=defaults, create_defaults={"direktori": Directory.LOCAL, **defaults}
         )
         unit.full_clean()
         result.append(unit)
@@ -77,6 +80,14 @@ def save_unit(
         if missing:
             raise UnitRefused(_("Unit baru perlu %(flags)s.") % {"flags": " dan ".join(missing)})
         unit = Unit(kode=kode)
+    if direktori is not None and not created and direktori != unit.direktori and _waiting_for_a_password(unit):
+        raise UnitRefused(
+            _(
+                "Direktori unit %(kode)s tidak dapat diganti: ada permohonan yang sedang menunggu langkah "
+                "pengaturan password. Selesaikan permohonan itu dulu, lalu ganti direktorinya."
+            )
+            % {"kode": kode}
+        )
     changed = {}
     fields = (("nama", nama), ("zona_waktu", zona_waktu), ("jam_kerja", jam_kerja), ("direktori", direktori))
     for field, value in fields:
@@ -96,6 +107,16 @@ def save_unit(
         unit.save(update_fields=list(changed))
         log_action("unit.updated", actor=actor, kode=kode, **changed)
     return unit, created
+
+
+def _waiting_for_a_password(unit: Unit) -> bool:
+    """Whether a case of `unit` waits at a step that sets a password: who does that step (the
+    system or a person in SPSE) follows from the directory, so switching it would strand the case."""
+    from loket.cases.models import StepRun
+    from loket.sop.model import ACTIONS
+
+    actions = [name for name, spec in ACTIONS.items() if spec.sets_password]
+    return StepRun.objects.filter(case__unit=unit, finished_at__isnull=True, aksi__in=actions).exists()
 
 
 def _field_label(name: str) -> str:
