@@ -161,6 +161,9 @@ LOKET_PERIODIC_JOBS = [
 ]
 # A one-time credential link is valid this many hours.
 LOKET_LINK_HOURS = int(os.environ.get("LOKET_LINK_HOURS", 24))
+# Where staff set passwords in SPSE by hand: the staff member offered a case's password holds it
+# this many minutes (others are not offered one meanwhile).
+LOKET_PASSWORD_CLAIM_MINUTES = int(os.environ.get("LOKET_PASSWORD_CLAIM_MINUTES", 15))
 
 # The largest SOP file accepted by upload in the admin.
 LOKET_SOP_MAX_BYTES = int(os.environ.get("LOKET_SOP_MAX_BYTES", 256 * 1024))

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from loket.audit.models import AuditEntry
@@ -267,7 +268,9 @@ def test_a_typed_user_id_records_nothing_where_accounts_live_in_loket(client, se
     assert refused.status_code == 400 and "account_id" in refused.json()["problems"]
     assert not Account.objects.filter(user_id="dewi.baru").exists()
     case.refresh_from_db()
-    assert case.status == Status.OPEN and not OutboxMessage.objects.filter(case=case, template="hasil-password").exists()
+    assert (
+        case.status == Status.OPEN and not OutboxMessage.objects.filter(case=case, template="hasil-password").exists()
+    )
 
 
 def test_the_directory_cannot_switch_under_a_case_waiting_for_its_password(client, service, assisted):
@@ -291,3 +294,76 @@ def test_reinstalling_the_built_ins_keeps_a_unit_set_to_spse(installed):
     install_builtin()
     assert Unit.objects.get(kode="kaltim").direktori == "spse"
     assert Unit.objects.get(kode="magelang").direktori == "lokal"
+
+
+def test_two_staff_are_never_offered_a_password_for_the_same_request_at_once(client, service, assisted, tokens):
+    """Two verifiers of one agency open the same case: only the first is offered a password to set
+    in SPSE; the second is told who is doing it, and neither the console nor the API lets them set
+    another one until the first has saved or the claim has lapsed."""
+    from tests.factories import staff
+    from tests.sop_factory import VERIFIER
+
+    second = staff("verifikator-kedua", "uji", VERIFIER, AGENCIES[0])
+    case = submit(service).case
+    client.force_login(service.verifier)
+    first_page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    password = shown_password(first_page)
+
+    other = Client()
+    other.force_login(second)
+    page = other.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert f"{service.verifier.get_username()} sedang mengerjakan permohonan ini" in page
+    assert 'name="temporary_password"' not in page and 'name="jawaban-2"' not in page
+
+    from loket.staff.services import create_api_token
+
+    token = create_api_token(actor=None, user=second)[1]
+    version = client.get(f"{API}/cases/{case.pk}", headers=bearer(token)).json()["version"]
+    refused = client.post(
+        f"{API}/cases/{case.pk}/decisions",
+        data={
+            "version": version,
+            "answers": [{"step": 2, "answer": "ya"}, {"step": 5, "answer": "ya"}, {"step": 6, "answer": "lanjut"}],
+            "temporary_password": "Lain-Sekali-2026!",
+            "password_set_in_spse": True,
+        },
+        content_type="application/json",
+        headers=bearer(token),
+    )
+    assert refused.status_code == 409 and service.verifier.get_username() in refused.json()["detail"]
+
+    done = client.post(
+        reverse("console:case", args=[case.pk]),
+        {
+            "version": case.version,
+            "jawaban-2": "ya",
+            "jawaban-5": "ya",
+            "jawaban-6": "lanjut",
+            "temporary_password": password,
+            "password_set_in_spse": "1",
+        },
+    )
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Status.DONE and case.password_claimed_by is None
+
+
+def test_a_claim_left_unsaved_lapses(client, service, assisted, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import staff
+    from tests.sop_factory import VERIFIER
+
+    second = staff("verifikator-kedua", "uji", VERIFIER, AGENCIES[0])
+    case = submit(service).case
+    client.force_login(service.verifier)
+    client.get(reverse("console:case", args=[case.pk]))
+    Case.objects.filter(pk=case.pk).update(
+        password_claimed_at=timezone.now() - dt.timedelta(minutes=settings.LOKET_PASSWORD_CLAIM_MINUTES + 1)
+    )
+    other = Client()
+    other.force_login(second)
+    assert shown_password(other.get(reverse("console:case", args=[case.pk])).content.decode())
+    assert Case.objects.get(pk=case.pk).password_claimed_by == second

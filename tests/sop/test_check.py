@@ -796,11 +796,13 @@ def test_every_broken_sop_in_this_module_is_checked_without_exception() -> None:
 def test_a_person_s_step_between_the_reset_and_its_delivery_is_refused() -> None:
     """The one-time link lives only as long as the change that set the password: a staff step
     (say an approval) between the reset and `beri-tahu-hasil` would leave nothing to deliver."""
-    text = edit(60, "    lanjut: 8", "    lanjut: 9") + EXTRA_STEP.format(no=9).replace(
-        "lanjut: selesai", "lanjut: 10"
-    ) + (
-        "  - no: 10\n    uraian: Mengirim hasil\n    pelaksana: Admin Agency\n    waktu: 5\n"
-        "    aksi: beri-tahu-hasil\n    lanjut: 8\n"
+    text = (
+        edit(60, "    lanjut: 8", "    lanjut: 9")
+        + EXTRA_STEP.format(no=9).replace("lanjut: selesai", "lanjut: 10")
+        + (
+            "  - no: 10\n    uraian: Mengirim hasil\n    pelaksana: Admin Agency\n    waktu: 5\n"
+            "    aksi: beri-tahu-hasil\n    lanjut: 8\n"
+        )
     )
     violation = only(check(text), "hasil")
     assert violation.line == 54

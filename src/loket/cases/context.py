@@ -49,3 +49,4 @@ class EffectContext:
     link_token: str | None = None  # the one-time link a reset issued in this change
     user_id: str | None = None  # the user ID a reset or look-up found in this change
     seal: bool = False  # an archive step ran: seal the file once every step is recorded
+    audit: list[Any] = field(default_factory=list)  # the steps' audit entries, written together at the end

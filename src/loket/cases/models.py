@@ -60,6 +60,13 @@ class Case(models.Model):
     email_confirmed_by_phone = models.BooleanField(default=False)
     phone_confirmation = models.TextField(_("catatan konfirmasi telepon"), blank=True)
 
+    # Who is setting the temporary password in SPSE by hand for this case, and since when: one
+    # staff member at a time is offered a password, so two cannot set two different ones.
+    password_claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    password_claimed_at = models.DateTimeField(null=True, blank=True)
+
     current_step = models.PositiveIntegerField(null=True, blank=True)
     current_lane = models.CharField(max_length=60, blank=True, db_index=True)
     current_due_at = models.DateTimeField(null=True, blank=True)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket import engine
-from loket.audit.services import log_action
+from loket.audit.services import audit_entry, log_action, log_actions
 from loket.calendar.units import calendar_for
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
@@ -147,7 +147,7 @@ def submit_request(
         },
         case=case,
     )
-    _seal_if_asked(ctx)
+    _end_change(ctx)
     return Submitted(case, code)
 
 
@@ -258,20 +258,25 @@ def _completed(ctx: EffectContext, move: engine.Move, run: StepRun, **detail: An
         ctx.step_run = run
         run.detail = {**run.detail, **action.effect(ctx)}
         run.save(update_fields=["detail"])
-    log_action(
-        action.audit,
-        actor=ctx.actor,
-        case=ctx.case,
-        step=move.step.no,
-        answer=move.answer,
-        by=run.by,
-        **detail,
+    ctx.audit.append(
+        audit_entry(
+            action.audit,
+            actor=ctx.actor,
+            case=ctx.case,
+            step=move.step.no,
+            answer=move.answer,
+            by=run.by,
+            **detail,
+        )
     )
 
 
-def _seal_if_asked(ctx: EffectContext) -> None:
-    """Seal the file, once, after every step of this change is recorded (the one place that
-    seals: an SOP may record steps after its archive step)."""
+def _end_change(ctx: EffectContext) -> None:
+    """End a change: write its steps' audit entries in one statement, and seal the file, once,
+    after every step is recorded (the one place that seals: an SOP may record steps after its
+    archive step)."""
+    log_actions(ctx.audit)
+    ctx.audit = []
     if ctx.seal:
         from .archive import seal_case
 
@@ -318,7 +323,10 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
     mail, archive seal), the next step opened with its due time; audit entry.
     """
     case = (
-        Case.objects.select_for_update(of=("self",)).select_related("unit", "sop", "account").filter(pk=case_id).first()
+        Case.objects.select_for_update(of=("self",))
+        .select_related("unit", "sop", "account", "password_claimed_by")
+        .filter(pk=case_id)
+        .first()
     )
     if case is None or not rules.can_view(actor, case):
         raise NotFound(_("Permohonan tidak ditemukan."))
@@ -353,6 +361,9 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
                     "allowed": ", ".join(engine.allowed_answers(step)),
                 }
             )
+        if facts.assisted and REGISTRY[step.aksi].spec.sets_password:
+            _check_password_claim(case, actor, now)
+            case.password_claimed_by, case.password_claimed_at = None, None  # done: the claim ends
         run = _open_run(case)
         check = REGISTRY[step.aksi].check
         if check is not None:
@@ -362,9 +373,65 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
         advance = engine.advance(sop, step.no, given.answer, facts, by="staf")
         _apply(ctx, advance, run, now=now)
         applied.append(step.no)
-    _seal_if_asked(ctx)
+    _end_change(ctx)
     log_action("case.decided", actor=actor, case=case, steps=applied)
     return Decided(case, applied)
+
+
+# -- a password set by hand in SPSE ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PasswordClaim:
+    """Who holds a case's password step: `mine` when it is the asking staff member."""
+
+    mine: bool
+    holder: Any
+    since: dt.datetime
+    until: dt.datetime
+
+
+def _claim_of(case: Case, now: dt.datetime) -> tuple[Any, dt.datetime] | None:
+    if case.password_claimed_by_id is None or case.password_claimed_at is None:
+        return None
+    if now - case.password_claimed_at >= dt.timedelta(minutes=settings.LOKET_PASSWORD_CLAIM_MINUTES):
+        return None  # lapsed
+    return case.password_claimed_by, case.password_claimed_at
+
+
+@transaction.atomic
+def claim_password_step(*, case_id: int, actor: Any) -> PasswordClaim:
+    """Before a staff member is shown a password to set in SPSE: they hold the case's password
+    step for LOKET_PASSWORD_CLAIM_MINUTES, unless another staff member holds it now (then that
+    claim is returned and nothing changes). Two staff can so never set two different passwords
+    for one request. Effects: the case row locked; the claim written (renewed for its holder);
+    audit `case.password_claimed` when a new holder takes it."""
+    case = Case.objects.select_for_update(of=("self",)).select_related("password_claimed_by").get(pk=case_id)
+    now = timezone.now()
+    held = _claim_of(case, now)
+    minutes = dt.timedelta(minutes=settings.LOKET_PASSWORD_CLAIM_MINUTES)
+    if held is not None and held[0] != actor:
+        return PasswordClaim(mine=False, holder=held[0], since=held[1], until=held[1] + minutes)
+    if held is None:
+        log_action("case.password_claimed", actor=actor, case=case)
+    Case.objects.filter(pk=case.pk).update(password_claimed_by=actor, password_claimed_at=now)
+    return PasswordClaim(mine=True, holder=actor, since=now, until=now + minutes)
+
+
+def _check_password_claim(case: Case, actor: Any, now: dt.datetime) -> None:
+    held = _claim_of(case, now)
+    if held is not None and held[0] != actor:
+        raise Conflict(
+            _(
+                "%(user)s sedang mengatur password permohonan ini di SPSE (sejak %(time)s). Jangan atur "
+                "password lain di SPSE; muat ulang halaman setelah ia menyimpan."
+            )
+            % {"user": held[0].get_username(), "time": timezone.localtime(held[1], _zone(case)).strftime("%H:%M")}
+        )
+
+
+def _zone(case: Case) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(case.unit.zona_waktu)
 
 
 # -- requester's own steps -----------------------------------------------------------------------
@@ -395,7 +462,7 @@ def supply_documents(*, tracking_code: str, files: list[Upload], note: str = "",
     advance = engine.advance(sop, run.step, None, facts_of(case), by="pemohon")
     ctx = EffectContext(case=case, sop=sop, actor=actor)
     _apply(ctx, advance, run, now=now, audit={"documents": len(checked)})
-    _seal_if_asked(ctx)
+    _end_change(ctx)
     return case
 
 
@@ -471,9 +538,11 @@ __all__ = [
     "Decision",
     "Invalid",
     "NotAllowed",
+    "PasswordClaim",
     "NotFound",
     "StepAnswer",
     "Submitted",
+    "claim_password_step",
     "decide",
     "expire_stale_cases",
     "facts_of",

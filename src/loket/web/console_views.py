@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from loket import engine
@@ -77,6 +78,7 @@ def _staff_run(request: HttpRequest, case: Case, sop: Sop) -> list[RunStep]:
     return run_steps(steps, assisted=backend_for(case.unit).by_hand)
 
 
+@sensitive_post_parameters("temporary_password")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -120,6 +122,12 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         steps.append({"run": step_run, "uraian": sop.step(step_run.step).uraian, "over": over})
     status = 400 if error else 200
     posted = request.POST if error else None
+    claim = None
+    if any(f.kind == "password" for item in run for f in item.fields):
+        # One staff member at a time is offered a password to set in SPSE for this request.
+        claim = services.claim_password_step(case_id=case.pk, actor=request.user)
+        if not claim.mine:
+            run = []
     # Shown once per page: the staff member copies it into SPSE (or pastes SPSE's own instead).
     # After a refused submit the one they may already have set is shown again, not a new one.
     offered_password = (posted.get("temporary_password", "") if posted else "") or generate_temporary_password()
@@ -133,6 +141,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "run": run,
             "error": error,
             "problem_fields": problem_fields,
+            "claim": claim if claim is not None and not claim.mine else None,
             "posted": posted,
             "offered_password": offered_password if any(f.kind == "password" for i in run for f in i.fields) else "",
             "berkas": [{"b": b, "present": b.kode in present} for b in sop.berkas],
