@@ -100,22 +100,30 @@ def loket(*args: str, stdin: str | None = None) -> str:
     return out.getvalue() + err.getvalue()
 
 
-@pytest.fixture
-def unit(tmp_path, settings):
+def set_up_contoh(tmp_path, settings) -> str:
+    """What an operator does for the new unit: `loket unit add`, `loket sop install` (of SOP_FILE,
+    written to tmp_path), `loket accounts import` and `loket staff add` for each lane. Returns what
+    `loket sop install` printed."""
     settings.MEDIA_ROOT = tmp_path / "media"
     loket("unit", "add", "contoh", "--name", "UKPBJ Kabupaten Contoh", "--timezone", "WIT")
     sop_path = tmp_path / "contoh-reset-pp.yaml"
     sop_path.write_text(SOP_FILE, encoding="utf-8")
     installed = loket("sop", "install", str(sop_path))
-    for lane in ("Petugas Layanan", "Verifikator Instansi", "Kepala UKPBJ"):
-        assert lane in installed, f"install warns that nobody holds {lane}"
     csv_path = tmp_path / "akun.csv"
     csv_path.write_text(DIRECTORY_CSV, encoding="utf-8")
     loket("accounts", "import", str(csv_path), "--unit", "contoh")
     for username, role, agency in STAFF:
         args = ["staff", "add", username, "--unit", "contoh", "--role", role, "--password-stdin"]
         loket(*args, *(["--agency", agency] if agency else []), stdin=PASSWORD)
-    return sop_path
+    return installed
+
+
+@pytest.fixture
+def unit(tmp_path, settings):
+    installed = set_up_contoh(tmp_path, settings)
+    for lane in ("Petugas Layanan", "Verifikator Instansi", "Kepala UKPBJ"):
+        assert lane in installed, f"install warns that nobody holds {lane}"
+    return tmp_path / "contoh-reset-pp.yaml"
 
 
 def portal_submit(client: Client, **files) -> tuple[Case, str]:

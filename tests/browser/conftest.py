@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # Playwright itself is imported only once a browser test runs
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = os.environ.get("LOKET_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
@@ -22,6 +27,11 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+WIDE = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+NewPage = Callable[..., "Page"]
+Snap = Callable[["Page", str], Path]
 
 
 def pytest_collection_modifyitems(items):
@@ -50,7 +60,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID", accept_downloads=True)
+    context = browser.new_context(viewport=WIDE, locale="id-ID", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -63,6 +73,36 @@ def screenshot(page):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[NewPage]:
+    """A page in a fresh browser context (no cookies shared with any other persona)."""
+    contexts = []
+
+    def make(viewport: dict[str, int] = WIDE, **options) -> Page:
+        context = browser.new_context(viewport=viewport, locale="id-ID", **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def snap() -> Snap:
+    """Full-page screenshot of any persona's page under test-artifacts/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

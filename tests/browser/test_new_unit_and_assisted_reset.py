@@ -14,58 +14,22 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from loket.units.services import save_unit
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import PHONE
 from tests.cases.test_services import submit
 from tests.factories import PASSWORD as PEOPLE_PASSWORD
 from tests.factories import pdf_bytes
-from tests.test_new_unit_end_to_end import DIRECTORY_CSV, PASSWORD, SOP_FILE, STAFF, loket
+from tests.test_new_unit_end_to_end import PASSWORD, set_up_contoh
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDE = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 TRACKING_CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")
-
-NewPage = Callable[..., Page]
-Snap = Callable[[Page, str], Path]
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[NewPage]:
-    """A page in a fresh browser context (no cookies shared with any other persona)."""
-    contexts = []
-
-    def make(viewport: dict[str, int] = WIDE, **options) -> Page:
-        context = browser.new_context(viewport=viewport, locale="id-ID", **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def snap() -> Snap:
-    """Full-page screenshot of any persona's page under test-artifacts/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(page: Page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
 
 
 def sign_in(page: Page, base: str, username: str, password: str) -> None:
@@ -98,17 +62,7 @@ def open_status(page: Page, base: str, code: str, reference: str) -> None:
 @pytest.fixture
 def contoh(tmp_path: Path, settings) -> None:
     """What an operator does for a new unit (as tests/test_new_unit_end_to_end.py's `unit`)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    loket("unit", "add", "contoh", "--name", "UKPBJ Kabupaten Contoh", "--timezone", "WIT")
-    sop_path = tmp_path / "contoh-reset-pp.yaml"
-    sop_path.write_text(SOP_FILE, encoding="utf-8")
-    loket("sop", "install", str(sop_path))
-    csv_path = tmp_path / "akun.csv"
-    csv_path.write_text(DIRECTORY_CSV, encoding="utf-8")
-    loket("accounts", "import", str(csv_path), "--unit", "contoh")
-    for username, role, agency in STAFF:
-        args = ["staff", "add", username, "--unit", "contoh", "--role", role, "--password-stdin"]
-        loket(*args, *(["--agency", agency] if agency else []), stdin=PASSWORD)
+    set_up_contoh(tmp_path, settings)
 
 
 def open_contoh_form(page: Page, base: str) -> None:

@@ -12,17 +12,15 @@ from __future__ import annotations
 import io
 import re
 import zoneinfo
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from loket.catalog.selectors import get_version, parsed
 from loket.units.models import Unit
-from tests.browser.conftest import SCREENSHOTS
 from tests.factories import PASSWORD, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,38 +30,6 @@ TYPED_EMAIL = "siti.rahma85@gmail.com"  # the requester's own address, not the o
 RECORD_EMAIL = "siti.rahmawati@pupr.kaltimprov.go.id"  # the PPK's address in the directory
 NEW_PASSWORD = "Kaltim#Baru2026"
 TRACKING_CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")
-
-Snap = Callable[[Page, str], Path]
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
-    """A page in a fresh browser context (no cookies shared with any other persona)."""
-    contexts = []
-
-    def make() -> Page:
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def snap() -> Snap:
-    """Full-page screenshot of any persona's page under test-artifacts/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(page: Page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
 
 
 @pytest.fixture

@@ -39,6 +39,16 @@ def shown_password(page: str) -> str:
     return match.group(1)
 
 
+def reset_answers(case: Case, password: str, *, set_in_spse: bool = True, **more: str) -> dict[str, str]:
+    """The console's answers to steps 2, 5 and 6 of an assisted reset with this temporary password,
+    ticked as set in SPSE unless `set_in_spse` is false; `more` adds or overrides fields."""
+    answers = {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya", "jawaban-6": "lanjut"}
+    answers["temporary_password"] = password
+    if set_in_spse:
+        answers["password_set_in_spse"] = "1"
+    return answers | more
+
+
 def every_text_in_the_database() -> str:
     """Every text value of every row of every table (to look for a password in clear)."""
     out = []
@@ -70,17 +80,7 @@ def test_the_admin_agency_sets_the_password_in_spse_and_loket_delivers_it(
     # Shown once: the next look offers another one.
     assert shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode()) != password
 
-    decided = client.post(
-        reverse("console:case", args=[case.pk]),
-        {
-            "version": case.version,
-            "jawaban-2": "ya",
-            "jawaban-5": "ya",
-            "jawaban-6": "lanjut",
-            "temporary_password": password,
-            "password_set_in_spse": "1",
-        },
-    )
+    decided = client.post(reverse("console:case", args=[case.pk]), reset_answers(case, password))
     assert decided.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.DONE
@@ -112,10 +112,9 @@ def test_the_reset_waits_until_staff_confirm_it_is_set_and_the_password_meets_sp
     case = submit(service).case
     client.force_login(service.verifier)
     password = shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode())
-    answers = {"version": case.version, "jawaban-2": "ya", "jawaban-5": "ya", "jawaban-6": "lanjut"}
 
     unconfirmed = client.post(
-        reverse("console:case", args=[case.pk]), {**answers, "temporary_password": password, "catatan-5": "ok"}
+        reverse("console:case", args=[case.pk]), reset_answers(case, password, set_in_spse=False) | {"catatan-5": "ok"}
     )
     assert unconfirmed.status_code == 400
     page = unconfirmed.content.decode()
@@ -127,10 +126,7 @@ def test_the_reset_waits_until_staff_confirm_it_is_set_and_the_password_meets_sp
     # The password the staff member may already have set is offered again, not a new one.
     assert shown_password(page) == password
 
-    weak = client.post(
-        reverse("console:case", args=[case.pk]),
-        {**answers, "temporary_password": "rahasia", "password_set_in_spse": "1"},
-    )
+    weak = client.post(reverse("console:case", args=[case.pk]), reset_answers(case, "rahasia"))
     assert weak.status_code == 400 and "huruf besar" in weak.content.decode()
 
     case.refresh_from_db()
@@ -158,15 +154,7 @@ def test_an_account_only_in_spse_is_recorded_from_the_user_id_staff_type(client,
     assert case.account is None
     client.force_login(service.verifier)
     password = shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode())
-    answers = {
-        "version": case.version,
-        "jawaban-2": "ya",
-        "jawaban-5": "ya",
-        "jawaban-6": "lanjut",
-        "user_id": "dewi.dpr",
-        "temporary_password": password,
-        "password_set_in_spse": "1",
-    }
+    answers = reset_answers(case, password, user_id="dewi.dpr")
     # With no record to compare, the typed address must have been confirmed by phone.
     unconfirmed = client.post(reverse("console:case", args=[case.pk]), answers)
     assert unconfirmed.status_code == 400 and "telepon" in unconfirmed.content.decode()
@@ -230,16 +218,7 @@ def test_staff_tie_a_case_only_to_an_account_of_its_agency(client, service, assi
     case = submit(service, user_id="", nip="199001012015032001", name="Dewi Lestari", email="dewi@gmail.com").case
     client.force_login(service.verifier)
     password = shown_password(client.get(reverse("console:case", args=[case.pk])).content.decode())
-    answers = {
-        "version": case.version,
-        "jawaban-2": "ya",
-        "jawaban-5": "ya",
-        "jawaban-6": "lanjut",
-        "temporary_password": password,
-        "password_set_in_spse": "1",
-        "phone_confirmation": "Ditelepon",
-        "email_confirmed_by_phone": "1",
-    }
+    answers = reset_answers(case, password, phone_confirmation="Ditelepon", email_confirmed_by_phone="1")
     for given in ({"user_id": other.user_id.upper()}, {"account_id": str(other.pk)}):
         refused = client.post(reverse("console:case", args=[case.pk]), {**answers, **given})
         assert refused.status_code == 400 and "milik instansi lain" in refused.content.decode()
@@ -332,17 +311,7 @@ def test_two_staff_are_never_offered_a_password_for_the_same_request_at_once(cli
     )
     assert refused.status_code == 409 and service.verifier.get_username() in refused.json()["detail"]
 
-    done = client.post(
-        reverse("console:case", args=[case.pk]),
-        {
-            "version": case.version,
-            "jawaban-2": "ya",
-            "jawaban-5": "ya",
-            "jawaban-6": "lanjut",
-            "temporary_password": password,
-            "password_set_in_spse": "1",
-        },
-    )
+    done = client.post(reverse("console:case", args=[case.pk]), reset_answers(case, password))
     assert done.status_code == 302
     case.refresh_from_db()
     assert case.status == Status.DONE and case.password_claimed_by is None

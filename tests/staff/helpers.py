@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from loket.cases.models import Case, Channel, Need, Status
+from loket.cases.models import Case, Channel, Need, Status, StepRun
 from loket.catalog.models import SopVersion
 from loket.directory.models import Agency
 from loket.staff.models import StaffRole
@@ -19,6 +21,7 @@ SOP_OF_UNIT = {
     "magelang": "magelang-reset-ppk",
     "sbt": "sbt-reset-pokja",
     "kkp": "kkp-reset-admin-agency",
+    "papua": "papua-reset-ppk",  # the new unit of tests/new_unit.py
 }
 
 
@@ -39,8 +42,19 @@ def staff(username: str, unit: str, role: str, agency_name: str | None = None) -
     return user
 
 
-def case(reference: str, unit: str, *, lane: str, agency_name: str | None = None, status: str = Status.OPEN) -> Case:
-    return Case.objects.create(
+def case(
+    reference: str,
+    unit: str,
+    *,
+    lane: str,
+    agency_name: str | None = None,
+    status: str = Status.OPEN,
+    step: int | None = None,
+    since: dt.datetime | None = None,
+) -> Case:
+    """A case of the unit's SOP waiting at `lane`; with `step`, it stands at that step, a staff
+    step started `since` (now by default)."""
+    created = Case.objects.create(
         unit=Unit.objects.get(kode=unit),
         sop=SopVersion.objects.get(kode=SOP_OF_UNIT[unit]),
         reference=reference,
@@ -50,6 +64,17 @@ def case(reference: str, unit: str, *, lane: str, agency_name: str | None = None
         requester_name="Pemohon " + reference,
         requester_email="pemohon@instansi.go.id",
         agency=agency(unit, agency_name) if agency_name else None,
+        current_step=step,
         current_lane=lane,
         status=status,
     )
+    if step is not None:
+        StepRun.objects.create(
+            case=created,
+            step=step,
+            aksi="kerjakan",
+            lane=lane,
+            by=StepRun.By.STAFF,
+            started_at=since or timezone.now(),
+        )
+    return created

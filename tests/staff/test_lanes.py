@@ -5,7 +5,6 @@ the console's lanes page show each lane, its holders and the cases waiting where
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 
@@ -14,16 +13,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
 
-from loket.cases.models import Case, Channel, Need, Status, StepRun
-from loket.catalog.models import SopVersion
+from loket.cases.models import Status
 from loket.staff.lanes import waiting_at_unheld_lanes
 from loket.staff.models import StaffRole
 from loket.units.models import Unit
 from tests.new_unit import add_unit, install
 
-from .helpers import agency, staff
+from .helpers import agency, case, staff
 
 STRONG = "Loket-Papua-2026!"
 
@@ -51,27 +48,6 @@ def roles(username: str) -> list[tuple[str, str, str | None]]:
         (r.unit.kode, r.role, r.agency.name if r.agency else None)
         for r in StaffRole.objects.filter(user__username=username).select_related("unit", "agency")
     ]
-
-
-def papua_case(reference: str, *, lane: str, step: int, agency_name: str | None = None, since=None) -> Case:
-    case = Case.objects.create(
-        unit=Unit.objects.get(kode="papua"),
-        sop=SopVersion.objects.get(kode="papua-reset-ppk"),
-        reference=reference,
-        tracking_digest=hashlib.sha256(reference.encode()).hexdigest(),
-        channel=Channel.WEB,
-        need=Need.PASSWORD,
-        requester_name="Pemohon " + reference,
-        requester_email="pemohon@instansi.go.id",
-        agency=agency("papua", agency_name) if agency_name else None,
-        current_step=step,
-        current_lane=lane,
-        status=Status.OPEN,
-    )
-    StepRun.objects.create(
-        case=case, step=step, aksi="kerjakan", lane=lane, by=StepRun.By.STAFF, started_at=since or timezone.now()
-    )
-    return case
 
 
 # --- loket staff add ----------------------------------------------------------------------------
@@ -145,12 +121,12 @@ def test_the_admin_offers_each_units_lanes_and_checks_them_per_unit(papua, clien
 def test_the_selector_finds_open_cases_at_lanes_nobody_can_act_on(papua):
     staff("layanan", "papua", "Petugas Layanan")
     staff("verif-pu", "papua", "Verifikator Instansi", "Dinas PU")
-    held = papua_case("PA1", lane="Petugas Layanan", step=2)
-    held_for_pu = papua_case("PA2", lane="Verifikator Instansi", step=4, agency_name="Dinas PU")
-    other_agency = papua_case("PA3", lane="Verifikator Instansi", step=4, agency_name="Dinas Kesehatan")
-    no_agency = papua_case("PA4", lane="Verifikator Instansi", step=4)
-    kepala = papua_case("PA5", lane="Kepala UKPBJ", step=5)
-    closed = papua_case("PA6", lane="Kepala UKPBJ", step=5)
+    held = case("PA1", "papua", lane="Petugas Layanan", step=2)
+    held_for_pu = case("PA2", "papua", lane="Verifikator Instansi", step=4, agency_name="Dinas PU")
+    other_agency = case("PA3", "papua", lane="Verifikator Instansi", step=4, agency_name="Dinas Kesehatan")
+    no_agency = case("PA4", "papua", lane="Verifikator Instansi", step=4)
+    kepala = case("PA5", "papua", lane="Kepala UKPBJ", step=5)
+    closed = case("PA6", "papua", lane="Kepala UKPBJ", step=5)
     closed.status = Status.DONE
     closed.save()
     assert {held, held_for_pu, closed}.isdisjoint(waiting_at_unheld_lanes())
@@ -166,7 +142,7 @@ def test_the_selector_finds_open_cases_at_lanes_nobody_can_act_on(papua):
 def test_loket_staff_lanes_prints_each_lane_its_holders_and_the_cases_waiting(papua):
     staff("verif-pu", "papua", "Verifikator Instansi", "Dinas PU")
     since = dt.datetime(2026, 3, 2, 0, 15, tzinfo=dt.UTC)  # 09:15 WIT
-    papua_case("PA5", lane="Kepala UKPBJ", step=5, since=since)
+    case("PA5", "papua", lane="Kepala UKPBJ", step=5, since=since)
     out, _ = run("lanes", "--unit", "papua")
     lines = out.splitlines()
     assert lines[0] == "Unit papua"
@@ -209,7 +185,7 @@ def test_loket_staff_lanes_of_every_unit_and_of_an_unknown_one(papua):
 
 def test_the_lanes_page_shows_a_superuser_the_cases_waiting_at_unheld_lanes(papua, client, superuser):
     since = dt.datetime(2026, 3, 2, 0, 15, tzinfo=dt.UTC)
-    papua_case("PA5", lane="Kepala UKPBJ", step=5, since=since)
+    case("PA5", "papua", lane="Kepala UKPBJ", step=5, since=since)
     client.force_login(superuser)
     page = client.get(reverse("console:lanes")).content.decode()
     assert "UKPBJ Provinsi Papua" in page

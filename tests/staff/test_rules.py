@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from loket.cases.models import Case, Channel, Need, Status
-from loket.catalog.models import SopVersion
+from loket.cases.models import Case, Status
 from loket.staff import rules
 from loket.staff.models import StaffRole
-from loket.units.models import Unit
 from tests.new_unit import add_unit, install, other_sop
 
-from .helpers import agency, case, staff
+from .helpers import case, staff
 
 
 @pytest.fixture
@@ -145,29 +142,14 @@ def test_a_user_without_roles_costs_no_case_query(outsider, django_assert_num_qu
 # --- scope from the SOP files: `lingkup_instansi` ---------------------------------------------------
 
 
-def _papua_case(reference: str, *, lane: str, agency_name: str | None) -> Case:
-    return Case.objects.create(
-        unit=Unit.objects.get(kode="papua"),
-        sop=SopVersion.objects.get(kode="papua-reset-ppk"),
-        reference=reference,
-        tracking_digest=hashlib.sha256(reference.encode()).hexdigest(),
-        channel=Channel.WEB,
-        need=Need.PASSWORD,
-        requester_name="Pemohon " + reference,
-        requester_email="pemohon@instansi.go.id",
-        agency=agency("papua", agency_name) if agency_name else None,
-        current_lane=lane,
-    )
-
-
 def test_a_lane_the_sop_file_declares_agency_scoped_scopes_cases_by_agency(installed):
     add_unit()
     install()  # Verifikator Instansi is in `lingkup_instansi`; Petugas Layanan is not
     verif = staff("verif-pu", "papua", "Verifikator Instansi", "Dinas PU")
     layanan = staff("layanan", "papua", "Petugas Layanan")
-    pu = _papua_case("PA1", lane="Verifikator Instansi", agency_name="Dinas PU")
-    kes = _papua_case("PA2", lane="Verifikator Instansi", agency_name="Dinas Kesehatan")
-    front = _papua_case("PA3", lane="Petugas Layanan", agency_name="Dinas Kesehatan")
+    pu = case("PA1", "papua", lane="Verifikator Instansi", agency_name="Dinas PU")
+    kes = case("PA2", "papua", lane="Verifikator Instansi", agency_name="Dinas Kesehatan")
+    front = case("PA3", "papua", lane="Petugas Layanan", agency_name="Dinas Kesehatan")
     assert queue(verif) == [pu]
     assert visible(verif) == [pu]
     assert rules.can_act(verif, pu, "Verifikator Instansi") and not rules.can_act(verif, kes, "Verifikator Instansi")
@@ -191,8 +173,8 @@ def test_a_new_version_that_drops_the_scope_does_not_widen_what_an_agency_s_staf
     add_unit()
     install()
     verif = staff("verif-pu", "papua", "Verifikator Instansi", "Dinas PU")
-    pu = _papua_case("PA1", lane="Verifikator Instansi", agency_name="Dinas PU")
-    kes = _papua_case("PA2", lane="Verifikator Instansi", agency_name="Dinas Kesehatan")
+    pu = case("PA1", "papua", lane="Verifikator Instansi", agency_name="Dinas PU")
+    kes = case("PA2", "papua", lane="Verifikator Instansi", agency_name="Dinas Kesehatan")
     unscoped = other_sop(kode="papua-reset-ppk", scoped=False).replace("versi: 1", "versi: 2", 1)
     install(unscoped)
     rules.forget_roles(verif)
