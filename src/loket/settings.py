@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "loket.units",
     "loket.catalog",
     "loket.audit",
@@ -70,7 +71,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "loket.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "loket.headers.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,6 +107,16 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'loket.sqlite3'}"), conn_max_age=60
     )
 }
+# SQLite as shipped refuses a second writer at once ("database is locked": 52-57 % of submits at 4
+# concurrent requesters). Every transaction takes the write lock when it starts (IMMEDIATE), so
+# writers queue instead of deadlocking on an upgrade from read to write; a busy writer is waited
+# for up to LOKET_SQLITE_TIMEOUT seconds; WAL lets readers go on while one writes. Options given
+# in DATABASE_URL win. LOKET_SQLITE_TUNED=0 turns this off (for measuring the difference only).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and env_bool("LOKET_SQLITE_TUNED", True):
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault("timeout", int(os.environ.get("LOKET_SQLITE_TIMEOUT", 30)))
+    _sqlite.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -129,6 +143,38 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"  # uploaded documents; never served directly, only through checked views
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:queue"
+
+# Every HTML page: scripts, styles, images and frames from this site only, nothing inline (the
+# pages' scripts are static files), no plugins, no framing by others, forms post here only.
+# Responses that set their own policy (uploaded documents shown inline, the SOP document's HTML)
+# keep it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# Features no page of Loket uses, turned off for every page (Permissions-Policy header).
+LOKET_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
+
+# Sessions (staff console and the portal's receipts) end after a working day's idle time and when
+# the browser closes: counters share computers.
+# The age counts from the session's last write; loket.headers.SessionIdleMiddleware rewrites it at
+# most every LOKET_SESSION_REFRESH_SECONDS while it is in use, so it is an idle limit.
+SESSION_COOKIE_AGE = int(os.environ.get("LOKET_SESSION_IDLE_SECONDS", 8 * 60 * 60))
+LOKET_SESSION_REFRESH_SECONDS = int(os.environ.get("LOKET_SESSION_REFRESH_SECONDS", 15 * 60))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("LOKET_SESSION_ENDS_WITH_BROWSER", True)
 
 # Background work (mail from the outbox, expiry): django-tasks with its database backend; the
 # worker is `loket worker`. Tests and the demo may switch to the immediate backend.

@@ -59,6 +59,12 @@ def sop_download(request: HttpRequest, kode: str, versi: int, fmt: str) -> HttpR
     filename = f"{version.kode}-v{version.versi}.{extension}"
     inline = fmt in ("pdf", "svg", "html") and request.GET.get("unduh") is None
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    if fmt in ("html", "svg"):
+        # A self-contained document (its styles and embedded font are inside it): no script, no
+        # fetch, only its own inline styles and data: fonts and images.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; font-src data:; img-src data:"
+        )
     return response
 
 
