@@ -91,6 +91,21 @@ def test_kirim_ulang_sends_a_failed_mail_again(client, superuser, password_mail,
     assert password_mail.status == "sent"
 
 
+def test_kirim_ulang_cannot_send_a_credential_mail_whose_link_was_erased(client, superuser, password_mail):
+    fail(password_mail)
+    OutboxMessage.objects.filter(pk=password_mail.pk).update(secret_link="")  # as failing for good leaves it
+    client.force_login(superuser)
+    response = client.post(CHANGELIST, {"action": "resend", "_selected_action": [password_mail.pk]}, follow=True)
+    page = response.content.decode()
+    assert (
+        "0 surel dimasukkan lagi" in page
+        and "1 surel dilewati karena tautan atau kode rahasianya sudah dihapus" in page
+    )
+    password_mail.refresh_from_db()
+    assert password_mail.status == "failed"
+    assert not AuditEntry.objects.filter(action="mail.resent").exists()
+
+
 def test_kirim_ulang_leaves_mail_that_did_not_fail_alone(client, superuser, password_mail):
     client.force_login(superuser)
     response = client.post(CHANGELIST, {"action": "resend", "_selected_action": [password_mail.pk]}, follow=True)

@@ -82,6 +82,8 @@ def test_the_worker_delivers_queued_mail_with_the_secrets_filled_in_and_then_for
     assert to_siti.subject == "Kata sandi sementara untuk permohonan KALTIM-2026-000007"
     assert f"\n{LINK}\n" in to_siti.body and LINK_MARKER not in to_siti.body
     assert to_siti.message["Auto-Submitted"] == "auto-generated"
+    assert to_siti.message["Message-ID"] == password.message_id  # chosen at queue time, kept on the row
+    assert password.message_id.endswith("@kaltimprov.go.id>")
     to_requester = mails["pemohon.baru@gmail.com"]
     assert CODE in to_requester.body and CODE_MARKER not in to_requester.body
     assert to_requester.subject == "Permohonan KALTIM-2026-000007 sudah kami terima"
@@ -144,9 +146,30 @@ def test_after_the_last_attempt_the_mail_is_marked_failed(settings):
         deliver(message.pk, now=later)
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
+    assert (message.secret_link, message.secret_code) == ("", "")  # failed for good: the secret is erased
+    assert LINK not in stored_text(message)
     assert send_pending(now=later + dt.timedelta(days=1)) == 0
     message.refresh_from_db()
     assert message.attempts == MAX_ATTEMPTS
+
+
+def test_every_attempt_carries_the_same_message_id(smtp_server, settings):
+    settings.EMAIL_PORT = free_port()
+    message = queue_received_mail()
+    deliver(message.pk)
+    settings.EMAIL_PORT = smtp_server.port
+    message.refresh_from_db()
+    assert deliver(message.pk, now=message.next_attempt_at) == "sent"
+    assert smtp_server.wait_for(1)[0].message["Message-ID"] == message.message_id
+
+
+def test_a_mail_queued_without_a_message_id_gets_one_before_it_is_sent(smtp_server):
+    message = queue_received_mail()
+    OutboxMessage.objects.filter(pk=message.pk).update(message_id="")  # a row from before Message-IDs
+    work_once()
+    message.refresh_from_db()
+    assert message.message_id.startswith("<")
+    assert smtp_server.wait_for(1)[0].message["Message-ID"] == message.message_id
 
 
 def test_the_sweep_sends_a_mail_whose_task_was_lost(smtp_server):

@@ -54,7 +54,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def resend(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         selected = list(queryset)  # counted before: a status filter would no longer match them
         count = resend_messages(messages=selected, actor=request.user)
-        skipped = len(selected) - count
+        erased = sum(m.status == OutboxMessage.Status.FAILED and m.secret_erased for m in selected)
+        skipped = len(selected) - count - erased
         self.message_user(
             request,
             ngettext(
@@ -65,6 +66,16 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+        if erased:
+            self.message_user(
+                request,
+                _(
+                    "%(erased)d surel dilewati karena tautan atau kode rahasianya sudah dihapus; "
+                    "terbitkan yang baru lewat kasusnya."
+                )
+                % {"erased": erased},
+                messages.WARNING,
+            )
         if skipped:
             self.message_user(
                 request,

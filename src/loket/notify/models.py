@@ -14,6 +14,9 @@ CODE_MARKER = "[[KODE-PELACAKAN]]"
 class OutboxMessage(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("menunggu dikirim")
+        # Handed to the relay by a worker: committed before the SMTP conversation starts, so that a
+        # worker that dies mid-send leaves a trace (see tasks.deliver and docs/mail.md).
+        SENDING = "sending", _("sedang dikirim")
         SENT = "sent", _("terkirim")
         FAILED = "failed", _("gagal")
 
@@ -27,9 +30,14 @@ class OutboxMessage(models.Model):
     secret_link = models.CharField(max_length=500, blank=True)
     # The requester's tracking code (mail `diterima`): same rule as the link.
     secret_code = models.CharField(max_length=64, blank=True)
+    # The mail's Message-ID header, chosen at queue time: every attempt, a resend after a crash
+    # included, carries the same one, so receivers can tell a duplicate.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     last_error = models.TextField(_("galat terakhir"), blank=True)
+    # When the current (or last) attempt began; a row still `sending` long after is a worker lost.
+    attempted_at = models.DateTimeField(_("percobaan terakhir pada"), null=True, blank=True)
     sent_at = models.DateTimeField(_("terkirim pada"), null=True, blank=True)
     # After a failed attempt the sweep waits until then before trying again (backoff).
     next_attempt_at = models.DateTimeField(_("coba lagi setelah"), null=True, blank=True)
@@ -41,3 +49,10 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+    @property
+    def secret_erased(self) -> bool:
+        """Whether the body waits for a secret the row no longer holds (it can never be sent)."""
+        return (LINK_MARKER in self.body and not self.secret_link) or (
+            CODE_MARKER in self.body and not self.secret_code
+        )

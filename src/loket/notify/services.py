@@ -28,7 +28,7 @@ from django_tasks_db import DatabaseBackend
 from loket.audit.services import log_action
 
 from .models import CODE_MARKER, LINK_MARKER, OutboxMessage
-from .tasks import send_outbox_message
+from .tasks import new_message_id, send_outbox_message
 
 _MISSING = "\x00missing:%s\x00"
 _MISSING_RE = re.compile("\x00missing:(.*?)\x00")
@@ -72,9 +72,10 @@ def queue_mail(
     """Render `template` and put the mail in the outbox, to be sent by the worker.
 
     Call it inside the transaction of the change the mail tells about. Effects, in order:
-    1. an OutboxMessage row (pending) whose body holds LINK_MARKER where `{{ link }}` stands and
-       CODE_MARKER where `{{ tracking_code }}` stands; the real values wait in secret_link /
-       secret_code until the mail is sent;
+    1. an OutboxMessage row (pending, with the Message-ID every attempt will carry) whose body
+       holds LINK_MARKER where `{{ link }}` stands and CODE_MARKER where `{{ tracking_code }}`
+       stands; the real values wait in secret_link / secret_code until the mail is sent (or fails
+       for good);
     2. the task `send_outbox_message(id)`: with the database task backend its row is written in
        this same transaction (a rollback leaves neither); with any other backend it is enqueued
        on commit, so that no mail leaves for a change that was rolled back.
@@ -103,6 +104,7 @@ def queue_mail(
         case=case,
         secret_link=secret_link,
         secret_code=secret_code if CODE_MARKER in body else "",
+        message_id=new_message_id(),
     )
     _enqueue(message)
     return message
@@ -120,12 +122,14 @@ def resend_messages(*, messages: Iterable[OutboxMessage], actor: Any) -> int:
     """Give failed mails another round of attempts. Returns how many were put back.
 
     Effects, per failed message: status back to pending with attempts and error cleared, a new
-    send task, an audit entry `mail.resent`. Messages that are not failed are left alone.
+    send task, an audit entry `mail.resent`. Messages that are not failed are left alone, and so
+    are failed ones whose one-time link or tracking code was erased (`secret_erased`: a mail
+    that failed for good loses its secret; staff issue a new one through the case).
     """
     count = 0
     for message in messages:
         locked = OutboxMessage.objects.select_for_update().filter(pk=message.pk).first()
-        if locked is None or locked.status != OutboxMessage.Status.FAILED:
+        if locked is None or locked.status != OutboxMessage.Status.FAILED or locked.secret_erased:
             continue
         locked.status = OutboxMessage.Status.PENDING
         locked.attempts = 0

@@ -4,7 +4,11 @@ Queued tasks are run by django-tasks-db's own Worker (claiming, locking, recordi
 used in its batch mode: each round drains what is ready, then this loop sweeps the outbox
 (`send_pending`) and runs the jobs of `settings.LOKET_PERIODIC_JOBS` every `sweep_seconds`,
 then sleeps `interval`. Many workers may run at once on PostgreSQL: tasks are claimed with
-SKIP LOCKED and each mail is locked while it is sent.
+SKIP LOCKED and each mail is claimed (status `sending`, committed) before it is sent.
+
+A worker that dies (SIGKILL, OOM, power) leaves its task row RUNNING and its mail `sending`.
+Each sweep, and the start of `--once`, takes back task rows RUNNING for longer than the lease
+(`reclaim_lost_tasks`); `send_pending` takes back the mail (see tasks.py).
 """
 
 from __future__ import annotations
@@ -17,17 +21,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from .models import OutboxMessage
-from .tasks import send_pending
+from .tasks import mail_lease, send_pending
+
+# Tasks that may simply run again when their worker died: `deliver` decides from the outbox row
+# whether anything is left to send. Any other task found lost is marked failed, never re-run.
+RERUNNABLE_TASKS = frozenset({"loket.notify.tasks.send_outbox_message"})
 
 logger = logging.getLogger(__name__)
 
@@ -36,15 +46,21 @@ class JobNotFound(Exception):
     """A dotted path in LOKET_PERIODIC_JOBS names nothing importable."""
 
 
+class WorkerLost(Exception):  # noqa: N818 - the name is what the task row records
+    """Recorded on a task row left RUNNING by a worker that stopped before finishing it."""
+
+
 @dataclass
 class Summary:
     tasks: int = 0
     swept: int = 0
     jobs: int = 0
     jobs_failed: int = 0
+    reclaimed: int = 0
 
     def line(self) -> str:
-        pending = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count()
+        waiting = [OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING]
+        pending = OutboxMessage.objects.filter(status__in=waiting).count()
         failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
         return _(
             "Pekerja selesai: %(tasks)d tugas dijalankan, %(swept)d surel terkirim lewat penyapuan, "
@@ -75,12 +91,45 @@ def periodic_jobs() -> list[tuple[str, Callable[[], Any]]]:
     return jobs
 
 
+def reclaim_lost_tasks(*, now: Any = None) -> int:
+    """Take back the task rows whose worker died: RUNNING since longer than the lease.
+
+    Effects: a `send_outbox_message` task goes back to READY and runs again (its mail is then
+    sent, or found sent, by `deliver`); any other task is marked FAILED with WorkerLost, since
+    nothing says it may run twice. Returns how many rows were taken back; each is logged.
+    """
+    cutoff = (now or timezone.now()) - mail_lease()
+    count = 0
+    with transaction.atomic(using=DBTaskResult.objects.db):
+        lost = (
+            DBTaskResult.objects.running()
+            .filter(backend_name=DEFAULT_TASK_BACKEND_ALIAS, started_at__lte=cutoff)
+            .select_for_update(skip_locked=True)
+        )
+        for result in lost:
+            if result.task_path in RERUNNABLE_TASKS:
+                result.status = TaskResultStatus.READY
+                result.save(update_fields=["status"])
+                logger.warning(
+                    "Task %s (%s) lost its worker %s; queued again", result.id, result.task_path, result.worker_ids
+                )
+            else:
+                result.set_failed(WorkerLost(f"worker {', '.join(result.worker_ids)} stopped before the task finished"))
+                logger.warning(
+                    "Task %s (%s) lost its worker %s; marked failed", result.id, result.task_path, result.worker_ids
+                )
+            count += 1
+    return count
+
+
 def sweep(summary: Summary, jobs: list[tuple[str, Callable[[], Any]]]) -> None:
-    """Send the pending mail whose task went missing, then run each periodic job once.
+    """Take back tasks and mail whose worker died, send the pending mail whose task went
+    missing, then run each periodic job once.
 
     A failing job is logged and counted; it does not stop the others or the worker.
     """
     close_old_connections()
+    summary.reclaimed += reclaim_lost_tasks()
     summary.swept += send_pending()
     for path, job in jobs:
         try:
@@ -121,6 +170,7 @@ def run_worker(
     )
     if once:
         if use_db:
+            summary.reclaimed += reclaim_lost_tasks()  # so that they run in this one round
             worker.run()
         summary.tasks = worker.done
         sweep(summary, jobs)
