@@ -1,6 +1,9 @@
-"""Keep secrets out of the logs: Django logs the path of every 4xx/5xx request ("Gone:
-/akun/tautan/<token>/"), and a one-time link's path, or an API status path, holds a secret (the
-link token, the tracking code)."""
+"""Keep secrets out of the logs: Django logs the path of every 4xx/5xx request ("Not Found:
+/api/v1/requests/<code>/"), and an API status path holds a secret (the tracking code), as does a
+one-time link mailed before its token moved to the fragment ("/akun/tautan/<token>/", now only
+redirected). A new link's token (`/akun/tautan/#<token>`) never reaches the server in an address:
+it comes in a POST body, which nothing logs; should such a link ever be written to a log, its
+fragment is redacted all the same. The path `/akun/tautan/` itself is left as it is."""
 
 from __future__ import annotations
 

@@ -20,8 +20,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from loket.catalog.selectors import get_version, parsed
+from loket.directory.backends import get_backend
+from loket.directory.credentials import credential_url, issue_credential_link
 from loket.units.models import Unit
 from tests.factories import PASSWORD, pdf_bytes
+from tests.sop_factory import service, submit
+
+__all__ = ["service"]  # the test SOP's fixture (tests/sop_factory.py)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -125,30 +130,48 @@ def test_a_ppk_gets_a_new_password_and_staff_see_the_whole_case_measured_and_arc
     to_record = [m for m in mails if m.envelope_to == [RECORD_EMAIL]]
     assert len(to_record) == 1
     assert reference in to_record[0].subject
-    found = re.search(rf"{re.escape(base)}/akun/tautan/[^/\s]+/", to_record[0].body)
+    # The token is in the link's fragment only: no server, proxy or Referer ever sees it.
+    found = re.search(rf"{re.escape(base)}/akun/tautan/#([A-Za-z0-9_-]+)", to_record[0].body)
     assert found, to_record[0].body
-    link = found.group(0)
+    link, token = found.group(0), found.group(1)
 
     ppk = new_page()
+    sent: list = []  # every request the PPK's browser makes, to look for the token in it
+    ppk.context.on("request", lambda request: sent.append(request))
     ppk.goto(link)
     reveal = ppk.get_by_role("button", name="Tampilkan password sementara")
     expect(reveal).to_be_visible()
+    # The page's script moved the token into the form and out of the address bar and history.
+    assert ppk.url == f"{base}/akun/tautan/"
+    assert ppk.evaluate("location.hash") == ""
+    expect(ppk.locator('input[name="token"]')).to_have_value(token)
+    expect(ppk.get_by_label("Tautan atau kode dari e-mail")).to_be_hidden()
     second_tab = ppk.context.new_page()  # the same link left open in another tab
     second_tab.goto(link)
     snap(ppk, "reset-5-tautan")
 
-    reveal.click()
+    with ppk.expect_response(lambda r: r.request.method == "POST") as posted:
+        reveal.click()
     expect(ppk.locator("#user-id")).to_have_text("ppk.pupr01")
     temporary = ppk.locator("#password").inner_text().strip()
     assert len(temporary) >= 8
+    # In Chromium the form's POST carries the page's own Origin (it passed the CSRF check) and the
+    # token in its body only; the answer sends no Referer on.
+    post = posted.value.request
+    assert post.url == f"{base}/akun/tautan/" and post.headers.get("origin") == base
+    assert token in (post.post_data or "")
+    assert posted.value.headers["referrer-policy"] == "no-referrer"
     snap(ppk, "reset-6-password-sementara")
 
-    second_tab.get_by_role("button", name="Tampilkan password sementara").click()
+    with second_tab.expect_response(lambda r: r.request.method == "POST") as refused:
+        second_tab.get_by_role("button", name="Tampilkan password sementara").click()
+    assert refused.value.status == 410
     expect(second_tab.get_by_role("heading", level=1)).to_have_text("Tautan sudah dipakai")
     assert temporary not in second_tab.content()
     second_tab.close()
-    again = ppk.request.get(link)
-    assert again.status == 410 and "Tautan sudah dipakai" in again.text()
+    for request in sent:
+        assert token not in request.url and token not in (request.headers.get("referer") or ""), request.url
+    assert any(r.method == "POST" for r in sent) and any(r.url.endswith("/static/web/link.js") for r in sent)
 
     # 4. The PPK signs in with the temporary password and must choose a new one.
     ppk.get_by_role("link", name="Masuk sekarang").click()
@@ -204,3 +227,29 @@ def test_a_ppk_gets_a_new_password_and_staff_see_the_whole_case_measured_and_arc
     pdf = staff.request.get(f"{base}{archive.get_attribute('href')}")
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body()[:4] == b"%PDF"
+
+
+def test_without_javascript_the_holder_pastes_the_link_from_the_mail(live_server, service, settings, new_page, snap):
+    """No script runs, so nothing reads the fragment: the page offers a field for the link (or
+    the code after #), and its POST passes Django's CSRF check in Chromium all the same."""
+    settings.LOKET_BASE_URL = base = live_server.url
+    case = submit(service).case
+    password = get_backend().reset_password(service.account)
+    link = credential_url(issue_credential_link(case=case, account=service.account, password=password))
+
+    holder = new_page(java_script_enabled=False)
+    holder.goto(link)
+    field = holder.get_by_label("Tautan atau kode dari e-mail")
+    expect(field).to_be_visible()
+    snap(holder, "tautan-tanpa-javascript")
+    field.fill(link[:-4])  # copied short: not known, the form again
+    with holder.expect_response(lambda r: r.request.method == "POST") as short:
+        holder.get_by_role("button", name="Tampilkan password sementara").click()
+    assert short.value.status == 404
+    expect(holder.get_by_role("alert")).to_contain_text("tidak dikenal")
+
+    holder.get_by_label("Tautan atau kode dari e-mail").fill(link)
+    with holder.expect_response(lambda r: r.request.method == "POST") as posted:
+        holder.get_by_role("button", name="Tampilkan password sementara").click()
+    assert posted.value.status == 200 and posted.value.request.headers.get("origin") == base
+    expect(holder.locator("#password")).to_have_text(password)

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -21,7 +20,7 @@ from loket.notify.models import OutboxMessage
 from loket.units.models import Unit
 from loket.units.services import UnitRefused, save_unit
 from tests.api.conftest import API, bearer
-from tests.cases.test_end_to_end import link_from
+from tests.cases.test_end_to_end import every_text_in_the_database, link_from, reveal
 from tests.sop_factory import AGENCIES, submit
 
 pytestmark = pytest.mark.django_db
@@ -47,16 +46,6 @@ def reset_answers(case: Case, password: str, *, set_in_spse: bool = True, **more
     if set_in_spse:
         answers["password_set_in_spse"] = "1"
     return answers | more
-
-
-def every_text_in_the_database() -> str:
-    """Every text value of every row of every table (to look for a password in clear)."""
-    out = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from the schema
-            out.extend(str(value) for row in cursor.fetchall() for value in row if value is not None)
-    return "\n".join(out)
 
 
 def test_the_admin_agency_sets_the_password_in_spse_and_loket_delivers_it(
@@ -98,7 +87,7 @@ def test_the_admin_agency_sets_the_password_in_spse_and_loket_delivers_it(
     assert result.envelope_to == [holder.email] == ["ppk.dpr@uji.go.id"]
     assert "diatur petugas di SPSE" in result.body and "saat pertama kali masuk" in result.body
     assert password not in result.body
-    revealed = client.post(link_from(result.body))
+    revealed = reveal(client, link_from(result.body))
     assert revealed.status_code == 200
     assert password in revealed.content.decode() and "ppk.dpr.uji" in revealed.content.decode()
     assert password not in every_text_in_the_database()

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+from pathlib import Path
 
 import pytest
-from django.test import override_settings
+from django.contrib.staticfiles import finders
+from django.test import Client, override_settings
 from django.utils import timezone
+from django.views.debug import SafeExceptionReporterFilter
 
 from loket.audit.models import AuditEntry
 from loket.directory.backends import get_backend
@@ -18,8 +22,11 @@ from loket.directory.credentials import (
     credential_url,
     issue_credential_link,
     reveal_credential,
+    token_from_code,
 )
 from loket.directory.models import CredentialLink
+from loket.directory.views import credential_link
+from loket.logfilters import RedactSecrets, redact
 
 
 @pytest.fixture
@@ -29,8 +36,12 @@ def issued(case, ppk):
     return token, password
 
 
-def _url(token: str) -> str:
-    return f"/akun/tautan/{token}/"
+PAGE = "/akun/tautan/"
+
+
+def _reveal(client, token: str, field: str = "token"):
+    """The reveal form's POST, the token in its body (as web/link.js or the holder puts it)."""
+    return client.post(PAGE, {field: token})
 
 
 def test_the_database_holds_neither_the_password_nor_the_token(issued):
@@ -43,54 +54,133 @@ def test_the_database_holds_neither_the_password_nor_the_token(issued):
 
 
 @override_settings(LOKET_BASE_URL="https://loket.example.go.id")
-def test_the_url_is_the_base_address_and_the_link_page(issued):
+def test_the_url_carries_the_token_in_its_fragment_only(issued):
     token, _password = issued
-    assert credential_url(token) == f"https://loket.example.go.id/akun/tautan/{token}/"
+    url = credential_url(token)
+    assert url == f"https://loket.example.go.id/akun/tautan/#{token}"
+    before_fragment = url.split("#", 1)[0]
+    assert token not in before_fragment  # no path or query a server, proxy or browser would log
 
 
-def test_opening_the_link_shows_a_button_and_consumes_nothing(client, issued):
+def test_opening_the_link_shows_the_reveal_form_and_consumes_nothing(client, issued):
     token, password = issued
-    for _ in range(2):  # a mail scanner, then the holder
-        response = client.get(_url(token))
+    for _ in range(2):  # a mail scanner, then the holder: the fragment never reaches the server
+        response = client.get(PAGE)
+        page = response.content.decode()
         assert response.status_code == 200
-        assert "Tampilkan password sementara" in response.content.decode()
-        assert password not in response.content.decode()
+        assert "Tampilkan password sementara" in page and password not in page and token not in page
         assert "no-store" in response["Cache-Control"]
+        # Its POST must carry the page's Origin past the CSRF check: same-origin, not no-referrer.
+        assert response["Referrer-Policy"] == "same-origin"
     assert CredentialLink.objects.get().revealed_at is None
+
+
+def test_the_page_has_a_hidden_field_for_the_script_and_a_code_field_without_it(client):
+    page = client.get(PAGE).content.decode()
+    assert 'action="/akun/tautan/"' in page and 'method="post"' in page
+    assert 'type="hidden" name="token" value=""' in page
+    assert re.search(r'<input type="text" id="kode" name="kode" required', page)
+    assert re.search(r'<script src="/static/web/link\.js" defer>', page)
+    # The Content-Security-Policy allows no inline script or event handler.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page) and not re.search(r"\son[a-z]+=", page)
+
+
+def test_the_script_reads_the_fragment_fills_the_form_and_clears_the_address():
+    path = finders.find("web/link.js")
+    assert path, "web/link.js is not a static file"
+    script = Path(path).read_text(encoding="utf-8")
+    assert "location.hash" in script and "history.replaceState" in script
+    assert "elements.token.value" in script
 
 
 def test_revealing_shows_user_id_and_password_once(client, issued, ppk):
     token, password = issued
-    response = client.post(_url(token))
+    response = _reveal(client, token)
     page = response.content.decode()
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
     assert re.search(r'id="user-id">ppk\.pupr01<', page)
     assert f'id="password">{password}<' in page
     link = CredentialLink.objects.get()
     assert link.revealed_at is not None and link.sealed_password == ""
 
-    again = client.post(_url(token))
-    assert again.status_code == 410
+    again = _reveal(client, token)
+    assert again.status_code == 410 and again["Referrer-Policy"] == "no-referrer"
     assert "sudah dipakai" in again.content.decode() and password not in again.content.decode()
-    assert client.get(_url(token)).status_code == 410
+    assert client.get(PAGE).status_code == 200  # the page itself knows no token
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "{token}",
+        "  {token}\n",
+        "https://loket.example.go.id/akun/tautan/#{token}",
+        "<https://loket.example.go.id/akun/tautan/#{token}>",
+        "https://loket.example.go.id/akun/tautan/#{half1}\n{half2}",  # wrapped by a mail client
+        "https://loket.example.go.id/akun/tautan/{token}/",  # a link mailed before the fragment
+    ],
+)
+def test_without_javascript_the_holder_pastes_the_link_or_the_code(client, issued, pasted):
+    token, password = issued
+    text = pasted.format(token=token, half1=token[:20], half2=token[20:])
+    assert token_from_code(text) == token
+    response = _reveal(client, text, field="kode")
+    assert response.status_code == 200 and f'id="password">{password}<' in response.content.decode()
+
+
+def test_an_empty_form_asks_for_the_code_and_consumes_nothing(client, issued):
+    response = client.post(PAGE, {"token": "", "kode": "  "})
+    assert response.status_code == 400 and "Tempelkan dulu" in response.content.decode()
+    assert CredentialLink.objects.get().revealed_at is None
+    assert not AuditEntry.objects.filter(action__startswith="credential.").exists()
 
 
 def test_an_expired_link_says_so(client, issued):
     token, password = issued
     CredentialLink.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    response = client.post(_url(token))
+    response = _reveal(client, token)
     assert response.status_code == 410
     assert "tidak berlaku" in response.content.decode() and password not in response.content.decode()
     with pytest.raises(LinkExpired):
         reveal_credential(token=token)
 
 
-def test_an_unknown_link_is_not_found(client, issued):
+def test_an_unknown_link_is_not_found_and_the_form_is_offered_again(client, issued):
     token, _password = issued
-    assert client.post(_url(token[:-2] + "xx")).status_code == 404
-    assert client.get(_url("tidak-ada")).status_code == 404
+    response = _reveal(client, token[:-2] + "xx")
+    page = response.content.decode()
+    assert response.status_code == 404 and "tidak dikenal" in page and 'name="kode"' in page
+    assert response["Referrer-Policy"] == "same-origin"  # it carries the form again
+    assert _reveal(client, "tidak-ada", field="kode").status_code == 404
     assert CredentialLink.objects.get().revealed_at is None
+    reasons = [e.detail.get("reason") for e in AuditEntry.objects.filter(action="credential.reveal_refused")]
+    assert reasons == ["unknown", "unknown"]
+
+
+def test_an_old_link_is_sent_on_to_the_fragment_form_consuming_nothing(client, issued):
+    token, password = issued
+    for method in (client.get, client.post):
+        response = method(f"/akun/tautan/{token}/")
+        assert response.status_code == 302 and response["Location"] == f"/akun/tautan/#{token}"
+        assert response["Referrer-Policy"] == "no-referrer" and "no-store" in response["Cache-Control"]
+    assert CredentialLink.objects.get().revealed_at is None
+    assert not AuditEntry.objects.filter(action__startswith="credential.").exists()
+    assert f'id="password">{password}<' in _reveal(client, token).content.decode()
+
+
+def test_the_reveal_passes_the_csrf_check_with_the_pages_own_origin(issued):
+    token, password = issued
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(PAGE)
+    csrf = browser.cookies["csrftoken"].value
+    refused = browser.post(PAGE, {"token": token, "csrfmiddlewaretoken": csrf}, headers={"origin": "null"})
+    assert refused.status_code == 403  # what no-referrer on the form page would make Chromium send
+    assert CredentialLink.objects.get().revealed_at is None
+    origin = "http://testserver"
+    shown = browser.post(PAGE, {"token": token, "csrfmiddlewaretoken": csrf}, headers={"origin": origin})
+    assert shown.status_code == 200 and password in shown.content.decode()
 
 
 def test_a_newer_link_for_the_same_account_retires_the_older_one(case, ppk, issued):
@@ -123,6 +213,24 @@ def test_every_reveal_and_refusal_is_audited_without_the_secret(issued, case):
 
 def test_the_revealed_password_signs_in(client, issued):
     token, password = issued
-    client.post(_url(token))
+    _reveal(client, token)
     response = client.post("/akun/masuk/", {"unit": "uji", "user_id": "ppk.pupr01", "password": password})
     assert response.status_code == 302 and response["Location"] == "/akun/ganti-password/"
+
+
+def test_the_logs_keep_no_token_of_an_old_link_and_no_fragment():
+    record = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"%s" %s %s', ("", "", ""), None)
+    record.args = ("GET /akun/tautan/AbC-123_x/ HTTP/1.1", "302", "0")
+    RedactSecrets().filter(record)
+    assert record.getMessage() == '"GET /akun/tautan/[disembunyikan]/ HTTP/1.1" 302 0'
+    assert redact("sent https://h/akun/tautan/#AbC-123_x") == "sent https://h/akun/tautan/[disembunyikan]"
+    assert redact("Gone: /akun/tautan/") == "Gone: /akun/tautan/"
+
+
+def test_an_error_report_shows_neither_the_token_nor_the_code(rf, issued):
+    token, _password = issued
+    request = rf.post(PAGE, {"token": token, "kode": token})
+    request._dont_enforce_csrf_checks = True
+    credential_link(request)
+    masked = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert token not in str(dict(masked))

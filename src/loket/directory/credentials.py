@@ -4,6 +4,10 @@ The link carries a random token. The database keeps only the token's SHA-256 (to
 and the password encrypted with a key derived from the token (Fernet, key by HKDF-SHA256), so a
 copy of the database alone reveals no password. Opening the link (GET) shows a button; revealing
 (POST) consumes it, erases the sealed password and is audited, as is every refused reveal.
+
+The token travels in the link's fragment (`/akun/tautan/#<token>`), which browsers never send to
+a server: it reaches no access log, proxy log or Referer header. The page's script moves it into
+the reveal form, so it reaches the server only in a POST body (see views.credential_link).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -22,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from loket.audit.services import log_action
 from loket.directory.models import CredentialLink
@@ -74,10 +80,29 @@ def _fernet(token: str) -> Fernet:
 
 
 def credential_url(token: str) -> str:
-    """The address of the link, as it goes into the mail."""
-    return settings.LOKET_BASE_URL + reverse("akun:tautan", args=[token])
+    """The address of the link, as it goes into the mail: the token in the fragment, never in
+    the path or the query."""
+    return f"{settings.LOKET_BASE_URL}{reverse('akun:tautan')}#{token}"
 
 
+_NOT_TOKEN = re.compile(r"[^A-Za-z0-9_-]")
+_OLD_PATH = "/akun/tautan/"
+
+
+def token_from_code(text: str) -> str:
+    """The token in what a holder pasted or typed into the reveal form: the code itself, or the
+    whole link from the mail (`.../akun/tautan/#<token>`, or an old `.../akun/tautan/<token>/`).
+    Spaces and line breaks (a mail client's wrapping) and other stray characters are dropped;
+    "" when nothing is left."""
+    text = "".join(text.split())
+    if "#" in text:
+        text = text.rsplit("#", 1)[1]
+    elif _OLD_PATH in text:
+        text = text.split(_OLD_PATH, 1)[1]
+    return _NOT_TOKEN.sub("", text)
+
+
+@sensitive_variables()  # an error report shows no token or password from these frames
 @transaction.atomic
 def issue_credential_link(*, case: Case, account: Account, password: str) -> str:
     """Seal `password` behind a new one-time link for `account` and return the link's token.
@@ -101,13 +126,6 @@ def issue_credential_link(*, case: Case, account: Account, password: str) -> str
     return token
 
 
-def link_state(*, token: str) -> LinkError | None:
-    """What revealing this link would meet, without consuming it (for the GET page): None when
-    it can be revealed, else the error it would raise."""
-    link = CredentialLink.objects.filter(digest=token_digest(token)).first()
-    return _refusal(link, timezone.now())
-
-
 def _refusal(link: CredentialLink | None, now: dt.datetime) -> LinkError | None:
     if link is None:
         return LinkUnknown()
@@ -118,6 +136,7 @@ def _refusal(link: CredentialLink | None, now: dt.datetime) -> LinkError | None:
     return None
 
 
+@sensitive_variables()
 def reveal_credential(*, token: str) -> Revealed:
     """Reveal the password behind a link, once.
 
@@ -131,6 +150,7 @@ def reveal_credential(*, token: str) -> Revealed:
     return outcome
 
 
+@sensitive_variables()
 @transaction.atomic
 def _consume(token: str) -> Revealed | LinkError:
     now = timezone.now()

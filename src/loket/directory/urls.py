@@ -7,7 +7,10 @@ from . import views
 
 app_name = "akun"
 urlpatterns = [
-    path("tautan/<str:token>/", views.credential_link, name="tautan"),
+    # The token is in the fragment (/akun/tautan/#<token>), never in the path.
+    path("tautan/", views.credential_link, name="tautan"),
+    # Links mailed before that: sent on to the fragment form.
+    path("tautan/<str:token>/", views.old_credential_link, name="tautan_lama"),
     path("masuk/", views.sign_in, name="masuk"),
     path("ganti-password/", views.change_password, name="ganti_password"),
     path("keluar/", views.sign_out, name="keluar"),

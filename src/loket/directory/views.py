@@ -3,16 +3,20 @@ forced password change, home, sign out). Thin: each calls one service and render
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .backends import backend_for
-from .credentials import LinkError, LinkExpired, LinkUsed, link_state, reveal_credential
+from .credentials import LinkError, LinkExpired, LinkUsed, reveal_credential, token_from_code
 from .forms import ChangePasswordForm, SignInForm
 from .services import PasswordRejected, SignInRefused, change_account_password, sign_in_account
 from .session import (
@@ -23,12 +27,23 @@ from .session import (
     start_account_session,
 )
 
+# The link pages' addresses hold no secret (the token is in the fragment, which no browser sends),
+# yet they send no Referer where they can. The two that carry the reveal form send it to their own
+# origin only: under no-referrer Chromium sends `Origin: null` with the form's POST, which Django's
+# CSRF check refuses. That Referer is `.../akun/tautan/`, nothing more.
+NO_REFERRER = "no-referrer"
+FORM_REFERRER = "same-origin"
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the address: keep it out of Referer headers and search engines.
-    response["Referrer-Policy"] = "same-origin"  # no-referrer makes Chromium send Origin: null, which CSRF refuses
+
+def _private(response: HttpResponse, *, referrer: str = NO_REFERRER) -> HttpResponse:
+    response["Referrer-Policy"] = referrer
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _link_form(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    response = render(request, "directory/link.html", {"error": error}, status=status)
+    return _private(response, referrer=FORM_REFERRER)
 
 
 def _link_refused(request: HttpRequest, error: LinkError) -> HttpResponse:
@@ -51,31 +66,46 @@ def _link_refused(request: HttpRequest, error: LinkError) -> HttpResponse:
             ),
         )
     else:
-        status, title, text = (
-            404,
-            _("Tautan tidak dikenal"),
-            _("Tautan ini tidak dikenal. Periksa apakah alamatnya tersalin lengkap dari e-mail."),
+        # Unknown: most likely a code pasted short. The form again, to paste it whole.
+        return _link_form(
+            request,
+            error=_("Tautan ini tidak dikenal. Periksa apakah alamatnya tersalin lengkap dari e-mail."),
+            status=404,
         )
     return _private(render(request, "directory/link_refused.html", {"title": title, "text": text}, status=status))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def credential_link(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows a button and consumes nothing (mail scanners follow links); POST reveals once."""
-    if request.method == "POST":
-        try:
-            revealed = reveal_credential(token=token)
-        except LinkError as error:
-            return _link_refused(request, error)
-        # Where the account lives in SPSE the holder signs in there, not at Loket's stand-in.
-        in_spse = backend_for(revealed.account.unit).by_hand
-        context = {"revealed": revealed, "in_spse": in_spse}
-        return _private(render(request, "directory/link_revealed.html", context))
-    refusal = link_state(token=token)
-    if refusal is not None:
-        return _link_refused(request, refusal)
-    return _private(render(request, "directory/link.html"))
+@sensitive_post_parameters()
+@sensitive_variables()
+def credential_link(request: HttpRequest) -> HttpResponse:
+    """GET shows the reveal form and consumes nothing (mail scanners follow links; the token, in
+    the fragment, does not even reach the server); POST reveals once. The token comes in the POST
+    body: `token`, which the page's script (web/link.js) fills from the fragment, or `kode`, the
+    code or whole link the holder pasted where no script runs. Error reports hide both."""
+    if request.method == "GET":
+        return _link_form(request)
+    token = token_from_code(request.POST.get("token") or request.POST.get("kode") or "")
+    if not token:
+        return _link_form(request, error=_("Tempelkan dulu tautan atau kode dari e-mail."), status=400)
+    try:
+        revealed = reveal_credential(token=token)
+    except LinkError as error:
+        return _link_refused(request, error)
+    # Where the account lives in SPSE the holder signs in there, not at Loket's stand-in.
+    in_spse = backend_for(revealed.account.unit).by_hand
+    context = {"revealed": revealed, "in_spse": in_spse}
+    return _private(render(request, "directory/link_revealed.html", context))
+
+
+@never_cache
+def old_credential_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A link mailed before the token moved to the fragment (`/akun/tautan/<token>/`): sent on to
+    `/akun/tautan/#<token>`, looking nothing up and consuming nothing. Only this one request's
+    access log line holds the token (the project's log handler redacts it: logfilters)."""
+    target = reverse("akun:tautan") + "#" + quote(token, safe="")
+    return _private(HttpResponseRedirect(target))
 
 
 def _next_url(request: HttpRequest) -> str | None:
