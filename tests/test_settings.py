@@ -51,3 +51,25 @@ def test_values_come_from_the_env_file_and_the_environment_wins(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == "True ['dari-berkas.example']", result.stderr
     result = _django("shell", "-c", code, LOKET_ENV_FILE=str(env_file), LOKET_ALLOWED_HOSTS="dari-env.example")
     assert result.stdout.strip().splitlines()[-1] == "True ['dari-env.example']", result.stderr
+
+
+def test_the_runserver_access_log_redacts_secrets_too():
+    """runserver logs every request path through `django.server`; an old-style one-time link path
+    must reach that log redacted, as it does every other log."""
+    import logging
+
+    from loket.logfilters import RedactSecrets
+
+    (handler,) = [h for h in logging.getLogger("django.server").handlers if h.get_name() == "django.server"]
+    assert any(isinstance(f, RedactSecrets) for f in handler.filters)
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s',
+        ("GET /akun/tautan/" + "a" * 43 + "/ HTTP/1.1", 302),
+        None,
+    )
+    handler.filter(record)
+    assert "a" * 43 not in record.getMessage()
