@@ -2,20 +2,36 @@
 
 The case services' errors keep their status (400, 403, 404, 409) and their Indonesian message;
 input that does not fit an operation's schema answers 400 in the same shape (instead of
-ninja's 422 list), so a client reads every refusal the same way.
+ninja's 422 list), so a client reads every refusal the same way. So does a request body Django
+refuses to read (too many fields or files, too large, a malformed multipart body or a part
+header over Django's limit): Django raises those when the operation first reads `request.POST`
+or `request.FILES`, inside the operation, where ninja hands them to the handlers here. An
+exception no handler knows still answers 500, in this shape, and is logged with its traceback.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from loket.cases.errors import CaseError
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorOut(Schema):
@@ -93,7 +109,44 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, {"detail": _("Alamat tidak ditemukan."), "problems": {}}, status=404)
 
+    def unreadable_body(request: HttpRequest, exc: Any) -> HttpResponse:
+        if isinstance(exc, TooManyFilesSent):
+            detail = _("Terlalu banyak berkas dalam satu permintaan (paling banyak %(n)d).") % {
+                "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+            }
+        elif isinstance(exc, TooManyFieldsSent):
+            detail = _("Terlalu banyak isian dalam satu permintaan (paling banyak %(n)d).") % {
+                "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            }
+        elif isinstance(exc, RequestDataTooBig):
+            detail = _("Isian permintaan terlalu besar.")
+        else:
+            detail = _("Isi permintaan tidak dapat dibaca (multipart/form-data yang rusak).")
+        logger.info("API request body refused: %s", exc)
+        return api.create_response(request, {"detail": detail, "problems": {}}, status=400)
+
+    def unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+        if settings.DEBUG:
+            raise exc  # the debug page (and a test) shows the traceback
+        logger.exception("API error at %s", request.path)
+        return api.create_response(
+            request,
+            {
+                "detail": _("Terjadi kesalahan di server. Coba lagi nanti; bila berulang, hubungi unit layanan."),
+                "problems": {},
+            },
+            status=500,
+        )
+
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc), "problems": {}}, status=exc.status_code)
+
     api.add_exception_handler(CaseError, case_error)
+    api.add_exception_handler(HttpError, http_error)
+    api.add_exception_handler(Exception, unexpected)
+    # Django refuses to read the body: too many fields or files, too large, malformed.
+    for refused in (SuspiciousOperation, BadRequest, MultiPartParserError, UnreadablePostError):
+        api.add_exception_handler(refused, unreadable_body)
     api.add_exception_handler(ValidationError, invalid_input)
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(Http404, not_found)

@@ -26,7 +26,7 @@ from loket.cases.models import Case, Channel, Status
 from loket.cases.offer import offered_version, offered_versions
 from loket.cases.requester_view import requester_view
 from loket.cases.selectors import case_by_tracking_code
-from loket.cases.uploads import read_upload
+from loket.cases.uploads import UploadReader
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
 from loket.directory.models import Agency
@@ -50,9 +50,18 @@ def _multipart(form: type[pydantic.BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
 
 
+MULTILINE = frozenset({"note"})
+
+
 def _read_form(form: type[pydantic.BaseModel], request: HttpRequest) -> Any:
+    """The form's fields, validated. A field holding a control character (NUL and the like; a
+    note may hold line breaks) is refused before anything is looked up with it."""
+    data = request.POST.dict()
+    typed = {field: data[field] for field in form.model_fields if isinstance(data.get(field), str)}
+    if problems := services.text_problems(multiline=MULTILINE, **typed):
+        raise Invalid(_("Isian belum sesuai. Periksa isian yang ditandai."), problems)
     try:
-        return form.model_validate(request.POST.dict())
+        return form.model_validate(data)
     except pydantic.ValidationError as exc:
         raise Invalid(
             _("Isian belum sesuai. Periksa isian yang ditandai."),
@@ -63,16 +72,14 @@ def _read_form(form: type[pydantic.BaseModel], request: HttpRequest) -> Any:
 def _uploads(request: HttpRequest) -> tuple[list[services.Upload], dict[str, str]]:
     """Each file part as (kode, name, content), and a message for each one over the size limit.
     Never more than one byte past the limit is read (as the portal does): that byte is enough for
-    the service to refuse the file; the message here gives its real size."""
+    the service to refuse the file; the message here gives its real size. A second file under one
+    kode, and any file past `MAX_FILES_READ`, is not read at all (`UploadReader`): the service
+    refuses it under its kode."""
+    reader = UploadReader()
     files: list[services.Upload] = []
-    too_large: dict[str, str] = {}
     for kode in request.FILES:
-        for upload in request.FILES.getlist(kode):
-            name, content, refusal = read_upload(upload, default_name=kode)
-            files.append((kode, name, content))
-            if refusal:
-                too_large[kode] = refusal
-    return files, too_large
+        files.extend(reader.parts(kode, request.FILES.getlist(kode)))
+    return files, reader.too_large
 
 
 def _with_sizes(exc: Invalid, too_large: dict[str, str]) -> Invalid:

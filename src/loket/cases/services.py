@@ -8,6 +8,7 @@ console, API and CLI call these functions and nothing else to change a case.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
@@ -77,7 +78,10 @@ def submit_request(
     `diterima` queued to the typed address; audit entry.
     """
     sop = parsed(sop_version)
-    problems = _identity_problems(name=name, email=email, user_id=user_id, nip=nip, need=need, channel=channel)
+    problems = {
+        **_identity_problems(name=name, email=email, user_id=user_id, nip=nip, need=need, channel=channel),
+        **text_problems(phone=phone),
+    }
     agency = None
     if agency_id is None and agency_required(sop_version.unit):
         problems["agency"] = _("Pilih instansi Anda.")
@@ -168,7 +172,36 @@ def _identity_problems(*, name: str, email: str, user_id: str, nip: str, need: s
         problems["need"] = _("Pilih kebutuhan: password baru atau informasi user ID.")
     if channel not in Channel.values:
         problems["channel"] = _("Kanal permohonan tidak dikenal.")
+    # A control character is the one problem worth naming in a field that holds one.
+    problems.update(text_problems(name=name, email=email, user_id=user_id, nip=nip))
     return problems
+
+
+# Characters no typed field may hold: C0 and C1 controls, DEL, lone surrogates (PostgreSQL
+# refuses NUL and surrogates outright), and the bidirectional overrides that make a name read
+# differently on screen than it is stored. Notes (a textarea) may hold tabs and line breaks.
+_LINE_BREAKS = frozenset("\t\n\r")
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    for ch in text:
+        if multiline and ch in _LINE_BREAKS:
+            continue
+        if ch in _BIDI or unicodedata.category(ch) in {"Cc", "Cs"}:
+            return True
+    return False
+
+
+def text_problems(*, multiline: frozenset[str] = frozenset(), **fields: str) -> dict[str, str]:
+    """A problem for each typed field holding a control character (`multiline` fields may hold
+    tabs and line breaks). The API checks every form field with it before anything is looked up
+    (`api.public`), the portal's notes with it as a form validator."""
+    return {
+        field: _("Isian ini memuat karakter kontrol yang tidak diizinkan (misalnya NUL). Ketik ulang isinya.")
+        for field, text in fields.items()
+        if text and has_control_characters(text, multiline=field in multiline)
+    }
 
 
 def _store_documents(case: Case, checked: list, *, step: int) -> None:  # type: ignore[type-arg]
@@ -448,6 +481,8 @@ def supply_documents(*, tracking_code: str, files: list[Upload], note: str = "",
     if case.status != Status.WAITING:
         raise Conflict(_("Permohonan ini tidak sedang menunggu kelengkapan berkas dari Anda."))
     sop = parsed(case.sop)
+    if problems := text_problems(note=note, multiline=frozenset({"note"})):
+        raise Invalid(_("Berkas belum dapat diterima. Periksa isian yang ditandai."), problems)
     if not files:
         raise Invalid(_("Lampirkan berkas yang diminta."), {"files": _("Belum ada berkas yang dilampirkan.")})
     try:

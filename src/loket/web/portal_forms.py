@@ -15,13 +15,15 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import ProhibitNullCharactersValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loket.cases.models import Need
-from loket.cases.uploads import read_upload
+from loket.cases.services import has_control_characters, text_problems
+from loket.cases.uploads import Refused, UploadReader, clean_name, one_file_only
 from loket.directory.models import Agency
 from loket.sop.model import Berkas
 
@@ -34,9 +36,19 @@ def file_field_name(kode: str) -> str:
 
 
 def _file_field(berkas: Berkas, *, required: bool) -> forms.FileField:
+    """One document's input. `data-max-bytes` and `data-too-large` let web/upload-limit.js refuse
+    an oversized file before it is sent (the server refuses it anyway)."""
     limit = filesizeformat(settings.LOKET_UPLOAD_MAX_BYTES)
     hint = _("PDF, JPG atau PNG; paling besar %(limit)s.") % {"limit": limit}
-    attrs: dict[str, Any] = {"accept": ACCEPT}
+    attrs: dict[str, Any] = {
+        "accept": ACCEPT,
+        "data-max-bytes": str(settings.LOKET_UPLOAD_MAX_BYTES),
+        # {name} and {size} (in MB) are filled in by the script.
+        "data-too-large": _(
+            "Berkas %(name)s terlalu besar (%(size)s MB); paling besar %(limit)s. Pilih berkas yang lebih kecil."
+        )
+        % {"name": "{name}", "size": "{size}", "limit": limit},
+    }
     if required:
         attrs["required"] = True
     return forms.FileField(
@@ -47,9 +59,30 @@ def _file_field(berkas: Berkas, *, required: bool) -> forms.FileField:
     )
 
 
+def _no_control_characters(value: str) -> None:
+    if has_control_characters(value):
+        raise forms.ValidationError(text_problems(value=value)["value"], code="control_characters")
+
+
+def _no_control_characters_but_line_breaks(value: str) -> None:
+    if has_control_characters(value, multiline=True):
+        raise forms.ValidationError(text_problems(value=value)["value"], code="control_characters")
+
+
 class PortalForm(forms.Form):
     """Puts the problems a service reports beside their fields (Django links each input to its
     help text and error message with aria-describedby and marks it aria-invalid)."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Every typed field refuses control characters (NUL and the like) with one message; a
+        # textarea may hold line breaks.
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                multiline = isinstance(field.widget, forms.Textarea)
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+                ] + [_no_control_characters_but_line_breaks if multiline else _no_control_characters]
 
     def add_problems(self, problems: dict[str, str], *, aliases: dict[str, str] | None = None) -> None:
         aliases = aliases or {}
@@ -200,17 +233,25 @@ class WithdrawForm(TrackingCodeForm):
 def read_uploads(
     uploaded: MultiValueDict[str, UploadedFile], berkas: Iterable[Berkas]
 ) -> tuple[dict[str, tuple[str, bytes]], dict[str, str]]:
-    """The chosen file of each document as (name, content), and a message for each one over the
-    size limit. Never more than one byte past the limit is read: that byte is enough for the
-    service to refuse the file, and the message here gives its real size."""
+    """The chosen file of each document as (name, content), and a message for each one the
+    service must refuse with this message rather than its own (over the size limit, or more than
+    one file for one input). Never more than one byte past the limit is read: that byte is enough
+    for the service to refuse the file, and the message here gives its real size. A second file
+    for one input (no browser sends it: the inputs are not `multiple`) is not read: the first is
+    passed on as refused content (`uploads.Refused`)."""
+    reader = UploadReader()
     files: dict[str, tuple[str, bytes]] = {}
-    too_large: dict[str, str] = {}
+    refusals: dict[str, str] = {}
     for item in berkas:
-        chosen = uploaded.get(file_field_name(item.kode))
-        if chosen is None:
+        chosen = uploaded.getlist(file_field_name(item.kode))
+        if not chosen:
             continue
-        name, content, refusal = read_upload(chosen, default_name=item.kode)
-        files[item.kode] = (name, content)
-        if refusal:
-            too_large[item.kode] = refusal
-    return files, too_large
+        if len(chosen) > 1:
+            message = one_file_only(item.nama)
+            files[item.kode] = (clean_name(chosen[0].name or "", item.kode), Refused(message))
+            refusals[item.kode] = message
+            continue
+        for kode, name, content in reader.parts(item.kode, chosen):
+            files[kode] = (name, content)
+    refusals.update(reader.too_large)
+    return files, refusals
