@@ -214,6 +214,37 @@ LOKET_PASSWORD_CLAIM_MINUTES = int(os.environ.get("LOKET_PASSWORD_CLAIM_MINUTES"
 # The largest SOP file accepted by upload in the admin.
 LOKET_SOP_MAX_BYTES = int(os.environ.get("LOKET_SOP_MAX_BYTES", 256 * 1024))
 
+# -- Client addresses and throttles (loket.throttle; docs/operations.md "Client addresses and
+# throttles"). The client address is REMOTE_ADDR, or with LOKET_TRUSTED_PROXIES=N the Nth
+# X-Forwarded-For entry from the right (set it to the number of reverse proxies in front of Loket
+# that append to that header). Limits count in the database (every process shares them): wrong
+# tracking codes and submits per session and per address (higher: an office shares one address),
+# sign-ins per user ID + address (progressive lockout) and per address.
+LOKET_TRUSTED_PROXIES = int(os.environ.get("LOKET_TRUSTED_PROXIES", 0))
+LOKET_LOOKUP_LIMIT_PER_SESSION = int(os.environ.get("LOKET_LOOKUP_LIMIT_PER_SESSION", 10))
+LOKET_LOOKUP_LIMIT_PER_ADDRESS = int(os.environ.get("LOKET_LOOKUP_LIMIT_PER_ADDRESS", 30))
+LOKET_LOOKUP_WINDOW_MINUTES = int(os.environ.get("LOKET_LOOKUP_WINDOW_MINUTES", 15))
+LOKET_SUBMIT_LIMIT_PER_SESSION = int(os.environ.get("LOKET_SUBMIT_LIMIT_PER_SESSION", 10))
+LOKET_SUBMIT_LIMIT_PER_ADDRESS = int(os.environ.get("LOKET_SUBMIT_LIMIT_PER_ADDRESS", 30))
+LOKET_SUBMIT_WINDOW_MINUTES = int(os.environ.get("LOKET_SUBMIT_WINDOW_MINUTES", 60))
+LOKET_SIGN_IN_LIMIT = int(os.environ.get("LOKET_SIGN_IN_LIMIT", 5))
+LOKET_SIGN_IN_LIMIT_PER_ADDRESS = int(os.environ.get("LOKET_SIGN_IN_LIMIT_PER_ADDRESS", 20))
+LOKET_SIGN_IN_WINDOW_MINUTES = int(os.environ.get("LOKET_SIGN_IN_WINDOW_MINUTES", 15))
+LOKET_SIGN_IN_LOCKOUT_MINUTES = int(os.environ.get("LOKET_SIGN_IN_LOCKOUT_MINUTES", 15))
+for _name in ("LOOKUP", "SUBMIT", "SIGN_IN"):
+    if not 0 < globals()[f"LOKET_{_name}_WINDOW_MINUTES"] <= 24 * 60:
+        raise ImproperlyConfigured(f"LOKET_{_name}_WINDOW_MINUTES must be between 1 and 1440")
+if LOKET_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("LOKET_TRUSTED_PROXIES must be 0 or more")
+INSTALLED_APPS += ["loket.throttle"]
+MIDDLEWARE = [
+    "loket.throttle.address.ClientAddressMiddleware",  # first: every later reader sees the client address
+    *MIDDLEWARE,
+    "loket.throttle.middleware.ThrottleMiddleware",  # last: it needs the session
+]
+AUTHENTICATION_BACKENDS = ["loket.throttle.backends.ThrottledModelBackend"]
+# -- end of client addresses and throttles
+
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("LOKET_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -201,7 +201,7 @@ def _offered(form: SubmitForm) -> SopVersion:
 
 @router.post(
     "/requests",
-    response={201: SubmittedOut, **refusals(400)},
+    response={201: SubmittedOut, **refusals(400, 429)},
     operation_id="submit_request",
     summary="Hand in a request",
     openapi_extra=_multipart(SubmitForm),
@@ -311,7 +311,7 @@ def _request_status(case: Case) -> RequestStatusOut:
 
 @router.get(
     "/requests/{tracking_code}",
-    response={200: RequestStatusOut, **refusals(404)},
+    response={200: RequestStatusOut, **refusals(404, 429)},
     operation_id="request_status",
     summary="Follow a request",
 )

@@ -8,7 +8,6 @@ come from that directory instead, and import is a tool for the local one.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,16 +19,16 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from loket.audit.services import log_action
+from loket.throttle.limits import Refused
+from loket.throttle.signin import begin_sign_in, refused_message
 from loket.units.models import Unit
 
 from .backends import backend_for
 from .backends.local import account_by_user_id
-from .models import ACCOUNT_ROLES, Account, Agency, SignInAttempt
+from .models import ACCOUNT_ROLES, Account, Agency
 from .nip import nip_problems, normalise_nip
 from .passwords import password_problems
 
@@ -364,12 +363,6 @@ def import_accounts(
 
 # -- sign-in (the SPSE stand-in) --------------------------------------------------------------------
 
-WINDOW = dt.timedelta(minutes=15)
-LOCKOUT = dt.timedelta(minutes=15)
-LIMIT_PER_ACCOUNT = 5
-LIMIT_PER_IP = 20
-KEEP_ATTEMPTS = dt.timedelta(days=1)
-
 
 class SignInRefused(Exception):
     """Sign-in refused; the message is for the person at the form."""
@@ -383,69 +376,27 @@ class PasswordRejected(Exception):
         self.problems = problems
 
 
-def _blocked_until(failures: Any, limit: int, now: dt.datetime) -> dt.datetime | None:
-    """When the newest `limit` failures all fell within WINDOW, attempts are refused until
-    LOCKOUT after the newest of them."""
-    times = list(failures.filter(at__gte=now - WINDOW - LOCKOUT).order_by("-at").values_list("at", flat=True)[:limit])
-    if len(times) < limit or times[0] - times[-1] > WINDOW:
-        return None
-    until: dt.datetime = times[0] + LOCKOUT
-    return until if until > now else None
-
-
-def sign_in_blocked_until(*, unit_kode: str, user_id: str, ip: str | None) -> dt.datetime | None:
-    """Until when sign-in for this account or from this address is refused (None: not refused).
-    Failures of an account count only since its last successful sign-in."""
-    now = timezone.now()
-    user_id = user_id.strip().casefold()
-    attempts = SignInAttempt.objects.filter(unit_kode=unit_kode, user_id=user_id)
-    last_ok = attempts.filter(outcome=SignInAttempt.Outcome.OK).order_by("-at").values_list("at", flat=True).first()
-    failures = attempts.filter(outcome=SignInAttempt.Outcome.FAILED)
-    if last_ok is not None:
-        failures = failures.filter(at__gt=last_ok)
-    candidates = [_blocked_until(failures, LIMIT_PER_ACCOUNT, now)]
-    if ip:
-        ip_failures = SignInAttempt.objects.filter(ip=ip, outcome=SignInAttempt.Outcome.FAILED)
-        candidates.append(_blocked_until(ip_failures, LIMIT_PER_IP, now))
-    found = [c for c in candidates if c is not None]
-    return max(found) if found else None
-
-
 def sign_in_account(*, unit_kode: str, user_id: str, password: str, ip: str | None) -> Account:
     """Check an account holder's user ID and password for a unit and return the account.
+
+    `ip` is the client address (`loket.throttle.address.client_address`). The limit is
+    `loket.throttle.signin`'s, shared with the staff console: per unit + user ID + address 5
+    failures since the last success refuse further attempts for 15 minutes, doubling with each
+    further 5; 20 failures from one address within 15 minutes refuse every account from it for
+    15 minutes. Counting is atomic (the attempt's row is written, then counted, under a lock),
+    and a refused attempt checks no password.
 
     Effects: one SignInAttempt row (ok, failed or blocked; rows older than a day are pruned); one
     audit entry `account.signed_in` or `account.sign_in_refused` (with the reason, never the
     password). Raises SignInRefused with the message to show: wrong user ID or password (the
-    same message for both), account not active, or too many failures (5 for one account or 20
-    from one address within 15 minutes block further attempts for 15 minutes).
+    same message for both), account not active, or too many failures.
     """
-    outcome = _sign_in(unit_kode=unit_kode.strip(), user_id=user_id.strip(), password=password, ip=ip or None)
-    if isinstance(outcome, SignInRefused):
-        raise outcome
-    return outcome
-
-
-@transaction.atomic
-def _sign_in(*, unit_kode: str, user_id: str, password: str, ip: str | None) -> Account | SignInRefused:
-    now = timezone.now()
-    SignInAttempt.objects.filter(at__lt=now - KEEP_ATTEMPTS).delete()
-    record = {"unit_kode": unit_kode[:40], "user_id": user_id.casefold()[:80], "ip": ip, "at": now}
+    unit_kode, user_id, ip = unit_kode.strip(), user_id.strip(), ip or None
     audit = {"unit": unit_kode, "user_id": user_id, "ip": ip}
-
-    until = sign_in_blocked_until(unit_kode=unit_kode, user_id=user_id, ip=ip)
-    if until is not None:
-        SignInAttempt.objects.create(outcome=SignInAttempt.Outcome.BLOCKED, **record)
+    ticket = begin_sign_in(unit_kode=unit_kode, user_id=user_id, ip=ip)
+    if isinstance(ticket, Refused):
         log_action("account.sign_in_refused", reason="blocked", **audit)
-        minutes = max(1, -(-int((until - now).total_seconds()) // 60))
-        return SignInRefused(
-            ngettext(
-                "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam %(m)s menit.",
-                "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam %(m)s menit.",
-                minutes,
-            )
-            % {"m": minutes}
-        )
+        raise SignInRefused(refused_message(ticket))
 
     unit = Unit.objects.filter(kode=unit_kode).first()
     backend = backend_for(unit)
@@ -456,14 +407,12 @@ def _sign_in(*, unit_kode: str, user_id: str, password: str, ip: str | None) -> 
     else:
         ok = backend.check_password(account, password)
     if not ok or account is None:
-        SignInAttempt.objects.create(outcome=SignInAttempt.Outcome.FAILED, **record)
         log_action("account.sign_in_refused", reason="wrong", **audit)
-        return SignInRefused(_("User ID atau password salah untuk unit yang dipilih."))
+        raise SignInRefused(_("User ID atau password salah untuk unit yang dipilih."))
     if not account.is_active:
-        SignInAttempt.objects.create(outcome=SignInAttempt.Outcome.FAILED, **record)
         log_action("account.sign_in_refused", reason="inactive", **audit)
-        return SignInRefused(_("Akun Anda belum aktif atau sedang dinonaktifkan. Hubungi LPSE/UKPBJ unit Anda."))
-    SignInAttempt.objects.create(outcome=SignInAttempt.Outcome.OK, **record)
+        raise SignInRefused(_("Akun Anda belum aktif atau sedang dinonaktifkan. Hubungi LPSE/UKPBJ unit Anda."))
+    ticket.succeeded()
     log_action("account.signed_in", must_change_password=account.must_change_password, **audit)
     return account
 

@@ -6,14 +6,11 @@ from django.urls import path
 
 from . import console_views as views
 from . import lanes_views
+from .console_sign_in import ConsoleSignInView
 
 app_name = "console"
 urlpatterns = [
-    path(
-        "masuk/",
-        auth_views.LoginView.as_view(template_name="web/console/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("masuk/", ConsoleSignInView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("", views.queue, name="queue"),
     path("kasus/<int:case_id>/", views.case_page, name="case"),
