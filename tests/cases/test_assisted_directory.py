@@ -325,3 +325,17 @@ def test_a_claim_left_unsaved_lapses(client, service, assisted, settings):
     other.force_login(second)
     assert shown_password(other.get(reverse("console:case", args=[case.pk])).content.decode())
     assert Case.objects.get(pk=case.pk).password_claimed_by == second
+
+
+def test_a_note_with_control_characters_is_refused_with_a_field_error(client, service, tokens):
+    case = submit(service).case
+    body = client.get(f"{API}/cases/{case.pk}", headers=bearer(tokens["verifier"])).json()
+    refused = client.post(
+        f"{API}/cases/{case.pk}/decisions",
+        data={"version": body["version"], "answers": [{"step": 2, "answer": "tidak", "note": "SK\x00buram"}]},
+        content_type="application/json",
+        headers=bearer(tokens["verifier"]),
+    )
+    assert refused.status_code == 400 and "note-2" in refused.json()["problems"]
+    case.refresh_from_db()
+    assert case.current_step == 2

@@ -367,6 +367,14 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
         raise Conflict(_("Permohonan ini sudah diproses atau diubah oleh petugas lain. Muat ulang halaman."))
     if not decision.answers:
         raise Invalid(_("Belum ada jawaban yang dipilih."))
+    typed = {f"note-{a.step}": a.note for a in decision.answers} | {
+        name: value for name, value in decision.values.items() if isinstance(value, str)
+    }
+    problems = text_problems(
+        multiline=frozenset(n for n in typed if n.startswith("note-") or n == "phone_confirmation"), **typed
+    )
+    if problems:
+        raise Invalid(_("Isian memuat karakter kontrol yang tidak diizinkan. Ketik ulang isinya."), problems)
     sop = parsed(case.sop)
     now = timezone.now()
     facts = facts_of(case)
