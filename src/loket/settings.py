@@ -198,6 +198,9 @@ LOKET_BASE_URL = os.environ.get("LOKET_BASE_URL", "http://127.0.0.1:8000").rstri
 LOKET_UPLOAD_MAX_BYTES = int(os.environ.get("LOKET_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * LOKET_UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = LOKET_UPLOAD_MAX_BYTES
+# A request carries at most this many files before Django refuses it (the API answers that in its
+# JSON shape; cases.uploads reads at most 20 file parts anyway): not 100 × 5 MB buffered.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # A case waiting on its requester (missing documents) expires after this many days.
 LOKET_REQUESTER_WAIT_DAYS = int(os.environ.get("LOKET_REQUESTER_WAIT_DAYS", 14))
 # What the worker runs every sweep beside sending mail.

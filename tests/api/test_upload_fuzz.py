@@ -45,7 +45,9 @@ def _refusal(response) -> dict:  # type: ignore[no-untyped-def,type-arg]
     return body
 
 
-def test_every_malformed_file_is_refused_or_stored_clean_and_nothing_is_half_saved(client, service, media):
+def test_every_malformed_file_is_refused_or_stored_clean_and_nothing_is_half_saved(client, service, media, settings):
+    # Hundreds of requests from one address in one test: the submit throttle is not what this is about.
+    settings.LOKET_SUBMIT_LIMIT_PER_SESSION = settings.LOKET_SUBMIT_LIMIT_PER_ADDRESS = 10**6
     samples = corpus()
     assert len(samples) >= 300
     refused = accepted = 0
@@ -119,12 +121,22 @@ def test_two_files_under_one_kode_are_refused_beside_it(client, service):
     assert Case.objects.count() == 0 and Document.objects.count() == 0
 
 
-def test_more_files_than_the_sop_has_documents_are_refused(client, service):
+def test_more_files_than_the_sop_has_documents_are_refused(client, service, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 100  # Django's own default: the app's limits alone
     extra = {f"lampiran-{i}": SimpleUploadedFile(f"{i}.pdf", pdf_bytes(), "application/pdf") for i in range(30)}
     body = _refusal(_send(client, service, files=service_documents(service, **extra)))
     assert "paling banyak 2 berkas" in body["problems"]["files"]
     assert "tidak diminta" in body["problems"]["lampiran-0"]
     assert "tidak diminta" in body["problems"]["lampiran-29"]  # past MAX_FILES_READ: named, not read
+    assert Case.objects.count() == 0
+
+
+def test_a_request_with_more_files_than_django_takes_is_refused_in_the_api_s_shape(client, service):
+    """DATA_UPLOAD_MAX_NUMBER_FILES (20) stops a request before anything is buffered past it."""
+    extra = {f"lampiran-{i}": SimpleUploadedFile(f"{i}.pdf", pdf_bytes(), "application/pdf") for i in range(30)}
+    response = _send(client, service, files=service_documents(service, **extra))
+    assert response.status_code == 400
+    assert "Terlalu banyak berkas dalam satu permintaan (paling banyak 20)" in response.json()["detail"]
     assert Case.objects.count() == 0
 
 
