@@ -338,7 +338,7 @@ class SuppliedOut(Schema):
 
 @router.post(
     "/requests/{tracking_code}/documents",
-    response={200: SuppliedOut, **refusals(400, 404, 409)},
+    response={200: SuppliedOut, **refusals(400, 404, 409, 429)},
     operation_id="supply_documents",
     summary="Hand in missing documents",
     openapi_extra=_multipart(SupplyForm),
