@@ -207,6 +207,7 @@ LOKET_REQUESTER_WAIT_DAYS = int(os.environ.get("LOKET_REQUESTER_WAIT_DAYS", 14))
 LOKET_PERIODIC_JOBS = [
     "loket.cases.services.expire_stale_cases",
     "loket.directory.credentials.erase_expired_credentials",
+    "loket.notify.services.erase_expired_secret_links",
 ]
 # A one-time credential link is valid this many hours.
 LOKET_LINK_HOURS = int(os.environ.get("LOKET_LINK_HOURS", 24))

@@ -215,3 +215,37 @@ def test_with_a_backend_that_runs_at_once_the_mail_leaves_only_after_commit(
     assert LINK in smtp_server.wait_for(1)[0].body
     message.refresh_from_db()
     assert message.status == "sent"
+
+
+def test_a_mail_not_sent_before_its_link_expired_loses_its_copy_of_the_link(settings):
+    """The periodic job: the outbox keeps no copy of a one-time link that can no longer be used."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from loket.notify.models import OutboxMessage
+    from loket.notify.services import erase_expired_secret_links
+
+    old = OutboxMessage.objects.create(
+        to="a@b.go.id",
+        template="hasil-password",
+        subject="s",
+        body="[[TAUTAN-SEKALI-PAKAI]]",
+        secret_link="https://x/akun/tautan/#rahasia",
+    )
+    fresh = OutboxMessage.objects.create(
+        to="a@b.go.id",
+        template="hasil-password",
+        subject="s",
+        body="[[TAUTAN-SEKALI-PAKAI]]",
+        secret_link="https://x/akun/tautan/#baru",
+    )
+    OutboxMessage.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=settings.LOKET_LINK_HOURS, minutes=1)
+    )
+    assert erase_expired_secret_links() == 1
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.secret_link == "" and old.secret_erased
+    assert fresh.secret_link.endswith("#baru")
+    assert "loket.notify.services.erase_expired_secret_links" in settings.LOKET_PERIODIC_JOBS

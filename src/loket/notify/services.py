@@ -14,11 +14,13 @@ instead of sending a mail with a hole in it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template import Context, Engine, engines
@@ -140,3 +142,18 @@ def resend_messages(*, messages: Iterable[OutboxMessage], actor: Any) -> int:
         log_action("mail.resent", actor=actor, case=locked.case, message=locked.pk, template=locked.template)
         count += 1
     return count
+
+
+def erase_expired_secret_links(*, now: Any = None) -> int:
+    """Erase the one-time link from mails not yet sent whose link has expired (it was issued with
+    the mail, so it expired LOKET_LINK_HOURS after the mail was queued). For a periodic job: such
+    a mail can only fail now (`secret_erased`), and the outbox keeps no copy of a secret it can no
+    longer deliver. Returns how many were erased."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(hours=settings.LOKET_LINK_HOURS)
+    return (
+        OutboxMessage.objects.filter(created_at__lte=limit)
+        .exclude(secret_link="")
+        .exclude(status=OutboxMessage.Status.SENDING)
+        .update(secret_link="")
+    )
