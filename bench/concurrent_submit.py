@@ -103,7 +103,7 @@ def run_one(threads: int, requests: int) -> dict[str, object]:
             cookie = browser.cookies[settings.SESSION_COOKIE_NAME].value
             both = threading.Barrier(2)
 
-            def click() -> None:
+            def click(token: str, cookie: str, both: threading.Barrier) -> None:
                 twin = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
                 twin.cookies[settings.SESSION_COOKIE_NAME] = cookie
                 data = {
@@ -122,7 +122,7 @@ def run_one(threads: int, requests: int) -> dict[str, object]:
                     statuses[status] += 1
                 connection.close()
 
-            pair = [threading.Thread(target=click) for _ in range(2)]
+            pair = [threading.Thread(target=click, args=(token, cookie, both)) for _ in range(2)]
             for t in pair:
                 t.start()
             for t in pair:
