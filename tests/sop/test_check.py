@@ -339,6 +339,7 @@ def test_it_reports_a_bad_kode() -> None:
     v = violations[0]
     assert (v.line, v.rule) == (1, "tipe")
     assert "`kode` harus huruf kecil, angka dan tanda hubung saja" in v.message
+    assert "misalnya `contoh-reset`" in v.message  # the value as written, made to fit
 
 
 def test_it_reports_a_bad_berkas_kode() -> None:

@@ -13,8 +13,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import ACCOUNT_ROLES, Account, Agency, SignInAttempt
+from .models import Account, Agency, SignInAttempt
 from .nip import nip_problems, normalise_nip
+from .roles import role_choices
 
 
 @admin.register(Agency)
@@ -33,7 +34,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 class AccountForm(forms.ModelForm):
-    role = forms.ChoiceField(label=gettext_lazy("peran"), choices=[(r, r) for r in ACCOUNT_ROLES])
+    role = forms.ChoiceField(label=gettext_lazy("peran"), choices=role_choices)
 
     class Meta:
         model = Account

@@ -6,9 +6,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The directory roles SOP files name in `peran_akun` and staff roles name in their lanes.
-ACCOUNT_ROLES = ["PPK", "PP", "Pokja Pemilihan", "Admin Agency", "Admin PPE", "Verifikator", "Auditor"]
-
 
 class Agency(models.Model):
     """A K/L/D/I an account belongs to, within one unit."""

@@ -28,9 +28,10 @@ from loket.units.models import Unit
 
 from .backends import backend_for
 from .backends.local import account_by_user_id
-from .models import ACCOUNT_ROLES, Account, Agency
+from .models import Account, Agency
 from .nip import nip_problems, normalise_nip
 from .passwords import password_problems
+from .roles import account_roles, nip_required_roles
 
 # -- import -----------------------------------------------------------------------------------------
 
@@ -38,7 +39,6 @@ COLUMNS = ("user_id", "name", "nip", "email", "phone", "role", "agency", "satker
 REQUIRED_COLUMNS = ("user_id", "name", "nip", "email", "role", "agency")
 REQUIRED_VALUES = ("user_id", "name", "email", "role", "agency")
 # Roles held only by civil servants appointed by decree: their NIP is required.
-NIP_REQUIRED_ROLES = {"PPK", "PP", "Pokja Pemilihan", "Admin Agency"}
 _FIELDS = ("name", "nip", "email", "phone", "role", "satker", "sk_number")
 _MAX = {
     "user_id": Account._meta.get_field("user_id").max_length,
@@ -226,7 +226,7 @@ def _check_columns(columns: list[str]) -> None:
 
 
 def _role(raw: str) -> str | None:
-    by_folded = {r.casefold(): r for r in ACCOUNT_ROLES}
+    by_folded = {r.casefold(): r for r in account_roles()}
     return by_folded.get(" ".join(raw.split()).casefold())
 
 
@@ -256,7 +256,8 @@ def _check_row(row: dict[str, str]) -> tuple[dict[str, str], list[str], list[str
         role = _role(values["role"])
         if role is None:
             reasons.append(
-                _("peran tidak dikenal: %(r)s (pilihan: %(c)s)") % {"r": values["role"], "c": ", ".join(ACCOUNT_ROLES)}
+                _("peran tidak dikenal: %(r)s (pilihan: %(c)s)")
+                % {"r": values["role"], "c": ", ".join(account_roles())}
             )
         else:
             values["role"] = role
@@ -269,7 +270,7 @@ def _check_row(row: dict[str, str]) -> tuple[dict[str, str], list[str], list[str
                 reasons.append(_("NIP tidak sah: %(p)s") % {"p": " ".join(strict)})
             else:
                 warnings.append(_("NIP bukan pola PNS (%(p)s); diterima sebagai PPPK") % {"p": " ".join(strict)})
-    elif values.get("role") in NIP_REQUIRED_ROLES:
+    elif values.get("role") in nip_required_roles():
         reasons.append(_("NIP wajib diisi untuk peran %(r)s") % {"r": values["role"]})
     return values, reasons, warnings
 

@@ -10,6 +10,7 @@ author can type makes this module raise.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -233,7 +234,9 @@ def _translate(exc: ValidationError, out: Loaded) -> list[Violation]:
             msg = f"`{where}` harus jumlah menit (bilangan bulat ≥ 0) atau `null` untuk N/A"
             rule = "tipe"
         elif kind == "string_pattern_mismatch":
-            msg = f"`{where}` harus huruf kecil, angka dan tanda hubung saja (contoh: kaltim-reset-ppk)"
+            # The example is the value as written, made to fit (no SOP kode is named here).
+            fitted = re.sub(r"[^a-z0-9]+", "-", str(err.get("input", "")).casefold()).strip("-") or "unit-layanan"
+            msg = f"`{where}` harus huruf kecil, angka dan tanda hubung saja (misalnya `{fitted}`)"
             rule = "tipe"
         elif kind == "too_short":
             msg = f"`{where}` tidak boleh kosong"
