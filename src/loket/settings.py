@@ -67,9 +67,11 @@ INSTALLED_APPS = [
     "loket.cases",
     "loket.notify",
     "loket.web",
+    "loket.throttle",
 ]
 
 MIDDLEWARE = [
+    "loket.throttle.address.ClientAddressMiddleware",  # first: every later reader sees the client address
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "loket.headers.PermissionsPolicyMiddleware",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "loket.throttle.middleware.ThrottleMiddleware",  # last: it needs the session
 ]
 
 ROOT_URLCONF = "loket.urls"
@@ -240,12 +243,6 @@ for _name in ("LOOKUP", "SUBMIT", "SIGN_IN"):
         raise ImproperlyConfigured(f"LOKET_{_name}_WINDOW_MINUTES must be between 1 and 1440")
 if LOKET_TRUSTED_PROXIES < 0:
     raise ImproperlyConfigured("LOKET_TRUSTED_PROXIES must be 0 or more")
-INSTALLED_APPS += ["loket.throttle"]
-MIDDLEWARE = [
-    "loket.throttle.address.ClientAddressMiddleware",  # first: every later reader sees the client address
-    *MIDDLEWARE,
-    "loket.throttle.middleware.ThrottleMiddleware",  # last: it needs the session
-]
 AUTHENTICATION_BACKENDS = ["loket.throttle.backends.ThrottledModelBackend"]
 # -- end of client addresses and throttles
 

@@ -814,3 +814,8 @@ def test_a_person_s_step_between_the_reset_and_its_delivery_is_refused() -> None
         "    aksi: beri-tahu-hasil\n    lanjut: 8\n"
     )
     assert not [v for v in check(direct) if v.rule == "hasil"]
+
+
+def test_an_unknown_action_after_a_reset_is_reported_not_a_crash() -> None:
+    violation = only(check(edit(73, "    aksi: arsipkan", "    aksi: kirim-sms")), "aksi")
+    assert "kirim-sms" in violation.message

@@ -189,10 +189,6 @@ def verify(registry: Mapping[str, Action], vocabulary: Mapping[str, ActionSpec])
 verify(REGISTRY, ACTIONS)
 
 
-def action_of(step: Kegiatan) -> Action:
-    return REGISTRY[step.aksi]
-
-
 def requester_text(step: Kegiatan) -> str:
     """What a requester is shown for `step`: the SOP's own `teks_pemohon`, else the action's."""
     return step.teks_pemohon or str(REGISTRY[step.aksi].requester_text)

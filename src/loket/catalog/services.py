@@ -128,16 +128,17 @@ def derive_lanes(newest: Iterable[Sop], older: Iterable[Sop] = ()) -> dict[str, 
     possible for files installed before `lingkup_instansi` was checked) the lane is scoped: the
     narrower reading never shows a case to staff of another agency.
     """
-    lanes: dict[str, bool] = {}
-    for sop in newest:
+    lanes = _scopes(newest)
+    return {**lanes, **{lane: scoped for lane, scoped in _scopes(older).items() if lane not in lanes}}
+
+
+def _scopes(sops: Iterable[Sop]) -> dict[str, bool]:
+    """Staff lane -> whether any of `sops` scopes it to an agency."""
+    scopes: dict[str, bool] = {}
+    for sop in sops:
         for lane in staff_lanes(sop):
-            lanes[lane] = lanes.get(lane, False) or lane in sop.lingkup_instansi
-    found_older: dict[str, bool] = {}
-    for sop in older:
-        for lane in staff_lanes(sop):
-            if lane not in lanes:
-                found_older[lane] = found_older.get(lane, False) or lane in sop.lingkup_instansi
-    return {**lanes, **found_older}
+            scopes[lane] = scopes.get(lane, False) or lane in sop.lingkup_instansi
+    return scopes
 
 
 def rebuild_lanes(unit: Unit) -> list[UnitLane]:

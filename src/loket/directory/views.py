@@ -15,6 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from loket.throttle.address import client_address
+
 from .backends import backend_for
 from .credentials import LinkError, LinkExpired, LinkUsed, reveal_credential, token_from_code
 from .forms import ChangePasswordForm, SignInForm
@@ -127,7 +129,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 unit_kode=form.cleaned_data["unit"].kode,
                 user_id=form.cleaned_data["user_id"],
                 password=form.cleaned_data["password"],
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_address(request),
             )
         except SignInRefused as refused:
             error = str(refused)

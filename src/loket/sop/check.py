@@ -71,15 +71,6 @@ def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> No
     _check_graph(loaded, sop, numbers)
 
 
-def staff_completes(k: Kegiatan) -> bool:
-    """Whether a staff member of the step's lane completes it (`loket.engine.by_of` is "staf"):
-    its action is the staff's and it is not a decision the system answers."""
-    spec = ACTIONS.get(k.aksi)
-    if spec is None or spec.by != "staf":
-        return False
-    return k.keputusan is None or k.keputusan.oleh != "sistem"
-
-
 def sets_password(k: Kegiatan) -> bool:
     """Whether the step's action may set a password, which a person does by hand where the unit's
     accounts live in SPSE (the assisted directory)."""
@@ -91,7 +82,7 @@ def staff_lanes(sop: Sop) -> list[str]:
     """The lanes, in `pelaksana` order, with at least one step a staff member completes, or sets
     a password in (by hand, in a unit whose accounts live in SPSE): the staff roles this SOP
     needs at its unit (the requester's lane is not one, unless staff also complete a step in it)."""
-    used = {k.pelaksana for k in sop.kegiatan if staff_completes(k) or sets_password(k)}
+    used = {k.pelaksana for k in sop.kegiatan if k.aksi in ACTIONS and (k.by == "staf" or sets_password(k))}
     return [lane for lane in sop.pelaksana if lane in used]
 
 
@@ -267,8 +258,8 @@ def _check_delivery(loaded: Loaded, sop: Sop) -> None:
                 continue
             seen.add(target)
             nxt = by_no.get(target) if isinstance(target, int) else None
-            if nxt is None or nxt.aksi == "beri-tahu-hasil":
-                continue
+            if nxt is None or nxt.aksi not in ACTIONS or nxt.aksi == "beri-tahu-hasil":
+                continue  # an unknown `aksi` has its own violation
             if nxt.by != "sistem":
                 loaded.add(
                     loaded.step_line(k.no),

@@ -1,8 +1,8 @@
-"""Reading a unit's staff lanes: which there are (from its installed SOPs, catalog.UnitLane), who
-holds each, and the open cases waiting at a lane nobody can act on.
+"""Reading a unit's staff lanes (catalog.UnitLane, from its installed SOPs): who holds each, and
+the open cases waiting at a lane nobody can act on.
 
-Callers: `loket staff add` and the admin (which roles a unit has), `loket sop install` and the
-admin upload (the warning for unheld lanes), `loket staff lanes` and the console's lanes page.
+Callers: `loket sop install` and the admin upload (the warning for unheld lanes), `loket staff
+lanes` and the console's lanes page.
 """
 
 from __future__ import annotations
@@ -17,11 +17,6 @@ from loket.catalog.models import UnitLane
 from loket.units.models import Unit
 
 from .models import StaffRole
-
-
-def unit_lanes(unit: Unit | int) -> list[UnitLane]:
-    """The unit's staff lanes, by name (empty when no SOP of the unit is installed)."""
-    return list(UnitLane.objects.filter(unit=unit).order_by("name"))
 
 
 def held_lanes(unit_kode: str) -> set[str]:

@@ -9,8 +9,7 @@ has fewer than N; with 0, or without the header, or when that entry is not an IP
 appended, so it cannot pick the address it is counted under.
 
 `ClientAddressMiddleware` (first in MIDDLEWARE) resolves the address once per request and puts it
-in `REMOTE_ADDR`, so code that reads `REMOTE_ADDR` sees the same address; the peer's own address
-(the proxy's, behind one) stays in `META["loket.peer_address"]`.
+in `REMOTE_ADDR`, so code that reads `REMOTE_ADDR` sees the same address.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 RESOLVED = "loket.client_address"
-PEER = "loket.peer_address"
 
 
 def _ip(value: str) -> str | None:
@@ -53,13 +51,12 @@ def client_address(request: HttpRequest) -> str:
 
 
 class ClientAddressMiddleware:
-    """Resolves the client address once and puts it in REMOTE_ADDR (the peer's in PEER)."""
+    """Resolves the client address once and puts it in REMOTE_ADDR."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if RESOLVED not in request.META:
-            request.META[PEER] = request.META.get("REMOTE_ADDR", "")
             request.META["REMOTE_ADDR"] = client_address(request)
         return self.get_response(request)

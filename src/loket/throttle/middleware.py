@@ -47,10 +47,6 @@ def lookup_limits(request: HttpRequest) -> list[tuple[Limit, str]]:
     return _limits(request, "lookup")
 
 
-def submit_limits(request: HttpRequest) -> list[tuple[Limit, str]]:
-    return _limits(request, "submit")
-
-
 @dataclass
 class Held:
     taken: Taken

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zoneinfo
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -122,15 +123,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         steps.append({"run": step_run, "uraian": sop.step(step_run.step).uraian, "over": over})
     status = 400 if error else 200
     posted = request.POST if error else None
-    claim = None
-    if any(f.kind == "password" for item in run for f in item.fields):
-        # One staff member at a time is offered a password to set in SPSE for this request.
-        claim = services.claim_password_step(case_id=case.pk, actor=request.user)
-        if not claim.mine:
-            run = []
-    # Shown once per page: the staff member copies it into SPSE (or pastes SPSE's own instead).
-    # After a refused submit the one they may already have set is shown again, not a new one.
-    offered_password = (posted.get("temporary_password", "") if posted else "") or generate_temporary_password()
+    run, claimed_by_other, offered_password = _password_offer(request, case, run, posted)
     return render(
         request,
         "web/console/case.html",
@@ -141,9 +134,9 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "run": run,
             "error": error,
             "problem_fields": problem_fields,
-            "claim": claim if claim is not None and not claim.mine else None,
+            "claim": claimed_by_other,
             "posted": posted,
-            "offered_password": offered_password if any(f.kind == "password" for i in run for f in i.fields) else "",
+            "offered_password": offered_password,
             "berkas": [{"b": b, "present": b.kode in present} for b in sop.berkas],
             "documents": documents,
             "steps": steps,
@@ -153,6 +146,21 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _password_offer(
+    request: HttpRequest, case: Case, run: list[RunStep], posted: Any
+) -> tuple[list[RunStep], services.PasswordClaim | None, str]:
+    """Where the run sets a password in SPSE by hand: (the run, another staff member's claim if
+    they hold the step now, the password to offer). One staff member at a time is offered one;
+    the others get no form. Shown once per page; after a refused submit the one the staff member
+    may already have set is offered again, not a new one."""
+    if not any(f.kind == "password" for item in run for f in item.fields):
+        return run, None, ""
+    claim = services.claim_password_step(case_id=case.pk, actor=request.user)
+    if not claim.mine:
+        return [], claim, ""
+    return run, None, (posted.get("temporary_password", "") if posted else "") or generate_temporary_password()
 
 
 @login_required

@@ -9,7 +9,7 @@ the fields with `add_problems`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loket.cases.models import Need
-from loket.cases.services import has_control_characters, text_problems
+from loket.cases.services import text_problems
 from loket.cases.uploads import Refused, UploadReader, clean_name, one_file_only
 from loket.directory.models import Agency
 from loket.sop.model import Berkas
@@ -59,14 +59,16 @@ def _file_field(berkas: Berkas, *, required: bool) -> forms.FileField:
     )
 
 
-def _no_control_characters(value: str) -> None:
-    if has_control_characters(value):
-        raise forms.ValidationError(text_problems(value=value)["value"], code="control_characters")
+def _no_control_characters(*, multiline: bool) -> Callable[[str], None]:
+    """A validator refusing control characters (`multiline`: tabs and line breaks allowed), with
+    the services' own message (cases.services.text_problems)."""
 
+    def validate(value: str) -> None:
+        problem = text_problems(value=value, multiline=frozenset({"value"}) if multiline else frozenset())
+        if problem:
+            raise forms.ValidationError(problem["value"], code="control_characters")
 
-def _no_control_characters_but_line_breaks(value: str) -> None:
-    if has_control_characters(value, multiline=True):
-        raise forms.ValidationError(text_problems(value=value)["value"], code="control_characters")
+    return validate
 
 
 class PortalForm(forms.Form):
@@ -82,7 +84,7 @@ class PortalForm(forms.Form):
                 multiline = isinstance(field.widget, forms.Textarea)
                 field.validators = [
                     v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
-                ] + [_no_control_characters_but_line_breaks if multiline else _no_control_characters]
+                ] + [_no_control_characters(multiline=multiline)]
 
     def add_problems(self, problems: dict[str, str], *, aliases: dict[str, str] | None = None) -> None:
         aliases = aliases or {}
