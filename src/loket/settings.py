@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "loket.request_size.RequestSizeMiddleware",  # before any view or process_view reads a body
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "loket.throttle.middleware.ThrottleMiddleware",  # last: it needs the session
 ]
@@ -201,6 +202,12 @@ LOKET_BASE_URL = os.environ.get("LOKET_BASE_URL", "http://127.0.0.1:8000").rstri
 LOKET_UPLOAD_MAX_BYTES = int(os.environ.get("LOKET_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * LOKET_UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = LOKET_UPLOAD_MAX_BYTES
+# A request's body is read only up to the largest request an installed SOP allows (its documents
+# × LOKET_UPLOAD_MAX_BYTES + LOKET_REQUEST_FIELDS_BYTES), or LOKET_REQUEST_MAX_BYTES when set;
+# of a file, one byte past LOKET_UPLOAD_MAX_BYTES is kept (loket.request_size).
+LOKET_REQUEST_FIELDS_BYTES = int(os.environ.get("LOKET_REQUEST_FIELDS_BYTES", 1024 * 1024))
+LOKET_REQUEST_MAX_BYTES = int(os.environ.get("LOKET_REQUEST_MAX_BYTES", 0))
+FILE_UPLOAD_HANDLERS = ["loket.request_size.CappedUploadHandler"]
 # A request carries at most this many files before Django refuses it (the API answers that in its
 # JSON shape; cases.uploads reads at most 20 file parts anyway): not 100 × 5 MB buffered.
 DATA_UPLOAD_MAX_NUMBER_FILES = 20

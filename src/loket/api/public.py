@@ -201,7 +201,7 @@ def _offered(form: SubmitForm) -> SopVersion:
 
 @router.post(
     "/requests",
-    response={201: SubmittedOut, **refusals(400, 429)},
+    response={201: SubmittedOut, **refusals(400, 413, 429)},
     operation_id="submit_request",
     summary="Hand in a request",
     openapi_extra=_multipart(SubmitForm),
@@ -338,7 +338,7 @@ class SuppliedOut(Schema):
 
 @router.post(
     "/requests/{tracking_code}/documents",
-    response={200: SuppliedOut, **refusals(400, 404, 409, 429)},
+    response={200: SuppliedOut, **refusals(400, 404, 409, 413, 429)},
     operation_id="supply_documents",
     summary="Hand in missing documents",
     openapi_extra=_multipart(SupplyForm),
