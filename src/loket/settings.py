@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "loket.directory",
     "loket.staff",
     "loket.cases",
+    "loket.registration",
     "loket.notify",
     "loket.web",
     "loket.throttle",

@@ -18,11 +18,14 @@ class Channel(models.TextChoices):
 class Need(models.TextChoices):
     PASSWORD = "password", _("password baru (beserta user ID)")
     USER_ID = "user-id", _("informasi user ID saja")
+    NEW_ACCOUNT = "akun-baru", _("akun baru")
 
 
 class Status(models.TextChoices):
     OPEN = "open", _("diproses petugas")
     WAITING = "waiting", _("menunggu pemohon")
+    # After the account is created, until its holder attends training (the step's `tunggu`).
+    TRAINING = "training", _("menunggu pelatihan")
     DONE = "done", _("selesai")
     REFUSED = "refused", _("ditolak")
     WITHDRAWN = "withdrawn", _("dibatalkan pemohon")

@@ -33,6 +33,9 @@ class OutboxMessage(models.Model):
     # The mail's Message-ID header, chosen at queue time: every attempt, a resend after a crash
     # included, carries the same one, so receivers can tell a duplicate.
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    # Files sent with the mail: a case's document (`{"document": id}`, read at send time) or a
+    # small text file (`{"name", "content_type", "text"}`, e.g. a calendar invitation). No secret.
+    attachments = models.JSONField(_("lampiran"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     last_error = models.TextField(_("galat terakhir"), blank=True)

@@ -69,7 +69,13 @@ def render_mail(template: str, context: dict[str, Any]) -> tuple[str, str]:
 
 @transaction.atomic
 def queue_mail(
-    *, to: str, template: str, context: dict[str, Any], case: Any = None, secret_link: str = ""
+    *,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    case: Any = None,
+    secret_link: str = "",
+    attachments: list[dict[str, Any]] | None = None,
 ) -> OutboxMessage:
     """Render `template` and put the mail in the outbox, to be sent by the worker.
 
@@ -82,7 +88,8 @@ def queue_mail(
        this same transaction (a rollback leaves neither); with any other backend it is enqueued
        on commit, so that no mail leaves for a change that was rolled back.
 
-    The link must come through `secret_link`, never through `context`.
+    The link must come through `secret_link`, never through `context`. `attachments` (see
+    OutboxMessage.attachments) never carry a secret either.
     """
     validate_email(to)
     if "link" in context:
@@ -107,6 +114,7 @@ def queue_mail(
         secret_link=secret_link,
         secret_code=secret_code if CODE_MARKER in body else "",
         message_id=new_message_id(),
+        attachments=attachments or [],
     )
     _enqueue(message)
     return message

@@ -158,6 +158,7 @@ def deliver(message_id: int, *, now: dt.datetime | None = None) -> str:
         headers={"Auto-Submitted": "auto-generated", "Message-ID": message.message_id},
     )
     try:
+        _attach(mail, message)
         mail.send()
     except Exception as exc:  # whatever the backend raises, the row must say so
         return _record_failure(message, exc, now)
@@ -174,6 +175,19 @@ def deliver(message_id: int, *, now: dt.datetime | None = None) -> str:
     )
     logger.info("Outbox message %s (%s) sent", message.pk, message.template)
     return Outcome.SENT
+
+
+def _attach(mail: EmailMessage, message: OutboxMessage) -> None:
+    """The mail's attachments: a case document's stored file, or a small text file."""
+    from loket.cases.models import Document
+
+    for item in message.attachments:
+        if "document" in item:
+            doc = Document.objects.get(pk=item["document"])
+            with doc.file.open("rb") as f:
+                mail.attach(doc.original_name, f.read(), doc.content_type)
+        else:
+            mail.attach(item["name"], item["text"], item["content_type"])
 
 
 def _record(message: OutboxMessage, **values: object) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .load import Loaded, load_file, load_text
-from .model import ACTIONS, CONDITIONS, SELESAI, Kegiatan, Sop
+from .model import ACTIONS, CONDITIONS, GATES, SELESAI, Kegiatan, Sop
 
 
 def check_text(text: str, file: str = "<teks>", *, known_units: Iterable[str] | None = None) -> Loaded:
@@ -66,6 +66,7 @@ def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> No
         numbers[k.no] = i
     _check_steps(loaded, sop, numbers)
     _check_scope(loaded, sop)
+    _check_gates_and_copies(loaded, sop)
     if any(v.rule in ("langkah-ganda", "target") for v in loaded.violations):
         return  # the graph rules below would only repeat the same fault in other words
     _check_graph(loaded, sop, numbers)
@@ -109,6 +110,46 @@ def _check_scope(loaded: Loaded, sop: Sop) -> None:
                 f"petugas di lajur itu; lajur petugas: {', '.join(staff) or '-'}); hapus dari `lingkup_instansi`",
             )
         seen.add(lane)
+
+
+def _check_gates_and_copies(loaded: Loaded, sop: Sop) -> None:
+    """`tunggu` only after a step that creates an account, naming a known gate; `tembusan` only on
+    a step that delivers the result, naming staff lanes."""
+    staff = staff_lanes(sop)
+    for i, k in enumerate(sop.kegiatan):
+        spec = ACTIONS.get(k.aksi)
+        if k.tunggu is not None:
+            line = loaded.line(("kegiatan", i, "tunggu"))
+            if k.tunggu not in GATES:
+                loaded.add(
+                    line, "tunggu", f"`tunggu: {k.tunggu}` pada langkah {k.no} tidak dikenal; pilih: {', '.join(GATES)}"
+                )
+            elif spec is not None and not spec.creates_account:
+                makers = ", ".join(name for name, a in ACTIONS.items() if a.creates_account)
+                loaded.add(
+                    line,
+                    "tunggu",
+                    f"`tunggu` pada langkah {k.no} menahan aktivasi akun, tetapi aksi `{k.aksi}` tidak membuat "
+                    f"akun; pindahkan ke langkah beraksi {makers}",
+                )
+        for j, lane in enumerate(k.tembusan):
+            line = loaded.line(("kegiatan", i, "tembusan", j))
+            if spec is not None and not spec.delivers:
+                senders = ", ".join(name for name, a in ACTIONS.items() if a.delivers)
+                loaded.add(
+                    line,
+                    "tembusan",
+                    f"`tembusan` pada langkah {k.no}: aksi `{k.aksi}` tidak mengirim hasil; pindahkan ke "
+                    f"langkah beraksi {senders}",
+                )
+                break
+            if lane not in staff:
+                loaded.add(
+                    line,
+                    "tembusan",
+                    f"`tembusan` langkah {k.no} menyebut `{lane}` yang bukan lajur petugas SOP ini "
+                    f"({', '.join(staff) or '-'}); perbaiki ejaannya",
+                )
 
 
 def _unique(loaded: Loaded, key: str, values: list[str], rule: str, template: str) -> None:

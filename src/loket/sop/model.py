@@ -35,6 +35,10 @@ class ActionSpec:
     `sets_password`: the action gives the account a temporary password, always (`always`) or when
     the requester asked for one (`when-asked`). Where a unit's accounts live outside Loket (the
     assisted directory), a person must do that by hand, so such a step is then a staff step.
+    `creates_account`: the action creates the account the request asks for; its activation may
+    wait on a gate (`tunggu` of the step, GATES).
+    `delivers`: the action mails the result to the account holder; the step may name lanes that
+    get a copy without the secret (`tembusan`).
     """
 
     description: str
@@ -43,6 +47,8 @@ class ActionSpec:
     by: Literal["pemohon", "staf", "sistem"] = "staf"
     outcome: str | None = None
     sets_password: Literal["always", "when-asked"] | None = None
+    creates_account: bool = False
+    delivers: bool = False
 
 
 ACTIONS: dict[str, ActionSpec] = {
@@ -63,11 +69,13 @@ ACTIONS: dict[str, ActionSpec] = {
     "reset-atau-user-id": ActionSpec(
         "mengatur password sementara dan/atau mencari user ID", by="sistem", sets_password="when-asked"
     ),
-    "buat-akun": ActionSpec("membuat akun; aktivasi menunggu pelatihan bila disyaratkan"),
+    "buat-akun": ActionSpec("membuat akun; aktivasi menunggu pelatihan bila disyaratkan", creates_account=True),
     "tolak": ActionSpec(
         "memberi tahu pemohon bahwa permohonan ditolak beserta alasannya", by="sistem", outcome="ditolak"
     ),
-    "beri-tahu-hasil": ActionSpec("menyampaikan user ID dan/atau tautan sekali pakai password", by="sistem"),
+    "beri-tahu-hasil": ActionSpec(
+        "menyampaikan user ID dan/atau tautan sekali pakai password", by="sistem", delivers=True
+    ),
     "arsipkan": ActionSpec("menyegel berkas ke arsip", by="sistem"),
     "kerjakan": ActionSpec("tugas manual yang hanya dicatat"),
 }
@@ -75,6 +83,12 @@ ACTIONS: dict[str, ActionSpec] = {
 # Rules a decision answered by the system (`oleh: sistem`) may name in `syarat`.
 CONDITIONS: dict[str, str] = {
     "kanal-langsung": "permohonan disampaikan langsung di loket (bukan melalui web atau e-mail)",
+}
+
+# What the case may wait on after a step that creates an account (`tunggu`), before it goes on:
+# not a step of anyone's lane, so no staff minutes run while it waits.
+GATES: dict[str, str] = {
+    "pelatihan": "pemegang akun mengikuti pelatihan penggunaan aplikasi; akun diaktifkan setelahnya",
 }
 
 LAYANAN = ("reset-akun", "registrasi-akun")
@@ -91,6 +105,8 @@ class Berkas(_Strict):
     nama: str
     wajib: bool = True
     keterangan: str | None = None
+    # A form Loket fills from what the requester typed, for them to print, sign and upload.
+    formulir: bool = False
 
 
 class Keputusan(_Strict):
@@ -118,6 +134,10 @@ class Kegiatan(_Strict):
     keputusan: Keputusan | None = None
     # What the requester is shown for this step (portal, API); else the action's default text.
     teks_pemohon: str | None = None
+    # After this step the case waits on an outside event (a key of GATES) before it goes on.
+    tunggu: str | None = None
+    # Lanes whose staff on the case get a copy of this step's mail, without its secret.
+    tembusan: list[str] = []
 
     @property
     def branches(self) -> list[tuple[Literal["ya", "tidak", "lanjut"], Target]]:
