@@ -286,6 +286,7 @@ _KINDS: dict[str, tuple[Any, Any]] = {
     "documents": (list[str], []),
     "account": (int | None, None),
     "user-id": (str, ""),
+    "line": (str, ""),
     "text": (str, ""),
     "flag": (bool, False),
     "password": (str, ""),

@@ -20,12 +20,13 @@ from typing import Any, Literal
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from loket.registration import effects as registration
 from loket.sop.model import ACTIONS, ActionSpec, Kegiatan
 
 from . import effects
 from .context import EffectContext
 
-FieldKind = Literal["documents", "account", "user-id", "text", "flag", "password"]
+FieldKind = Literal["documents", "account", "user-id", "line", "text", "flag", "password"]
 Check = Callable[[EffectContext, Kegiatan, str, str], dict[str, Any]]
 Effect = Callable[[EffectContext], dict[str, Any]]
 
@@ -41,6 +42,8 @@ class Field:
     label: Promise
     help: Promise | str = ""
     assisted: bool = False
+    # What the form offers before staff type anything (e.g. the user ID the unit's rule proposes).
+    initial: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,19 @@ PASSWORD = Field(
     _("Salin password buatan Loket ke SPSE, atau tempel password yang diberikan SPSE."),
     assisted=True,
 )
+LETTER_NOTE = Field(
+    "letter_note",
+    "text",
+    _("Tambahan isi surat jawaban (opsional)"),
+    _("Satu paragraf yang ditambahkan sebelum penutup surat."),
+)
+NEW_USER_ID = Field(
+    "new_user_id",
+    "line",
+    _("User ID akun baru"),
+    _("Usulan menurut aturan unit; boleh diubah. Bila akun dibuat di SPSE, tulis user ID yang dibuat di sana."),
+    initial=registration.proposed_user_id,
+)
 PASSWORD_SET = Field(
     "password_set_in_spse",
     "flag",
@@ -100,7 +116,13 @@ _ENTRIES = [
     Action("isi-buku-tamu", _("Anda mengisi buku tamu di loket"), "case.guest_book_signed"),
     Action("beri-nomor-antrian", _("Anda menerima nomor antrian"), "case.ticket_given"),
     Action("panggil-antrian", _("Permohonan Anda dibuka petugas layanan"), "case.called"),
-    Action("terima-disposisi", _("Pimpinan menerima permohonan dan menugaskan petugas"), "case.disposed"),
+    Action(
+        "terima-disposisi",
+        _("Pimpinan menerima permohonan, menjawab surat Anda dan menugaskan petugas"),
+        "case.disposed",
+        fields=(LETTER_NOTE,),
+        effect=registration.answer_and_dispose,
+    ),
     Action(
         "periksa-kelengkapan",
         _("Petugas memeriksa kelengkapan berkas Anda"),
@@ -145,7 +167,14 @@ _ENTRIES = [
         check=effects.check_manual_reset,
         effect=effects.reset_or_user_id,
     ),
-    Action("buat-akun", _("Akun dibuat"), "account.created"),
+    Action(
+        "buat-akun",
+        _("Akun dibuat; diaktifkan setelah pemiliknya mengikuti pelatihan bila disyaratkan"),
+        "account.created",
+        fields=(NEW_USER_ID,),
+        check=registration.check_new_account,
+        effect=registration.create_account,
+    ),
     Action(
         "tolak",
         _("Permohonan ditolak; alasannya dikirim kepada Anda"),

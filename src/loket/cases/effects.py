@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -205,22 +206,24 @@ def mask_address(address: str) -> str:
 
 
 def notify_result(ctx: EffectContext) -> dict[str, Any]:
-    """Deliver the result: a one-time link to the temporary password, or the user ID."""
+    """Deliver the result: a one-time link to the temporary password (a reset, or a new account),
+    or the user ID; then a copy without the secret to each lane the step names (`tembusan`)."""
     case = ctx.case
     account = _account(ctx)
     backend = backend_for(case.unit)
     to = _delivery_address(ctx)
-    if case.need == Need.PASSWORD:
+    if case.need in {Need.PASSWORD, Need.NEW_ACCOUNT}:
         if ctx.link_token is None:
-            if backend.by_hand:
+            if backend.by_hand and not ctx.decision.value("temporary_password"):
                 raise Invalid(_("Password sementara belum diatur di SPSE untuk permohonan ini."))
-            _reset(ctx)  # the reset ran in an earlier answer: issue a fresh password and link
+            _reset(ctx)  # a new account, or a reset of an earlier answer: a fresh password and link
         queue_mail(
             to=to,
-            template="hasil-password",
+            template="akun-dibuat" if case.need == Need.NEW_ACCOUNT else "hasil-password",
             context={
                 "reference": case.reference,
                 "name": account.name,
+                "user_id": account.user_id,
                 "hours": settings.LOKET_LINK_HOURS,
                 "unit_name": case.unit.nama,
                 "in_spse": backend.by_hand,
@@ -240,10 +243,56 @@ def notify_result(ctx: EffectContext) -> dict[str, Any]:
             },
             case=case,
         )
+    copied = _copies(ctx, account, to)
     return {
         "dikirim_ke": "alamat konfirmasi telepon" if case.email_confirmed_by_phone else "alamat di direktori",
         "alamat": mask_address(to),
+        **({"tembusan": copied} if copied else {}),
     }
+
+
+def copy_recipients(case: Case, lane: str) -> list[str]:
+    """Who gets the copy for `lane`: the staff who completed a step of that lane on this case,
+    else everyone holding it at the unit (of the case's agency, in an agency-scoped lane)."""
+    from django.contrib.auth import get_user_model
+
+    from loket.staff.models import StaffRole
+
+    users = get_user_model().objects.filter(
+        pk__in=case.steps.filter(lane=lane, by="staf", actor__isnull=False).values("actor")
+    )
+    if not users.exists():
+        roles = StaffRole.objects.filter(unit=case.unit, role=lane)
+        if case.agency_id:
+            roles = roles.filter(Q(agency__isnull=True) | Q(agency=case.agency_id))
+        users = get_user_model().objects.filter(pk__in=roles.values("user"), is_active=True)
+    return sorted({u.email for u in users if u.email})
+
+
+def _copies(ctx: EffectContext, account: Account, to: str) -> int:
+    """The copy (tembusan) of the result to the step's lanes: what was done, never the secret."""
+    assert ctx.step_run is not None
+    lanes = ctx.sop.step(ctx.step_run.step).tembusan
+    sent = 0
+    for lane in lanes:
+        for address in copy_recipients(ctx.case, lane):
+            queue_mail(
+                to=address,
+                template="tembusan-hasil",
+                context={
+                    "reference": ctx.case.reference,
+                    "lane": lane,
+                    "name": account.name,
+                    "user_id": account.user_id,
+                    "agency": account.agency.name,
+                    "new_account": ctx.case.need == Need.NEW_ACCOUNT,
+                    "address": mask_address(to),
+                    "unit_name": ctx.case.unit.nama,
+                },
+                case=ctx.case,
+            )
+            sent += 1
+    return sent
 
 
 def status_url() -> str:

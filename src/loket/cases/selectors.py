@@ -36,7 +36,7 @@ def facts_of(case: Case) -> engine.Facts:
     return engine.Facts(
         channel=case.channel,
         assisted=backend_for(case.unit).by_hand,
-        needs_password=case.need == Need.PASSWORD,
+        needs_password=case.need in {Need.PASSWORD, Need.NEW_ACCOUNT},
     )
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -37,9 +37,10 @@ from .actions import REGISTRY
 from .codes import new_tracking_code, next_reference, tracking_digest
 from .context import Decision, EffectContext, StepAnswer
 from .errors import Conflict, Invalid, NotAllowed, NotFound
-from .models import Case, Channel, Document, Need, Status, StepRun
+from .models import Case, Channel, Need, Status, StepRun
 from .offer import agency_required
 from .selectors import case_by_tracking_code, facts_of
+from .storage import store_documents
 from .uploads import UploadRejected, check_files
 
 Upload = tuple[str, str, bytes]  # (berkas kode, file name, content)
@@ -101,9 +102,46 @@ def submit_request(
     if problems:
         raise Invalid(_("Permohonan belum dapat diajukan. Periksa isian yang ditandai."), problems)
 
-    now = timezone.now()
     unit = sop_version.unit
     account = backend_for(unit).find(unit=unit, user_id=user_id.strip() or None, nip=nip.strip() or None)
+    return open_case(
+        sop_version=sop_version,
+        channel=channel,
+        need=need,
+        requester={
+            "requester_user_id": user_id.strip(),
+            "requester_nip": normalise_nip(nip),
+            "requester_name": name.strip(),
+            "requester_email": email.strip(),
+            "requester_phone": phone.strip(),
+        },
+        agency=agency or (account.agency if account else None),
+        account=account,
+        checked=checked,
+        actor=actor,
+    )
+
+
+def open_case(
+    *,
+    sop_version: SopVersion,
+    channel: str,
+    need: str,
+    requester: dict[str, str],
+    agency: Agency | None,
+    checked: list,  # type: ignore[type-arg]
+    actor: Any = None,
+    account: Any = None,
+    before_steps: Callable[[Case], None] | None = None,
+) -> Submitted:
+    """Write a checked request as a case at step 1 of its SOP (the rest of `submit_request`, also
+    the registration's): the Case with its reference and the digest of a new tracking code; what
+    belongs beside it (`before_steps`, e.g. the candidate of a registration); the documents with
+    their SHA-256; step 1 done by the requester and the steps the system answers after it; the
+    next step opened with its due time; mail `diterima` to the requester; audit entries."""
+    sop = parsed(sop_version)
+    now = timezone.now()
+    unit = sop_version.unit
     code = new_tracking_code()
     case = Case.objects.create(
         unit=unit,
@@ -112,16 +150,14 @@ def submit_request(
         tracking_digest=tracking_digest(code),
         channel=channel,
         need=need,
-        requester_user_id=user_id.strip(),
-        requester_nip=normalise_nip(nip),
-        requester_name=name.strip(),
-        requester_email=email.strip(),
-        requester_phone=phone.strip(),
-        agency=agency or (account.agency if account else None),
+        agency=agency,
         account=account,
+        **requester,
     )
+    if before_steps is not None:
+        before_steps(case)
     first = engine.start(sop)
-    _store_documents(case, checked, step=first.no)
+    store_documents(case, checked, step=first.no)
     run = StepRun(
         case=case,
         step=first.no,
@@ -132,7 +168,7 @@ def submit_request(
         started_at=now,
         finished_at=now,
         standard_minutes=first.waktu,
-        detail={"berkas": sorted(given), "kanal": channel},
+        detail={"berkas": sorted({c.kode for c in checked}), "kanal": channel},
     )
     advance = engine.advance(sop, first.no, None, facts_of(case), by="pemohon")
     run.answer = advance.moves[0].answer
@@ -204,29 +240,6 @@ def text_problems(*, multiline: frozenset[str] = frozenset(), **fields: str) -> 
     }
 
 
-def _store_documents(case: Case, checked: list, *, step: int) -> None:  # type: ignore[type-arg]
-    written: list[Document] = []
-    try:
-        for item in checked:
-            doc = Document(
-                case=case,
-                kode=item.kode,
-                original_name=item.name,
-                content_type=item.content_type,
-                size=len(item.content),
-                sha256=item.sha256,
-                step=step,
-            )
-            doc.file.save(item.sha256, ContentFile(item.content), save=False)
-            written.append(doc)
-            doc.save()
-    except Exception:
-        # The transaction rolls the rows back; the files are ours to remove.
-        for doc in written:
-            doc.file.delete(save=False)
-        raise
-
-
 # -- moving a case on ---------------------------------------------------------------------------
 
 
@@ -237,13 +250,16 @@ def _apply(
     *,
     now: dt.datetime,
     audit: dict[str, Any] | None = None,
+    answered_done: bool = False,
 ) -> None:
-    """Run the effect of the answered step if it has one (a system action a person did by hand),
-    record the system's moves after it (running their effects), then open the step the case now
-    waits at, or close the case. Every completed step writes its action's audit event (`audit`:
-    more detail for the answered step's)."""
+    """Run the effect of the answered step if it has one (a system action a person did by hand,
+    or a staff action with an effect), record the system's moves after it (running their
+    effects), then open the step the case now waits at, or close the case. Every completed step
+    writes its action's audit event (`audit`: more detail for the answered step's).
+    `answered_done`: the answered step's effect and audit already ran (a gate held the case)."""
     case = ctx.case
-    _completed(ctx, advance.moves[0], answered, **(audit or {}))
+    if not answered_done:
+        _completed(ctx, advance.moves[0], answered, **(audit or {}))
     for move in advance.moves[1:]:
         run = StepRun.objects.create(
             case=case,
@@ -287,7 +303,7 @@ def _completed(ctx: EffectContext, move: engine.Move, run: StepRun, **detail: An
     """A step is done: run its action's effect (never writing a secret to the step) and write
     the action's audit event."""
     action = REGISTRY[move.step.aksi]
-    if move.effect and action.effect is not None:
+    if action.effect is not None and (move.effect or move.by == "staf"):
         ctx.step_run = run
         run.detail = {**run.detail, **action.effect(ctx)}
         run.save(update_fields=["detail"])
@@ -314,6 +330,48 @@ def _end_change(ctx: EffectContext) -> None:
         from .archive import seal_case
 
         seal_case(ctx.case)
+
+
+def _hold(case: Case, step: Any) -> None:
+    """The case waits on the gate of `step` (its `tunggu`): in no lane's queue, no step open, so
+    no staff minutes run until `pass_gate`."""
+    case.status = Status.TRAINING
+    case.current_step = step.no
+    case.current_lane = ""
+    case.current_due_at = None
+    case.version += 1
+    case.save()
+
+
+@transaction.atomic
+def pass_gate(*, case_id: int, gate: str, actor: Any, values: dict[str, Any] | None = None) -> Case:
+    """The event a held case waited on happened (e.g. its candidate attended training): the case
+    goes on from the held step as if it had just been answered, on `actor`'s authority. `values`
+    reach the effects that run (e.g. the password set by hand in SPSE).
+
+    Effects, in order: case locked; it must wait on `gate`; the actor may act in the held step's
+    lane; the steps after it run (their effects: the result mail, the archive seal), the next
+    step is opened or the case closed; audit entries."""
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("unit", "sop", "account").filter(pk=case_id).first()
+    )
+    if case is None or not rules.can_view(actor, case):
+        raise NotFound(_("Permohonan tidak ditemukan."))
+    sop = parsed(case.sop)
+    step = sop.step(case.current_step) if case.current_step else None
+    if case.status != Status.TRAINING or step is None or step.tunggu != gate:
+        raise Conflict(_("Permohonan %(ref)s tidak sedang menunggu hal ini.") % {"ref": case.reference})
+    if not rules.can_act(actor, case, step.pelaksana):
+        raise NotAllowed(_("Langkah ini dikerjakan oleh %(lane)s; Anda tidak berwenang.") % {"lane": step.pelaksana})
+    held = case.steps.filter(step=step.no, finished_at__isnull=False).order_by("-id").first()
+    assert held is not None, "a held case has its held step recorded"
+    now = timezone.now()
+    ctx = EffectContext(case=case, sop=sop, actor=actor, decision=Decision(answers=[], values=values or {}))
+    advance = engine.advance(sop, step.no, held.answer or None, facts_of(case), by="staf")
+    _apply(ctx, advance, held, now=now, answered_done=True)
+    _end_change(ctx)
+    log_action("case.gate_passed", actor=actor, case=case, step=step.no, gate=gate)
+    return case
 
 
 def _open_run(case: Case) -> StepRun:
@@ -411,9 +469,13 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
             ctx.step_run = run
             run.detail = {**run.detail, **check(ctx, step, given.answer, given.note)}
         _finish(run, case=case, answer=given.answer, actor=actor, note=given.note.strip(), now=now)
+        applied.append(step.no)
+        if step.tunggu:
+            _completed(ctx, engine.Move(step, given.answer, "staf"), run)
+            _hold(case, step)
+            break  # the case waits on the gate (pass_gate), outside every lane
         advance = engine.advance(sop, step.no, given.answer, facts, by="staf")
         _apply(ctx, advance, run, now=now)
-        applied.append(step.no)
     _end_change(ctx)
     log_action("case.decided", actor=actor, case=case, steps=applied)
     return Decided(case, applied)
@@ -499,7 +561,7 @@ def supply_documents(*, tracking_code: str, files: list[Upload], note: str = "",
         raise Invalid(_("Berkas belum dapat diterima. Periksa isian yang ditandai."), exc.problems) from exc
     now = timezone.now()
     run = _open_run(case)
-    _store_documents(case, checked, step=run.step)
+    store_documents(case, checked, step=run.step)
     run.detail = {**run.detail, "berkas": sorted({c.kode for c in checked})}
     _finish(run, case=case, answer="lanjut", actor=actor, note=note.strip(), now=now)
     advance = engine.advance(sop, run.step, None, facts_of(case), by="pemohon")
@@ -588,6 +650,8 @@ __all__ = [
     "claim_password_step",
     "decide",
     "expire_stale_cases",
+    "open_case",
+    "pass_gate",
     "facts_of",
     "submit_request",
     "supply_documents",

@@ -1,0 +1,160 @@
+"""A registration through the services, on an SOP written in the tests: the head's request, the
+numbered reply letter with the disposition, completeness, the account created inactive, the wait
+for training outside every lane, attendance, the one-time link to the candidate with a copy
+without the secret to the chief's lane, the archive; the incomplete loop, a duplicate candidate,
+a missed session, an attendance list with bad rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from loket.cases.errors import Conflict, Invalid
+from loket.cases.models import Status
+from loket.directory.models import Account
+from loket.notify.models import OutboxMessage
+from loket.registration import services
+from loket.registration.effects import REPLY_LETTER
+from loket.registration.models import Registration, TrainingSeat
+
+from .conftest import CANDIDATE_NIP
+
+pytestmark = pytest.mark.django_db
+
+
+def _start_session(session) -> None:  # type: ignore[no-untyped-def]
+    """The session's time has come (attendance is recorded once it started)."""
+    type(session).objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - dt.timedelta(hours=1), ends_at=timezone.now() + dt.timedelta(hours=1)
+    )
+
+
+def test_the_whole_registration(reg):
+    case = reg.submit()
+    assert (case.status, case.current_step, case.current_lane) == (Status.OPEN, 2, reg.chief.staff_roles.get().role)
+    registration = Registration.objects.get(case=case)
+    assert registration.candidate_nip == CANDIDATE_NIP and case.requester_email == "kadis@dinas.go.id"
+
+    reg.decide(case, reg.chief, [(2, "lanjut", "")], letter_note="Mohon calon hadir tepat waktu.")
+    registration.refresh_from_db()
+    assert registration.letter_number
+    letter = case.documents.get(kode=REPLY_LETTER)
+    assert letter.content_type == "application/pdf" and letter.step == 2
+    to_head = OutboxMessage.objects.get(case=case, template="surat-jawaban")
+    assert to_head.to == "kadis@dinas.go.id" and to_head.attachments == [{"document": letter.pk}]
+    assert registration.letter_number in to_head.body
+
+    case = reg.decide(case, reg.admin, [(3, "ya", ""), (6, "lanjut", "")])
+    assert case.status == Status.TRAINING and case.current_lane == "" and case.current_due_at is None
+    account = Account.objects.get(pk=case.account_id)
+    assert not account.is_active and account.nip == CANDIDATE_NIP and account.email == "calon@dinas.go.id"
+    step6 = case.steps.get(step=6)
+    assert step6.finished_at is not None and step6.working_minutes is not None
+    assert not case.steps.filter(finished_at__isnull=True).exists()  # no step's minutes run
+
+    assert services.waiting_candidates(reg.admin, case.unit) == [registration]
+    session = reg.session()
+    invited = services.invite(session_id=session.pk, registration_ids=[registration.pk], actor=reg.admin)
+    assert [s.registration_id for s in invited.seats] == [registration.pk]
+    invitation = OutboxMessage.objects.get(case=case, template="undangan-pelatihan")
+    assert invitation.to == "calon@dinas.go.id"
+    assert invitation.attachments[0]["content_type"] == "text/calendar"
+    assert "BEGIN:VEVENT" in invitation.attachments[0]["text"]
+    assert services.waiting_candidates(reg.admin, case.unit) == []
+
+    _start_session(session)
+    recorded = services.record_attendance(session_id=session.pk, present_ids=[registration.pk], actor=reg.admin)
+    assert recorded.activated == [registration]
+    case.refresh_from_db()
+    account.refresh_from_db()
+    assert case.status == Status.DONE and account.is_active and account.must_change_password
+    assert [s.step for s in case.steps.order_by("id")] == [1, 2, 3, 6, 7, 8]
+    result = OutboxMessage.objects.get(case=case, template="akun-dibuat")
+    assert result.to == "calon@dinas.go.id" and account.user_id in result.body
+    copy = OutboxMessage.objects.get(case=case, template="tembusan-hasil")
+    assert copy.to == reg.chief.email and not copy.secret_link and account.user_id in copy.body
+    assert "#" not in copy.body.split("tautan sekali pakai")[0]  # no link in the copy
+    assert hasattr(case, "archive")
+
+
+def test_a_duplicate_candidate_is_caught_at_submit_and_at_creation(reg):
+    case = reg.submit()
+    with pytest.raises(Invalid) as caught:
+        reg.submit()
+    assert "sedang diproses" in caught.value.problems["candidate_nip"]
+    reg.decide(case, reg.chief, [(2, "lanjut", "")])
+    # An account for the same NIP appears meanwhile (imported from SPSE, say).
+    Account.objects.create(
+        unit=case.unit,
+        user_id="siti.lama",
+        name="Siti",
+        email="s@x.go.id",
+        role="Admin Agency",
+        agency=case.agency,
+        nip=CANDIDATE_NIP,
+    )
+    with pytest.raises(Invalid) as caught:
+        reg.decide(case, reg.admin, [(3, "ya", ""), (6, "lanjut", "")])
+    assert "siti.lama" in str(caught.value) and "Akun kedua tidak dibuat" in str(caught.value)
+    assert Account.objects.filter(nip=CANDIDATE_NIP).count() == 1
+
+
+def test_the_incomplete_loop_asks_the_requester(reg):
+    case = reg.submit()
+    reg.decide(case, reg.chief, [(2, "lanjut", "")])
+    case = reg.decide(case, reg.admin, [(3, "tidak", "SK belum dilegalisir")], missing=["sk-tugas"])
+    assert case.status == Status.WAITING and case.current_step == 5
+    assert OutboxMessage.objects.filter(case=case, template="minta-kelengkapan", to="kadis@dinas.go.id").exists()
+
+
+def test_a_missed_session_puts_the_candidate_back_on_the_list(reg):
+    case = reg.to_training(reg.submit())
+    registration = Registration.objects.get(case=case)
+    session = reg.session()
+    services.invite(session_id=session.pk, registration_ids=[registration.pk], actor=reg.admin)
+    _start_session(session)
+    recorded = services.record_attendance(session_id=session.pk, present_ids=[], actor=reg.admin)
+    assert recorded.absent == [registration]
+    case.refresh_from_db()
+    assert case.status == Status.TRAINING
+    assert TrainingSeat.objects.get(registration=registration).status == TrainingSeat.Status.ABSENT
+    assert services.waiting_candidates(reg.admin, case.unit) == [registration]
+    second = reg.session(hours_from_now=48)
+    services.invite(session_id=second.pk, registration_ids=[registration.pk], actor=reg.admin)
+    assert registration.seats.count() == 2
+
+
+def test_an_attendance_list_reports_each_bad_row(reg):
+    first = reg.to_training(reg.submit())
+    second = reg.to_training(reg.submit(nip="198811302014031002", email="calon2@dinas.go.id", candidate_name="Yusuf"))
+    regs = [Registration.objects.get(case=c) for c in (first, second)]
+    session = reg.session()
+    services.invite(session_id=session.pk, registration_ids=[r.pk for r in regs], actor=reg.admin)
+    data = (
+        "nip;email;hadir\n"
+        f"{CANDIDATE_NIP};;hadir\n"
+        "199001012015011001;;hadir\n"
+        ";calon2@dinas.go.id;mungkin\n"
+        f"{CANDIDATE_NIP};;ya\n"
+    ).encode()
+    present, reports = services.read_attendance_csv(session.pk, data, reg.admin)
+    assert present == {regs[0].pk}
+    assert [(r.line, r.ok) for r in reports] == [(2, True), (3, False), (4, False), (5, False)]
+    assert "tidak ada calon" in reports[1].outcome and "tidak dikenal" in reports[2].outcome
+    with pytest.raises(Invalid):
+        services.read_attendance_csv(session.pk, b"nama,status\nx,y\n", reg.admin)
+
+
+def test_attendance_waits_for_the_session_and_a_full_session_refuses(reg):
+    cases = [
+        reg.to_training(reg.submit(nip=n, email=f"c{i}@d.go.id"))
+        for i, n in enumerate([CANDIDATE_NIP, "198811302014031002"])
+    ]
+    regs = [Registration.objects.get(case=c) for c in cases]
+    session = reg.session(capacity=1)
+    invited = services.invite(session_id=session.pk, registration_ids=[r.pk for r in regs], actor=reg.admin)
+    assert len(invited.seats) == 1 and "penuh" in invited.refused[regs[1].pk]
+    with pytest.raises(Conflict):
+        services.record_attendance(session_id=session.pk, present_ids=[regs[0].pk], actor=reg.admin)
