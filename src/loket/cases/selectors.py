@@ -16,7 +16,7 @@ from loket.staff import rules
 
 from .codes import tracking_digest
 from .errors import NotFound
-from .models import Case, Need
+from .models import Case, Need, Status
 
 
 def case_by_tracking_code(code: str, *, lock: bool = False) -> Case:
@@ -62,8 +62,8 @@ def work_queue(actor: Any) -> QuerySet[Case]:
 def answerable_steps(actor: Any, case: Case, sop: Sop) -> list[Kegiatan]:
     """The steps `actor` answers now on one form: the staff run from the step the case waits at,
     limited to the lanes the actor may act in."""
-    if case.is_closed or case.current_step is None:
-        return []
+    if case.is_closed or case.current_step is None or case.status == Status.TRAINING:
+        return []  # a case held at a gate waits on an event, not on a staff answer
     run = engine.staff_run(sop, case.current_step, facts_of(case))
     return [step for step in run if rules.can_act(actor, case, step.pelaksana)]
 

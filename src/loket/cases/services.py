@@ -423,6 +423,8 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
         raise NotFound(_("Permohonan tidak ditemukan."))
     if case.version != version:
         raise Conflict(_("Permohonan ini sudah diproses atau diubah oleh petugas lain. Muat ulang halaman."))
+    if case.status == Status.TRAINING:
+        raise Conflict(_("Permohonan ini menunggu pemilik akun mengikuti pelatihan; tidak ada langkah untuk dijawab."))
     if not decision.answers:
         raise Invalid(_("Belum ada jawaban yang dipilih."))
     typed = {f"note-{a.step}": a.note for a in decision.answers} | {

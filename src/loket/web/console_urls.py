@@ -16,6 +16,7 @@ urlpatterns = [
     path("kasus/<int:case_id>/", views.case_page, name="case"),
     path("kasus/<int:case_id>/berkas/<int:doc_id>/", views.document, name="document"),
     path("kasus/<int:case_id>/arsip.pdf", views.archive_pdf, name="archive_pdf"),
+    path("kasus/<int:case_id>/pratinjau-surat.pdf", views.letter_preview, name="letter_preview"),
     path("kotak-keluar/", views.outbox, name="outbox"),
     path("pelaksana/", lanes_views.lanes, name="lanes"),
 ]

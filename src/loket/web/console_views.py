@@ -39,6 +39,7 @@ from loket.sop.model import Sop
 from loket.staff import rules
 
 from .console_forms import RunStep, read_decision, run_steps, with_posted
+from .registration_panel import letter_step, line_values, registration_panel, with_training_wait
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
@@ -121,6 +122,8 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             and step_run.working_minutes > step_run.standard_minutes
         )
         steps.append({"run": step_run, "uraian": sop.step(step_run.step).uraian, "over": over})
+    panel = registration_panel(case, zone)
+    steps = with_training_wait(steps, sop, panel)
     status = 400 if error else 200
     posted = request.POST if error else None
     run, claimed_by_other, offered_password = _password_offer(request, case, run, posted)
@@ -143,6 +146,9 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "checks": compare(case, case.account, sop),
             "candidates": candidates(case) if case.account is None else [],
             "archive": ArchiveRecord.objects.filter(case=case).first(),
+            "registration": panel,
+            "letter_step": letter_step(case, run),
+            "line_values": line_values(case, run, posted),
         },
         status=status,
     )
@@ -191,6 +197,24 @@ def archive_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     log_action("archive.printed", actor=request.user, case=case)
     response = HttpResponse(render_archive_pdf(record), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="arsip-{case.reference}.pdf"'
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def letter_preview(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The reply letter as it would go out now, for the staff member about to send it."""
+    from loket.registration.effects import letter_preview as make_preview
+
+    case = _case_or_404(request, case_id)
+    if letter_step(case, _staff_run(request, case, parsed(case.sop))) is None:
+        raise Http404(_("Tidak ada surat jawaban yang menunggu Anda untuk permohonan ini."))
+    made = make_preview(case)
+    if made is None:
+        raise Http404(_("Permohonan ini tidak membuat surat jawaban."))
+    response = HttpResponse(made[1], content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="pratinjau-surat-{case.reference}.pdf"'
     return response
 
 
