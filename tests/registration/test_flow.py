@@ -158,3 +158,32 @@ def test_attendance_waits_for_the_session_and_a_full_session_refuses(reg):
     assert len(invited.seats) == 1 and "penuh" in invited.refused[regs[1].pk]
     with pytest.raises(Conflict):
         services.record_attendance(session_id=session.pk, present_ids=[regs[0].pk], actor=reg.admin)
+
+
+def test_the_archive_holds_the_letter_and_the_attendance(reg):
+    case = reg.to_training(reg.submit())
+    registration = Registration.objects.get(case=case)
+    missed = reg.session()
+    services.invite(session_id=missed.pk, registration_ids=[registration.pk], actor=reg.admin)
+    _start_session(missed)
+    services.record_attendance(session_id=missed.pk, present_ids=[], actor=reg.admin)
+    attended = reg.session(hours_from_now=30)
+    services.invite(session_id=attended.pk, registration_ids=[registration.pk], actor=reg.admin)
+    _start_session(attended)
+    services.record_attendance(session_id=attended.pk, present_ids=[registration.pk], actor=reg.admin)
+    case.refresh_from_db()
+    manifest = case.archive.manifest
+    assert REPLY_LETTER in [d["kode"] for d in manifest["berkas"]]
+    part = manifest["registrasi"]
+    assert part["nomor_surat_jawaban"] == Registration.objects.get(case=case).letter_number
+    assert [k["status"] for k in part["kehadiran"]] == ["absent", "present"]
+    assert part["calon"]["nip"] == CANDIDATE_NIP
+
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from loket.cases.archive import archive_pdf
+
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(archive_pdf(case.archive))).pages)
+    assert "Daftar hadir pelatihan" in text and part["nomor_surat_jawaban"] in text

@@ -61,7 +61,11 @@ def build_manifest(case: Case) -> dict[str, Any]:
         }
         for run in case.steps.select_related("actor", "on_behalf_of").order_by("id")
     ]
+    from loket.registration.archive import manifest_part
+
+    registration = manifest_part(case, _iso)
     return {
+        **({"registrasi": registration} if registration is not None else {}),
         "nomor_registrasi": case.reference,
         "unit": {"kode": case.unit.kode, "nama": case.unit.nama},
         "sop": {"kode": case.sop.kode, "versi": case.sop.versi, "nomor": case.sop.nomor, "sha256": case.sop.sha256},
