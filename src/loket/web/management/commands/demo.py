@@ -1,12 +1,15 @@
 """`loket demo`: the demo's people and where to go. Refuses outside debug mode.
 
 Creates (once; running it again changes nothing) the administrator, staff of every role in the
-four built-in units, agencies and directory accounts of every role, then prints the addresses
-and the sign-ins. The units and SOPs come from `loket sop install --builtin` before it.
+four built-in units, agencies and directory accounts of every role, the Kalimantan Timur reply
+letter's settings and a training session under way (so a registration can be walked to the end
+in one sitting), then prints the addresses and the sign-ins. The units and SOPs come from
+`loket sop install --builtin` before it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -14,8 +17,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from loket.directory.models import Account, Agency
+from loket.registration.models import LetterSettings, TrainingSession
 from loket.staff.models import StaffRole
 from loket.units.models import Unit
 
@@ -64,6 +69,25 @@ ACCOUNTS = [
 ]
 
 
+# Staff with an address on record: the copy (tembusan) of a new account's mail goes there.
+STAFF_EMAIL = {
+    "kepala-kaltim": "kepala-lpse@kaltimprov.example.go.id",
+    "adminppe-kaltim": "admin-ppe@kaltimprov.example.go.id",
+}
+
+# The reply letter of the Kalimantan Timur registration (seed 002), as the Biro would print it.
+KALTIM_LETTER = {
+    "letterhead": "PEMERINTAH PROVINSI KALIMANTAN TIMUR\nSEKRETARIAT DAERAH\nBIRO PENGADAAN BARANG/JASA\n"
+    "Jl. Gajah Mada No. 2, Samarinda 75121",
+    "city": "Samarinda",
+    "number_pattern": "000.3/{no:04d}/BPLPSE/B.PBJ/{bulan}/{tahun}",
+    "signer_name": "Buyung Dodi Gunawan, S.T., M.M.",
+    "signer_nip": "19720528 200502 1 001",
+    "signer_position": "Kepala Biro Pengadaan Barang dan Jasa",
+    "user_id_pattern": "aa.{instansi}.{nama}",
+}
+
+
 def _email(user_id: str) -> str:
     return f"{user_id.replace('.', '-')}@instansi.example.go.id"
 
@@ -81,8 +105,12 @@ def seed() -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        if created and username in STAFF_EMAIL:
+            user.email = STAFF_EMAIL[username]
+            user.save(update_fields=["email"])
         agency = Agency.objects.get_or_create(unit=units[unit_kode], name=agency_name)[0] if agency_name else None
         StaffRole.objects.get_or_create(user=user, unit=units[unit_kode], role=role, agency=agency)
+    _registration_setup(units["kaltim"])
     for unit_kode, user_id, name, nip, role, agency_name in ACCOUNTS:
         agency = Agency.objects.get_or_create(unit=units[unit_kode], name=agency_name)[0]
         Account.objects.get_or_create(
@@ -100,6 +128,30 @@ def seed() -> None:
                 "password": make_password(ACCOUNT_PASSWORD),
             },
         )
+
+
+def _registration_setup(unit: Unit) -> None:
+    """The reply letter's settings, and a training session that started an hour ago (attendance
+    can be recorded at once) and one next week, at a unit that has none yet."""
+    from loket.registration.letters import default_config
+
+    if not LetterSettings.objects.filter(unit=unit).exists():
+        LetterSettings.objects.create(unit=unit, body=default_config(unit).body, **KALTIM_LETTER)
+    if not TrainingSession.objects.filter(unit=unit).exists():
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for starts, title in (
+            (now - dt.timedelta(hours=1), "Pelatihan penggunaan aplikasi SPSE (sesi demo, sedang berlangsung)"),
+            (now + dt.timedelta(days=7), "Pelatihan penggunaan aplikasi SPSE"),
+        ):
+            TrainingSession.objects.create(
+                unit=unit,
+                title=title,
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(hours=3),
+                place="Ruang Rapat Biro PBJ Lt. 2, Kantor Gubernur Kalimantan Timur",
+                online_url="https://zoom.example.go.id/j/pelatihan-spse",
+                capacity=20,
+            )
 
 
 class Command(BaseCommand):
