@@ -187,3 +187,65 @@ def test_the_archive_holds_the_letter_and_the_attendance(reg):
 
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(archive_pdf(case.archive))).pages)
     assert "Daftar hadir pelatihan" in text and part["nomor_surat_jawaban"] in text
+
+
+def test_where_accounts_live_in_spse_staff_record_the_user_id_and_confirm_the_activation(db):
+    from tests.sop_factory import make_service
+
+    from .conftest import Registering
+    from .sop import registration_sop
+
+    spse = Registering(make_service(unit="spse", text=registration_sop(unit="spse"), direktori="spse", accounts=False))
+    case = spse.submit()
+    spse.decide(case, spse.chief, [(2, "lanjut", "")])
+    with pytest.raises(Invalid) as caught:
+        spse.decide(case, spse.admin, [(3, "ya", ""), (6, "lanjut", "")], new_user_id="")
+    assert "dibuat di SPSE" in str(caught.value)
+    case = spse.decide(case, spse.admin, [(3, "ya", ""), (6, "lanjut", "")], new_user_id="aa.dpr.siti")
+    assert case.status == Status.TRAINING and case.account.user_id == "aa.dpr.siti"
+    registration = Registration.objects.get(case=case)
+    session = spse.session()
+    services.invite(session_id=session.pk, registration_ids=[registration.pk], actor=spse.admin)
+    _start_session(session)
+    recorded = services.record_attendance(session_id=session.pk, present_ids=[registration.pk], actor=spse.admin)
+    assert recorded.present == [registration] and recorded.activated == []
+    case.refresh_from_db()
+    assert case.status == Status.TRAINING  # a person activates it in SPSE first
+    assert services.awaiting_activation(spse.admin, case.unit) == [registration]
+    with pytest.raises(Invalid):
+        services.confirm_activation(
+            registration_id=registration.pk,
+            actor=spse.admin,
+            temporary_password="Sementara-2026!x",
+            password_set_in_spse=False,
+        )
+    services.confirm_activation(
+        registration_id=registration.pk,
+        actor=spse.admin,
+        temporary_password="Sementara-2026!x",
+        password_set_in_spse=True,
+    )
+    case.refresh_from_db()
+    assert case.status == Status.DONE
+    mail = OutboxMessage.objects.get(case=case, template="akun-dibuat")
+    assert mail.secret_link and "aa.dpr.siti" in mail.body and "SPSE" in mail.body
+    assert "Sementara-2026!x" not in mail.body
+
+
+def test_the_head_sees_the_wait_for_training_on_the_status_page(reg):
+    from loket.cases.requester_view import requester_view
+    from loket.catalog.selectors import parsed
+
+    case = reg.to_training(reg.submit())
+    view = requester_view(case, parsed(case.sop))
+    states = [(item.step, item.state) for item in view.progress]
+    assert states == [
+        (1, "done"),
+        (2, "done"),
+        (3, "done"),
+        (6, "done"),
+        (6, "in-progress"),
+        (7, "expected"),
+        (8, "expected"),
+    ]
+    assert "pelatihan" in view.progress[4].text

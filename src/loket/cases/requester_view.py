@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
 from loket import engine
 from loket.sop.model import Kegiatan, Sop
 
@@ -20,6 +22,13 @@ from .actions import REGISTRY, requester_text
 from .asked import Asked, asked_documents
 from .models import Case, Status, StepRun
 from .selectors import facts_of
+
+# What a requester is shown while the case waits on a gate (a step's `tunggu`).
+GATE_TEXT = {
+    "pelatihan": _(
+        "Calon pengguna mengikuti pelatihan penggunaan aplikasi; akun diaktifkan setelah kehadirannya dicatat"
+    ),
+}
 
 State = Literal["done", "in-progress", "waiting-on-you", "stopped", "expected"]
 
@@ -83,6 +92,9 @@ def _progress(case: Case, sop: Sop, runs: list[StepRun]) -> list[ProgressItem]:
                 note=_note_for_requester(run, following),
             )
         )
+    if case.status == Status.TRAINING and case.current_step is not None:
+        gate = sop.step(case.current_step).tunggu or ""
+        items.append(ProgressItem(step=case.current_step, text=str(GATE_TEXT.get(gate, "")), state="in-progress"))
     items.extend(ProgressItem(step=s.no, text=requester_text(s), state="expected") for s in expected_rest(case, sop))
     return items
 
