@@ -75,7 +75,8 @@ def test_kode_equals_the_file_name(kode: str) -> None:
         # The table title of 001 reads "... USER ID PPK/PP/POKIA" (POKJA).
         ("magelang-reset-ppk", "magelang", "reset-akun", ["PPK", "PP", "Pokja Pemilihan"], 2),
         ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 2),
-        ("kaltim-registrasi-admin-agency", "kaltim", "registrasi-akun", ["Admin Agency"], 1),
+        # Versi 2: the form Loket fills (formulir), the training gate (tunggu) and the copy (tembusan).
+        ("kaltim-registrasi-admin-agency", "kaltim", "registrasi-akun", ["Admin Agency"], 2),
         ("kkp-reset-admin-agency", "kkp", "reset-akun", ["Admin Agency"], 1),
     ],
 )
@@ -345,3 +346,12 @@ def test_the_registration_also_asks_for_the_account_form() -> None:
     assert [b.kode for b in berkas] == ["formulir-akun", "sk-pengangkatan", "surat-permohonan"]
     assert berkas[0].nama == "Formulir Permohonan Pembuatan Akun Admin Agency"
     assert berkas[2].nama == "Surat Permohonan kepada Pimpinan LPSE"
+
+
+def test_the_registration_gates_activation_on_training_and_copies_the_head() -> None:
+    # Seed 002: "Aktivasi akun dilakukan jika Admin Agency telah mengikuti pelatihan" (step 6) and
+    # "... dengan tembusan kepada Kepala LPSE" (step 7); Loket fills the application form.
+    registration = sop("kaltim-registrasi-admin-agency")
+    assert registration.step(6).tunggu == "pelatihan"
+    assert registration.step(7).tembusan == ["Kepala LPSE"]
+    assert [b.kode for b in registration.berkas if b.formulir] == ["formulir-akun"]

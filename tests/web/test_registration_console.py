@@ -86,3 +86,15 @@ def test_the_admin_gets_the_proposed_user_id_and_a_duplicate_is_refused_beside_i
     page = _page(client, case).content.decode()
     assert "Menunggu pelatihan (bukan langkah petugas" in page
     assert "menunggu pemiliknya mengikuti pelatihan" in page
+
+
+def test_the_chief_of_another_unit_gets_nothing(client, reg):  # noqa: F811
+    from tests.registration.conftest import Registering
+    from tests.registration.sop import registration_sop
+    from tests.sop_factory import make_service
+
+    elsewhere = Registering(make_service(unit="lain", text=registration_sop(unit="lain"), accounts=False))
+    case = reg.submit()
+    client.force_login(elsewhere.chief)
+    assert _page(client, case).status_code == 404
+    assert client.get(reverse("console:letter_preview", args=[case.pk])).status_code == 404
