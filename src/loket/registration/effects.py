@@ -26,6 +26,7 @@ from loket.notify.services import queue_mail
 from loket.sop.model import Kegiatan
 
 from . import letters
+from .letters import agency_name
 from .models import Registration
 from .user_ids import propose_user_id, user_id_problems
 
@@ -38,11 +39,6 @@ def registration_of(case: Case) -> Registration | None:
 
 def local_today(case: Case) -> dt.date:
     return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(case.unit.zona_waktu)).date()
-
-
-def agency_name(registration: Registration) -> str:
-    case = registration.case
-    return case.agency.name if case.agency_id else registration.new_agency_name
 
 
 # -- terima-disposisi: receipt, reply letter, disposition --------------------------------------------

@@ -333,7 +333,7 @@ def _with_note(body: list[str], note: list[str]) -> list[str]:
     return body[:-1] + note + body[-1:]
 
 
-def _agency_name(registration: Any) -> str:
+def agency_name(registration: Any) -> str:
     agency = registration.case.agency
     return agency.name if agency is not None else registration.new_agency_name
 
@@ -344,7 +344,7 @@ def body_values(registration: Any) -> dict[str, str]:
     unit = case.unit
     filed = case.created_at.astimezone(zoneinfo.ZoneInfo(unit.zona_waktu)).date()
     return {
-        "instansi": _agency_name(registration),
+        "instansi": agency_name(registration),
         "pimpinan": case.requester_name,
         "jabatan_pimpinan": registration.head_position,
         "calon": registration.candidate_name,
@@ -373,7 +373,7 @@ def reply_letter_pdf(registration: Any, *, number: str, date: dt.date, note: str
             "config": config,
             "number": number,
             "date_line": f"{config.city}, {tanggal}" if config.city else tanggal,
-            "addressee": addressee(registration.head_position, _agency_name(registration)),
+            "addressee": addressee(registration.head_position, agency_name(registration)),
             "paragraphs": _with_note(_paragraphs(body), _paragraphs(note)),
             "signer_nip": format_nip(config.signer_nip),
         },

@@ -61,7 +61,9 @@ class TrainingSession(models.Model):
     class Meta:
         ordering = ["unit", "starts_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="training_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="training_ends_after_start"
+            ),
             models.CheckConstraint(condition=models.Q(capacity__gte=1), name="training_capacity_positive"),
         ]
         verbose_name = _("sesi pelatihan")

@@ -189,6 +189,8 @@ def submit_registration(
             ) % {"ref": pending.case.reference}
     if problems:
         raise Invalid(_("Permohonan belum dapat diajukan. Periksa isian yang ditandai."), problems)
+    assert candidate.sk_date is not None  # checked above
+    sk_date = candidate.sk_date
     agency = Agency.objects.filter(pk=agency_id, unit=unit).first() if agency_id is not None else None
     if agency is None and new_agency_name.strip():
         # The name as typed may be one the unit already lists (another spelling of case aside).
@@ -206,7 +208,7 @@ def submit_registration(
             candidate_phone=candidate.phone.strip(),
             candidate_position=candidate.position.strip(),
             sk_number=candidate.sk_number.strip(),
-            sk_date=candidate.sk_date,
+            sk_date=sk_date,
         )
 
     return open_case(
@@ -324,6 +326,7 @@ def plan_session(
     )
     if problems:
         raise Invalid(_("Sesi pelatihan belum dapat disimpan. Periksa isian yang ditandai."), problems)
+    assert starts_at is not None and ends_at is not None and capacity is not None  # checked above
     session = TrainingSession.objects.create(
         unit=unit,
         title=title.strip() or TrainingSession._meta.get_field("title").default,
