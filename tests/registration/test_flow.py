@@ -249,3 +249,24 @@ def test_the_head_sees_the_wait_for_training_on_the_status_page(reg):
         (8, "expected"),
     ]
     assert "pelatihan" in view.progress[4].text
+
+
+def test_a_request_withdrawn_after_the_invitation_does_not_stop_the_attendance(reg):
+    from loket.cases.services import withdraw_request
+
+    kept = reg.to_training(reg.submit())
+    gone = reg.to_training(reg.submit(nip="198811302014031002", email="calon2@dinas.go.id"))
+    regs = [Registration.objects.get(case=c) for c in (kept, gone)]
+    session = reg.session()
+    services.invite(session_id=session.pk, registration_ids=[r.pk for r in regs], actor=reg.admin)
+    # The head withdraws the second request from the status page (tracking code: the case's own).
+    from loket.cases.codes import new_tracking_code, tracking_digest
+
+    code = new_tracking_code()
+    type(gone).objects.filter(pk=gone.pk).update(tracking_digest=tracking_digest(code))
+    withdraw_request(tracking_code=code, reason="calon pindah tugas")
+    _start_session(session)
+    recorded = services.record_attendance(session_id=session.pk, present_ids=[r.pk for r in regs], actor=reg.admin)
+    assert recorded.activated == [regs[0]]
+    gone.refresh_from_db()
+    assert gone.status == Status.WITHDRAWN and not gone.account.is_active

@@ -438,8 +438,9 @@ def record_attendance(*, session_id: int, present_ids: Iterable[int], actor: Any
     present = set(present_ids)
     now = timezone.now()
     result = Recorded()
+    # A request withdrawn since the invitation has no training left to record.
     for seat in session.seats.select_related("registration", "registration__case").filter(
-        status=TrainingSeat.Status.INVITED
+        status=TrainingSeat.Status.INVITED, registration__case__status=Status.TRAINING
     ):
         registration = seat.registration
         seat.recorded_at, seat.recorded_by = now, _user(actor)
