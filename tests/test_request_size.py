@@ -13,7 +13,9 @@ import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.http.multipartparser import MultiPartParser
 from django.test import RequestFactory
 
@@ -79,7 +81,15 @@ def _wsgi_post(path: str, body: bytes, declared: int, content_type: str) -> tupl
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: object = None) -> None:
         started.update(status=status, headers=dict(headers))
 
-    content = b"".join(WSGIHandler()(environ, start_response))
+    # As Django's test client does: the test's database connection (and its transaction) stays
+    # open across the request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        content = b"".join(WSGIHandler()(environ, start_response))
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return str(started["status"]), dict(started["headers"]), content, stream.read_bytes  # type: ignore[call-overload]
 
 
