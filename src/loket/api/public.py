@@ -1,5 +1,6 @@
-"""Public operations (no authentication): the services each unit offers, handing in a request,
-following it with the tracking code, and handing in missing documents.
+"""Public operations (no authentication): the services each unit offers, handing in a request
+(a reset, or a registration of a new account: one operation, by the service's kind), following
+it with the tracking code, and handing in missing documents.
 
 Requests arrive as multipart/form-data with one file part per document, named by the document's
 `kode`. The parts' names depend on the SOP, so the form fields are read with their own schema
@@ -30,6 +31,7 @@ from loket.cases.uploads import UploadReader
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
 from loket.directory.models import Agency
+from loket.registration.services import Candidate, Head, submit_registration
 
 from .errors import problems_of, refusals
 
@@ -95,6 +97,10 @@ class DocumentSpecOut(Schema):
     name: str
     required: bool
     note: str | None
+    filled_form: bool = pydantic.Field(
+        description="A form Loket fills from the request (the portal's filled-form download) for the requester "
+        "to print, sign, scan and hand in as this document."
+    )
 
 
 class AgencyOut(Schema):
@@ -149,7 +155,10 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
                     agencies=agencies.get(unit.pk, []),
                 ),
                 documents=[
-                    DocumentSpecOut(kode=b.kode, name=b.nama, required=b.wajib, note=b.keterangan) for b in sop.berkas
+                    DocumentSpecOut(
+                        kode=b.kode, name=b.nama, required=b.wajib, note=b.keterangan, filled_form=b.formulir
+                    )
+                    for b in sop.berkas
                 ],
             )
         )
@@ -159,26 +168,59 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 # -- POST /requests --------------------------------------------------------------------------------
 
 
+REGISTRATION = "registrasi-akun"  # the kind of service whose request is a registration
+
+
+def _registration(description: str, max_length: int) -> Any:
+    return pydantic.Field("", max_length=max_length, description=f"Registration (`{REGISTRATION}`): {description}")
+
+
 class SubmitForm(pydantic.BaseModel):
-    """The form fields of a new request (the documents come as file parts beside them)."""
+    """The form fields of a new request (the documents come as file parts beside them). A service
+    of kind `reset-akun` reads `need`, `name`, `email`, `user_id`, `nip`, `phone` and `agency`; one of
+    kind `registrasi-akun` reads the `head_*` and `candidate_*` fields, `filed_by`, `sk_number`,
+    `sk_date`, and `agency` or `new_agency_name`. Fields of the other kind are ignored."""
 
     model_config = pydantic.ConfigDict(extra="ignore", title="SubmitRequest")
 
     unit: str = pydantic.Field(description="The unit's kode (GET /services: unit.kode).")
-    service: str = pydantic.Field(description="The service's kode (GET /services: service).")
-    need: str = pydantic.Field(
-        description="`password` (a new password, with the user ID) or `user-id` (the user ID only)."
+    service: str = pydantic.Field(
+        description="The service's kode (GET /services: service); its `kind` says which fields it reads."
     )
-    name: str = ""
-    email: str = ""
-    user_id: str = pydantic.Field("", description="The SPSE user ID; give it or the NIP.")
-    nip: str = pydantic.Field("", description="18 digits; give it or the user ID.")
-    phone: str = ""
+    need: str = pydantic.Field(
+        "",
+        description="Reset (`reset-akun`), required: `password` (a new password, with the user ID) or "
+        "`user-id` (the user ID only).",
+    )
+    name: str = pydantic.Field("", description="Reset: the requester's name (required).")
+    email: str = pydantic.Field("", description="Reset: the requester's e-mail address (required).")
+    user_id: str = pydantic.Field("", description="Reset: the SPSE user ID; give it or the NIP.")
+    nip: str = pydantic.Field("", description="Reset: 18 digits; give it or the user ID.")
+    phone: str = pydantic.Field("", description="Reset: the requester's phone (optional).")
     agency: int | None = pydantic.Field(
-        None, description="The agency's id (GET /services: unit.agencies); required where the unit lists agencies."
+        None,
+        description="The agency's id (GET /services: unit.agencies). Reset: required where the unit lists "
+        "agencies. Registration: give it or `new_agency_name`, not both.",
+    )
+    head_name: str = _registration("the head of the agency's name (required).", 200)
+    head_position: str = _registration("the head's position, e.g. Kepala Dinas (required).", 200)
+    head_email: str = _registration(
+        "the head's e-mail address (required): the receipt and the tracking code go there.", 254
+    )
+    head_phone: str = _registration("the head's or the office's phone (optional).", 30)
+    filed_by: str = _registration("who files the request for the head, when not the head in person (optional).", 200)
+    new_agency_name: str = _registration("the agency's name when the unit does not list it; else give `agency`.", 300)
+    candidate_name: str = _registration("the candidate's name (required).", 200)
+    candidate_nip: str = _registration("the candidate's NIP, 18 digits (required).", 30)
+    candidate_email: str = _registration("the candidate's e-mail address (required): the account goes there.", 254)
+    candidate_phone: str = _registration("the candidate's phone (required).", 30)
+    candidate_position: str = _registration("the candidate's position (required).", 200)
+    sk_number: str = _registration("the number of the decree (SK) naming the candidate (required).", 200)
+    sk_date: dt.date | None = pydantic.Field(
+        None, description=f"Registration (`{REGISTRATION}`): the decree's date, YYYY-MM-DD, not after today (required)."
     )
 
-    @pydantic.field_validator("agency", mode="before")
+    @pydantic.field_validator("agency", "sk_date", mode="before")
     @classmethod
     def _empty_is_none(cls, value: Any) -> Any:
         return None if value == "" else value  # a form sends an unset field as ""
@@ -199,21 +241,10 @@ def _offered(form: SubmitForm) -> SopVersion:
     return version
 
 
-@router.post(
-    "/requests",
-    response={201: SubmittedOut, **refusals(400, 413, 429)},
-    operation_id="submit_request",
-    summary="Hand in a request",
-    openapi_extra=_multipart(SubmitForm),
-)
-def submit_request(request: HttpRequest) -> Answer[SubmittedOut]:
-    """Hand in a request with its documents. The answer carries the tracking code: it is shown
-    only here (and in the receipt mailed to `email`); keep it to follow the request."""
-    form: SubmitForm = _read_form(SubmitForm, request)
-    version = _offered(form)
-    files, too_large = _uploads(request)
-    try:
-        submitted = services.submit_request(
+def _hand_in(version: SopVersion, form: SubmitForm, files: list[services.Upload]) -> services.Submitted:
+    """The service that hands in a request of the version's kind, with the fields it reads."""
+    if parsed(version).layanan != REGISTRATION:
+        return services.submit_request(
             sop_version=version,
             channel=Channel.API,
             need=form.need,
@@ -225,6 +256,53 @@ def submit_request(request: HttpRequest) -> Answer[SubmittedOut]:
             agency_id=form.agency,
             files=files,
         )
+    if form.agency is not None and form.new_agency_name.strip():
+        raise Invalid(
+            _("Permohonan belum dapat diajukan. Periksa isian yang ditandai."),
+            {"new_agency_name": _("Beri `agency` atau `new_agency_name`, salah satu saja.")},
+        )
+    return submit_registration(
+        sop_version=version,
+        channel=Channel.API,
+        head=Head(
+            name=form.head_name,
+            position=form.head_position,
+            email=form.head_email,
+            phone=form.head_phone,
+            filed_by=form.filed_by,
+        ),
+        candidate=Candidate(
+            name=form.candidate_name,
+            nip=form.candidate_nip,
+            email=form.candidate_email,
+            phone=form.candidate_phone,
+            position=form.candidate_position,
+            sk_number=form.sk_number,
+            sk_date=form.sk_date,
+        ),
+        agency_id=form.agency,
+        new_agency_name=form.new_agency_name,
+        files=files,
+    )
+
+
+@router.post(
+    "/requests",
+    response={201: SubmittedOut, **refusals(400, 413, 429)},
+    operation_id="submit_request",
+    summary="Hand in a request",
+    openapi_extra=_multipart(SubmitForm),
+)
+def submit_request(request: HttpRequest) -> Answer[SubmittedOut]:
+    """Hand in a request with its documents: a reset (`reset-akun`) or a registration
+    (`registrasi-akun`), by the service's kind (GET /services). The answer carries the tracking
+    code: it is shown only here (and in the receipt mailed to `email`, or to `head_email` for a
+    registration); keep it to follow the request."""
+    form: SubmitForm = _read_form(SubmitForm, request)
+    version = _offered(form)
+    files, too_large = _uploads(request)
+    try:
+        submitted = _hand_in(version, form, files)
     except Invalid as exc:
         raise _with_sizes(exc, too_large) from None
     case = submitted.case

@@ -1,6 +1,7 @@
-"""The requester portal's forms: the request form (identity, agency, need, one file input per
-document the SOP asks for), the tracking-code form, and the forms to supply documents and to
-withdraw.
+"""The requester portal's forms: the request form of a reset (identity, agency, need, one file
+input per document the SOP asks for), the request form of a registration (the head of the
+agency, the agency, the candidate, the documents), the tracking-code form, and the forms to
+supply documents and to withdraw.
 
 The forms only collect and shape input. The rules (who may ask, which files are acceptable, what
 an identity needs) belong to `loket.cases.services`, whose `Invalid.problems` are put back beside
@@ -25,6 +26,7 @@ from loket.cases.models import Need
 from loket.cases.services import text_problems
 from loket.cases.uploads import Refused, UploadReader, clean_name, one_file_only
 from loket.directory.models import Agency
+from loket.registration.services import Candidate, Head
 from loket.sop.model import Berkas
 
 ACCEPT = ".pdf,.jpg,.jpeg,.png"
@@ -148,6 +150,8 @@ class RequestForm(PortalForm):
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     IDENTITY = ("user_id", "nip", "name", "email", "phone")
+    # What a fresh form shows again when the session lost this one's token.
+    TYPED = (*IDENTITY, "agency", "need")
 
     def __init__(self, *args: Any, berkas: Iterable[Berkas], agencies: Iterable[Agency], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -184,6 +188,203 @@ class RequestForm(PortalForm):
             "agency_id": data.get("agency"),
             "files": [(b.kode, *files[b.kode]) for b in self.berkas if b.kode in files],
         }
+
+
+def _text(label: Any, *, max_length: int, required: bool = False, help_text: Any = "", **attrs: Any) -> forms.CharField:
+    """A typed field of the registration form. Never required for Django: the service names what is
+    missing together with every other problem; `required` only tells the browser (and marks the
+    label wajib)."""
+    widget_class = attrs.pop("widget", forms.TextInput)
+    if required:
+        attrs["required"] = True
+    return forms.CharField(
+        label=label, required=False, max_length=max_length, help_text=help_text, widget=widget_class(attrs=attrs)
+    )
+
+
+class RegistrationForm(PortalForm):
+    """A head of an agency asks for a new account for a candidate (`layanan: registrasi-akun`). The
+    field names are those of `registration_problems`, so the service's problems land beside them.
+    One check is the portal's own: the agency is either chosen from the list or typed as a new
+    name, not both."""
+
+    head_name = _text(gettext_lazy("Nama pimpinan instansi"), max_length=200, required=True)
+    head_position = _text(
+        gettext_lazy("Jabatan pimpinan"),
+        max_length=200,
+        required=True,
+        help_text=gettext_lazy("Misalnya Kepala Dinas Pekerjaan Umum."),
+    )
+    head_email = _text(
+        gettext_lazy("Alamat e-mail pimpinan"),
+        max_length=254,
+        required=True,
+        help_text=gettext_lazy("Tanda terima, kode pelacakan dan kabar permohonan dikirim ke alamat ini."),
+        widget=forms.EmailInput,
+        autocomplete="email",
+    )
+    head_phone = _text(
+        gettext_lazy("Nomor telepon/HP pimpinan atau kantor"),
+        max_length=30,
+        type="tel",
+        autocomplete="tel",
+    )
+    filed_by = _text(
+        gettext_lazy("Diajukan oleh (bila bukan pimpinan sendiri)"),
+        max_length=200,
+        help_text=gettext_lazy(
+            "Nama dan jabatan Anda, misalnya Rudi Hartono (Sekretaris Dinas). Kosongkan bila pimpinan mengajukan sendiri."
+        ),
+    )
+    agency = forms.TypedChoiceField(
+        label=gettext_lazy("Instansi"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Instansi yang dipilih tidak terdaftar di unit ini.")},
+    )
+    new_agency_name = _text(
+        gettext_lazy("Instansi belum ada di daftar? Tulis namanya"),
+        max_length=300,
+        help_text=gettext_lazy("Nama lengkap instansi. Isi ini hanya bila instansi Anda tidak ada di daftar."),
+    )
+    candidate_name = _text(
+        gettext_lazy("Nama lengkap calon"),
+        max_length=200,
+        required=True,
+        help_text=gettext_lazy("Beserta gelar, seperti tertulis di SK."),
+    )
+    candidate_nip = _text(
+        gettext_lazy("NIP calon"),
+        max_length=30,
+        required=True,
+        help_text=gettext_lazy("18 angka."),
+        inputmode="numeric",
+        autocomplete="off",
+    )
+    candidate_email = _text(
+        gettext_lazy("Alamat e-mail calon"),
+        max_length=254,
+        required=True,
+        help_text=gettext_lazy("Informasi akun dikirim ke alamat ini."),
+        widget=forms.EmailInput,
+        autocomplete="off",
+    )
+    candidate_phone = _text(
+        gettext_lazy("Nomor telepon/HP calon"), max_length=30, required=True, type="tel", autocomplete="off"
+    )
+    candidate_position = _text(gettext_lazy("Jabatan calon"), max_length=200, required=True)
+    sk_number = _text(gettext_lazy("Nomor SK penunjukan"), max_length=200, required=True)
+    sk_date = forms.DateField(
+        label=gettext_lazy("Tanggal SK penunjukan"),
+        required=False,
+        help_text=gettext_lazy("Tanggal penetapan SK, misalnya 20-11-2026."),
+        error_messages={"invalid": gettext_lazy("Tulis tanggal SK seperti 20-11-2026.")},
+        widget=forms.DateInput(attrs={"type": "date", "required": True}, format="%Y-%m-%d"),
+    )
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    HEAD = ("head_name", "head_position", "head_email", "head_phone", "filed_by")
+    AGENCY = ("agency", "new_agency_name")
+    CANDIDATE = (
+        "candidate_name",
+        "candidate_nip",
+        "candidate_email",
+        "candidate_phone",
+        "candidate_position",
+        "sk_number",
+        "sk_date",
+    )
+    TYPED = (*HEAD, *AGENCY, *CANDIDATE)
+
+    def __init__(self, *args: Any, berkas: Iterable[Berkas], agencies: Iterable[Agency], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.agencies = {a.pk: a for a in agencies}
+        agency = self.fields["agency"]
+        assert isinstance(agency, forms.TypedChoiceField)
+        agency.choices = [("", _("— pilih instansi —")), *((a.pk, a.name) for a in self.agencies.values())]
+        if not self.agencies:
+            del self.fields["agency"]
+            self.fields["new_agency_name"].label = _("Nama instansi")
+            self.fields["new_agency_name"].help_text = _("Nama lengkap instansi Anda.")
+            self.fields["new_agency_name"].widget.attrs["required"] = True
+        self.berkas = list(berkas)
+        for item in self.berkas:
+            self.fields[file_field_name(item.kode)] = _file_field(item, required=item.wajib)
+
+    def group(self, names: Iterable[str]) -> list[forms.BoundField]:
+        """The bound fields of one fieldset, in order (the agency list only where the unit has one)."""
+        return [self[name] for name in names if name in self.fields]
+
+    def head_fields(self) -> list[forms.BoundField]:
+        return self.group(self.HEAD)
+
+    def agency_fields(self) -> list[forms.BoundField]:
+        return self.group(self.AGENCY)
+
+    def candidate_fields(self) -> list[forms.BoundField]:
+        return self.group(self.CANDIDATE)
+
+    def file_fields(self) -> list[tuple[Berkas, forms.BoundField]]:
+        return [(item, self[file_field_name(item.kode)]) for item in self.berkas]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if self.cleaned_data.get("agency") is not None and (self.cleaned_data.get("new_agency_name") or "").strip():
+            self.add_error(
+                "new_agency_name",
+                _(
+                    "Pilih instansi dari daftar atau tulis nama instansi baru, salah satu saja. Kosongkan isian ini bila instansi Anda ada di daftar."
+                ),
+            )
+        return data
+
+    def add_problems(self, problems: dict[str, str], *, aliases: dict[str, str] | None = None) -> None:
+        """The service's problems beside their fields; a field that already shows a message of the
+        form's own (a date it could not read) keeps only that one."""
+        aliases = {b.kode: file_field_name(b.kode) for b in self.berkas}
+        fresh = {key: message for key, message in problems.items() if not self.has_error(aliases.get(key, key))}
+        super().add_problems(fresh, aliases=aliases)
+
+    def head(self) -> Head:
+        data = self.cleaned_data
+        return Head(
+            name=data.get("head_name") or "",
+            position=data.get("head_position") or "",
+            email=data.get("head_email") or "",
+            phone=data.get("head_phone") or "",
+            filed_by=data.get("filed_by") or "",
+        )
+
+    def candidate(self) -> Candidate:
+        data = self.cleaned_data
+        return Candidate(
+            name=data.get("candidate_name") or "",
+            nip=data.get("candidate_nip") or "",
+            email=data.get("candidate_email") or "",
+            phone=data.get("candidate_phone") or "",
+            position=data.get("candidate_position") or "",
+            sk_number=data.get("sk_number") or "",
+            sk_date=data.get("sk_date"),
+        )
+
+    def agency_name(self) -> str:
+        """The agency as the head names it: the one chosen, else the name typed."""
+        chosen = self.agencies.get(self.cleaned_data.get("agency") or 0)
+        return chosen.name if chosen else (self.cleaned_data.get("new_agency_name") or "").strip()
+
+    def typed(self) -> dict[str, Any]:
+        """The typed fields as `registration_problems` takes them (besides the unit)."""
+        return {
+            "head": self.head(),
+            "candidate": self.candidate(),
+            "agency_id": self.cleaned_data.get("agency"),
+            "new_agency_name": self.cleaned_data.get("new_agency_name") or "",
+        }
+
+    def submission(self, files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
+        """The keyword arguments of `submit_registration` (besides the SOP version and channel)."""
+        return {**self.typed(), "files": [(b.kode, *files[b.kode]) for b in self.berkas if b.kode in files]}
 
 
 class TrackingCodeForm(PortalForm):

@@ -1,10 +1,12 @@
 """The requester portal (no sign-in): the landing page, choosing a unit and its service, the
-request form, the receipt, and the status page where a requester follows their case, supplies
-missing documents or withdraws.
+request form (a reset's or a registration's, by the SOP's `layanan`: `KINDS`; a registration's
+also hands out the filled application form as PDF), the receipt, and the status page where a
+requester follows their case, supplies missing documents or withdraws.
 
-Thin: every change goes through `loket.cases.services`, what a requester is shown of a case
-comes from `loket.cases.requester_view`, the double-submit guard is `portal_guard` and the limit
-on wrong tracking codes `portal_rate_limit`. What the portal keeps in the browser's session
+Thin: every change goes through `loket.cases.services` (a registration's through
+`loket.registration.services`), what a requester is shown of a case comes from
+`loket.cases.requester_view`, the double-submit guard is `portal_guard` and the limit on wrong
+tracking codes `portal_rate_limit`. What the portal keeps in the browser's session
 (server side, Django's database sessions), beside the guard's form tokens:
 
 - the receipt of the last submit: the tracking code in clear only until the receipt shows it;
@@ -15,6 +17,10 @@ on wrong tracking codes `portal_rate_limit`. What the portal keeps in the browse
 from __future__ import annotations
 
 import hmac
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,6 +28,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -39,10 +46,15 @@ from loket.cases.selectors import case_by_tracking_code
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
 from loket.directory.models import Agency
+from loket.directory.nip import normalise_nip
+from loket.registration.letters import RequestForm as FilledForm
+from loket.registration.letters import request_form_pdf
+from loket.registration.models import Registration
+from loket.registration.services import GATE, registration_problems, submit_registration
 from loket.sop.model import Sop
 from loket.sop.paths import happy_path
 
-from .portal_forms import RequestForm, SupplyForm, TrackingCodeForm, WithdrawForm, read_uploads
+from .portal_forms import RegistrationForm, RequestForm, SupplyForm, TrackingCodeForm, WithdrawForm, read_uploads
 from .portal_guard import case_of_token, consume_form_token, hold_session, is_open_token, new_form_token
 from .portal_rate_limit import RATE_MINUTES, record_wrong_code, render_limited, too_many_wrong_codes
 
@@ -55,6 +67,9 @@ CASE_MINUTES = 120
 STATUS_WORDS = {
     Status.OPEN: gettext_lazy("Permohonan Anda sedang diproses petugas."),
     Status.WAITING: gettext_lazy("Petugas meminta Anda melengkapi berkas. Unggah berkas yang diminta di bawah ini."),
+    Status.TRAINING: gettext_lazy(
+        "Akun sudah dibuat dan diaktifkan setelah calon mengikuti pelatihan. Undangan pelatihan dikirim ke e-mail calon."
+    ),
     Status.DONE: gettext_lazy("Permohonan selesai."),
     Status.REFUSED: gettext_lazy("Permohonan ditolak."),
     Status.WITHDRAWN: gettext_lazy("Permohonan dibatalkan atas permintaan Anda."),
@@ -100,17 +115,49 @@ def _service_or_404(unit_kode: str, sop_kode: str) -> SopVersion:
 
 # -- the request form -----------------------------------------------------------------------------
 
+PortalRequestForm = RequestForm | RegistrationForm
+FILLED_FORM = "unduh-formulir"  # the name of the button that asks for the filled form (it hands nothing in)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the portal takes a request of one kind of service (the SOP's `layanan`): its form, its
+    template, and the service that hands it in."""
+
+    form: type[RequestForm] | type[RegistrationForm]
+    template: str
+    submit: Callable[..., services.Submitted]
+
+
+KINDS: dict[str, Kind] = {
+    "reset-akun": Kind(RequestForm, "web/portal/form.html", services.submit_request),
+    "registrasi-akun": Kind(RegistrationForm, "web/portal/registration_form.html", submit_registration),
+}
+
 
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest, unit_kode: str, sop_kode: str) -> HttpResponse:
+    """The request form of a service, by its kind. A submit is handed in once: the form's one-time
+    token (portal_guard) is checked and used under a lock on the session, so a double click or a
+    replay gets the receipt of the first submit; a token the session does not know gets the form
+    back with the typed values. A registration form's "filled form" button answers the PDF of what
+    was typed (nothing is stored)."""
     version = _service_or_404(unit_kode, sop_kode)
     sop = parsed(version)
+    kind = KINDS.get(sop.layanan)
+    if kind is None:
+        raise Http404(_("Layanan tidak ditemukan."))
     agencies = list(Agency.objects.filter(unit=version.unit).order_by("name"))
-    if request.method == "GET":
-        form = RequestForm(initial={"form_token": new_form_token(request)}, berkas=sop.berkas, agencies=agencies)
-        return _render_form(request, version, sop, form)
 
-    form = RequestForm(request.POST, berkas=sop.berkas, agencies=agencies)
+    def make(*args: Any, **kwargs: Any) -> PortalRequestForm:
+        return kind.form(*args, berkas=sop.berkas, agencies=agencies, **kwargs)
+
+    if request.method == "GET":
+        return _render_form(request, version, sop, make(initial={"form_token": new_form_token(request)}))
+
+    form = make(request.POST)
+    if isinstance(form, RegistrationForm) and FILLED_FORM in request.POST:
+        return _filled_form(request, version, sop, form)
     token = request.POST.get("form_token", "")
     with transaction.atomic():
         hold_session(request)
@@ -121,10 +168,8 @@ def request_form(request: HttpRequest, unit_kode: str, sop_kode: str) -> HttpRes
         if not is_open_token(request, token):
             # The session lost the token (expired, or another browser): show the typed values
             # again on a fresh form rather than guess whether this request was already made.
-            typed = {name: request.POST.get(name, "") for name in (*RequestForm.IDENTITY, "agency", "need")}
-            fresh = RequestForm(
-                initial={**typed, "form_token": new_form_token(request)}, berkas=sop.berkas, agencies=agencies
-            )
+            typed = {name: request.POST.get(name, "") for name in kind.form.TYPED}
+            fresh = make(initial={**typed, "form_token": new_form_token(request)})
             error = _(
                 "Formulir ini sudah tidak berlaku (terlalu lama terbuka atau sudah dikirim). "
                 "Periksa isian, pilih kembali berkasnya, lalu kirim sekali lagi."
@@ -133,7 +178,7 @@ def request_form(request: HttpRequest, unit_kode: str, sop_kode: str) -> HttpRes
         files, too_large = read_uploads(request.FILES, sop.berkas)
         if form.is_valid():
             try:
-                submitted = services.submit_request(
+                submitted = kind.submit(
                     sop_version=version, channel=Channel.WEB, actor=request.user, **form.submission(files)
                 )
             except Invalid as exc:
@@ -147,28 +192,74 @@ def request_form(request: HttpRequest, unit_kode: str, sop_kode: str) -> HttpRes
                 request.session.save()
                 return redirect("portal:receipt")
         else:
+            if isinstance(form, RegistrationForm):
+                # Every other problem of what was typed, too, so that one more submit can succeed.
+                form.add_problems(registration_problems(unit=version.unit, **form.typed()))
             form.add_problems(too_large)
     return _render_form(request, version, sop, form, status=400)
+
+
+def _filled_form(request: HttpRequest, version: SopVersion, sop: Sop, form: RegistrationForm) -> HttpResponse:
+    """The application form filled with what was typed, as a PDF to print, sign, scan and upload;
+    or, while a typed field is missing or wrong, the form again with the problems beside the
+    fields. Nothing is stored and the form's token stays unused."""
+    unit = version.unit
+    if form.is_valid():
+        form.add_problems(registration_problems(unit=unit, **form.typed()))
+    if not form.is_valid():
+        return _render_form(
+            request,
+            version,
+            sop,
+            form,
+            error=_("Formulir terisi belum dapat dibuat. Lengkapi atau perbaiki isian yang ditandai, lalu unduh lagi."),
+            status=400,
+        )
+    head, candidate = form.head(), form.candidate()
+    pdf = request_form_pdf(
+        FilledForm(
+            unit_name=unit.nama,
+            agency_name=form.agency_name(),
+            head_name=head.name.strip(),
+            head_position=head.position.strip(),
+            head_email=head.email.strip(),
+            head_phone=head.phone.strip(),
+            filed_by=head.filed_by.strip(),
+            candidate_name=candidate.name.strip(),
+            candidate_nip=normalise_nip(candidate.nip),
+            candidate_email=candidate.email.strip(),
+            candidate_phone=candidate.phone.strip(),
+            candidate_position=candidate.position.strip(),
+            sk_number=candidate.sk_number.strip(),
+            sk_date=candidate.sk_date,
+            date=timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(unit.zona_waktu)),
+        )
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="formulir-permohonan-{normalise_nip(candidate.nip)}.pdf"'
+    add_never_cache_headers(response)  # it carries the typed personal data
+    return response
 
 
 def _render_form(
     request: HttpRequest,
     version: SopVersion,
     sop: Sop,
-    form: RequestForm,
+    form: PortalRequestForm,
     *,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     return render(
         request,
-        "web/portal/form.html",
+        KINDS[sop.layanan].template,
         {
             "version": version,
             "sop": sop,
             "form": form,
             "error": error,
             "max_bytes": settings.LOKET_UPLOAD_MAX_BYTES,
+            "filled_form": FILLED_FORM,
         },
         status=status,
     )
@@ -209,6 +300,8 @@ def receipt(request: HttpRequest) -> HttpResponse:
                 for step in ([sop.step(case.current_step)] if case.current_step else []) + expected_rest(case, sop)
             ],
             "minutes": happy.minutes if happy else None,
+            "registration": Registration.objects.filter(case=case).first(),
+            "trains": any(step.tunggu == GATE for step in sop.kegiatan),
         },
     )
 
@@ -374,6 +467,7 @@ def _render_case(
             "view": view,
             "words": STATUS_WORDS.get(Status(case.status), ""),
             "supply_form": supply_form,
+            "registration": Registration.objects.filter(case=case).first(),
             "limited": limited,
             "rate_minutes": RATE_MINUTES,
         },
