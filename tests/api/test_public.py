@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def registration(service):
-    """A registration SOP of the same unit: installed, but not a service requesters hand in."""
+    """A registration SOP of the same unit: a service requesters hand in beside the reset."""
     return make_service(unit="uji", kode="uji-registrasi-akun", layanan="registrasi-akun", accounts=False)
 
 
@@ -36,8 +36,8 @@ def test_it_lists_every_service_with_its_unit_and_documents(client, service, oth
     response = client.get(f"{API}/services")
     assert response.status_code == 200
     services = {item["service"]: item for item in response.json()}
-    # Registration is not offered until its account-creation step runs (as on the portal).
-    assert sorted(services) == ["uji-lain-pulih-akun", "uji-pulih-akun"]
+    assert sorted(services) == ["uji-lain-pulih-akun", "uji-pulih-akun", "uji-registrasi-akun"]
+    assert services["uji-registrasi-akun"]["kind"] == "registrasi-akun"
     mine = services["uji-pulih-akun"]
     assert (mine["version"], mine["kind"], mine["account_roles"]) == (1, "reset-akun", ["PPK"])
     assert mine["unit"]["kode"] == "uji" and mine["unit"]["timezone"] == "Asia/Makassar"
@@ -75,7 +75,6 @@ def test_a_pdf_that_is_really_a_program_is_refused_and_nothing_is_saved(client, 
     ("fields", "field", "message"),
     [
         ({"service": "tidak-ada"}, "service", "daftar layanan"),
-        ({"service": "uji-registrasi-akun"}, "service", "daftar layanan"),
         ({"agency": ""}, "agency", "Pilih instansi"),
         ({"unit": "uji-lain"}, "unit", "tidak menawarkan"),
         ({"email": "bukan-email"}, "email", "tidak valid"),

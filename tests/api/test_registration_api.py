@@ -26,15 +26,6 @@ __all__ = ["reg", "service"]  # fixtures
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def offered(monkeypatch):
-    """Registration among the services on offer (`loket.cases.offer.OFFERED`). Where that list
-    already holds it, this changes nothing."""
-    from loket.cases import offer
-
-    if "registrasi-akun" not in offer.OFFERED:
-        monkeypatch.setattr(offer, "OFFERED", (*offer.OFFERED, "registrasi-akun"))
-
 
 def fields(reg, **changes: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     data: dict[str, Any] = {

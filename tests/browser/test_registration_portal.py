@@ -33,15 +33,6 @@ CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")
 OTHER_NIP = "198811302014031002"
 
 
-@pytest.fixture(autouse=True)
-def offered(monkeypatch):
-    """Registration among the services on offer (`loket.cases.offer.OFFERED`). Where that list
-    already holds it, this changes nothing."""
-    from loket.cases import offer
-
-    if "registrasi-akun" not in offer.OFFERED:
-        monkeypatch.setattr(offer, "OFFERED", (*offer.OFFERED, "registrasi-akun"))
-
 
 @pytest.fixture
 def documents(tmp_path: Path, reg) -> dict[str, Path]:  # type: ignore[no-untyped-def]

@@ -84,7 +84,7 @@ def decide(case: Case, actor, answers, **extra) -> None:  # type: ignore[no-unty
 
 @pytest.fixture
 def registration(service):
-    """A registration SOP of the same unit: installed, but not offered to requesters."""
+    """A registration SOP of the same unit (a request for a new account): offered beside the reset."""
     return make_service(unit="uji", kode="uji-registrasi-akun", layanan="registrasi-akun", accounts=False)
 
 
@@ -100,7 +100,7 @@ def test_it_lists_the_services_each_unit_offers(client, service, other_service, 
     for unit in ("UKPBJ Kabupaten Uji", "UKPBJ Kabupaten Uji Lain"):
         assert unit in page
     uji = client.get(reverse("portal:start"), {"unit": "uji"}).content.decode()
-    assert re.findall(r'data-kode="([^"]+)"', uji) == ["uji-pulih-akun"]  # not the registration
+    assert re.findall(r'data-kode="([^"]+)"', uji) == ["uji-pulih-akun", "uji-registrasi-akun"]
     assert "Pemulihan Akun SPSE Pejabat Pengadaan" in uji
     assert f'href="{FORM_URL}"' in uji
     assert "<strong>PPK</strong>" in uji
@@ -110,9 +110,10 @@ def test_it_lists_the_services_each_unit_offers(client, service, other_service, 
     assert "<strong>Pokja Pemilihan, PP</strong>" in other
 
 
-def test_a_service_of_another_unit_or_the_registration_has_no_form_here(client, other_service, registration):
+def test_a_service_of_another_unit_has_no_form_here_and_the_registration_has_its_own(client, other_service, registration):
     assert client.get(reverse("portal:form", args=["uji-lain", "uji-pulih-akun"])).status_code == 404
-    assert client.get(reverse("portal:form", args=["uji", "uji-registrasi-akun"])).status_code == 404
+    page = client.get(reverse("portal:form", args=["uji", "uji-registrasi-akun"])).content.decode()
+    assert 'name="candidate_nip"' in page and 'name="need"' not in page
     assert client.get(reverse("portal:form", args=["uji", "tidak-ada"])).status_code == 404
 
 

@@ -32,15 +32,6 @@ CODE_RE = re.compile(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[
 RESET_URL = reverse("portal:form", args=["uji", "uji-pulih-akun"])
 
 
-@pytest.fixture(autouse=True)
-def offered(monkeypatch):
-    """Registration among the services on offer (`loket.cases.offer.OFFERED`). Where that list
-    already holds it, this changes nothing."""
-    from loket.cases import offer
-
-    if "registrasi-akun" not in offer.OFFERED:
-        monkeypatch.setattr(offer, "OFFERED", (*offer.OFFERED, "registrasi-akun"))
-
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):

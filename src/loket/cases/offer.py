@@ -9,9 +9,8 @@ from loket.catalog.models import SopVersion
 from loket.catalog.selectors import get_version, latest_versions
 from loket.directory.models import Agency
 
-# The kinds of service (`layanan`) requesters can hand in: registration (`registrasi-akun`)
-# is not offered until its account-creation step runs.
-OFFERED = ("reset-akun",)
+# The kinds of service (`layanan`) requesters can hand in: every kind the SOP model knows.
+OFFERED = ("reset-akun", "registrasi-akun")
 
 
 def offered_versions() -> Any:
