@@ -6,6 +6,7 @@ from django.urls import path
 
 from . import console_views as views
 from . import lanes_views
+from . import training_views as training
 from .console_sign_in import ConsoleSignInView
 
 app_name = "console"
@@ -19,4 +20,11 @@ urlpatterns = [
     path("kasus/<int:case_id>/pratinjau-surat.pdf", views.letter_preview, name="letter_preview"),
     path("kotak-keluar/", views.outbox, name="outbox"),
     path("pelaksana/", lanes_views.lanes, name="lanes"),
+    path("pelatihan/", training.index, name="training"),
+    path("pelatihan/sesi/<int:session_id>/", training.session_page, name="training_session"),
+    path("pelatihan/sesi/<int:session_id>/undang/", training.invite, name="training_invite"),
+    path("pelatihan/sesi/<int:session_id>/kehadiran/", training.attendance, name="training_attendance"),
+    path("pelatihan/sesi/<int:session_id>/daftar-hadir/", training.attendance_csv, name="training_attendance_csv"),
+    path("pelatihan/aktivasi/<int:registration_id>/", training.activation, name="training_activation"),
+    path("pelatihan/<str:unit_kode>/", training.unit_page, name="training_unit"),
 ]
