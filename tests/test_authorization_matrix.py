@@ -87,6 +87,12 @@ SESSION = {
     ("outbox", "out"):         ("login", "403-", "403-", "403-", "403-", "403-", "200+"),
     ("lanes", "in"):           ("login", "403-", "403-", "403-", "403-", "403-", "200-"),
     ("lanes", "out"):          ("login", "403-", "403-", "403-", "403-", "403-", "200-"),
+    # No lane of these units waits on training: the training pages are nobody's here (their
+    # scope on a registration SOP: tests/web/test_training_pages.py).
+    ("training", "in"):        ("login", "404-", "404-", "404-", "404-", "404-", "404-"),
+    ("training", "out"):       ("login", "404-", "404-", "404-", "404-", "404-", "404-"),
+    ("training-unit", "in"):   ("login", "404-", "404-", "404-", "404-", "404-", "404-"),
+    ("training-unit", "out"):  ("login", "404-", "404-", "404-", "404-", "404-", "404-"),
     ("api-queue", "in"):       ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-queue", "out"):      ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-case", "in"):        ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
@@ -128,6 +134,10 @@ TOKEN = {
     ("outbox", "out"):         ("login", "login", "login", "login", "login", "login", "login"),
     ("lanes", "in"):           ("login", "login", "login", "login", "login", "login", "login"),
     ("lanes", "out"):          ("login", "login", "login", "login", "login", "login", "login"),
+    ("training", "in"):        ("login", "login", "login", "login", "login", "login", "login"),
+    ("training", "out"):       ("login", "login", "login", "login", "login", "login", "login"),
+    ("training-unit", "in"):   ("login", "login", "login", "login", "login", "login", "login"),
+    ("training-unit", "out"):  ("login", "login", "login", "login", "login", "login", "login"),
     ("api-queue", "in"):       ("401-", "200-", "200+", "200-", "200-", "200-", "200-"),
     ("api-queue", "out"):      ("401-", "200-", "200-", "200+", "200-", "200-", "200-"),
     ("api-case", "in"):        ("401-", "404-", "200+", "404-", "200+", "404-", "404-"),
@@ -233,6 +243,8 @@ def _ask(what: str, client: Client, w: World, name: str, headers: dict[str, str]
         "letter-preview": lambda: client.get(reverse("console:letter_preview", args=[case.pk]), headers=headers),
         "outbox": lambda: client.get(reverse("console:outbox"), headers=headers),
         "lanes": lambda: client.get(reverse("console:lanes"), headers=headers),
+        "training": lambda: client.get(reverse("console:training"), headers=headers),
+        "training-unit": lambda: client.get(reverse("console:training_unit", args=[case.unit.kode]), headers=headers),
         "api-queue": lambda: client.get(f"{API}/cases", headers=headers),
         "api-case": lambda: client.get(f"{API}/cases/{case.pk}", headers=headers),
         "api-decide": lambda: client.post(
@@ -341,9 +353,21 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
         ("post", "/api/v1/requests/{tracking_code}/documents"),
     }, "a new staff or case operation: add it to the tables"
     console = {p.name for p in console_urls.urlpatterns} - {"login", "logout"}
-    assert console == {"queue", "case", "document", "archive_pdf", "letter_preview", "outbox", "lanes"}, (
-        "a new console page: add it to the tables"
-    )
+    # The training pages of a session or a candidate need a registration: their scope is
+    # tests/web/test_training_pages.py's (every one 404 to staff without the lane at the unit).
+    training = {"training_session", "training_invite", "training_attendance", "training_attendance_csv"}
+    training |= {"training_activation"}
+    assert console - training == {
+        "queue",
+        "case",
+        "document",
+        "archive_pdf",
+        "letter_preview",
+        "outbox",
+        "lanes",
+        "training",
+        "training_unit",
+    }, "a new console page: add it to the tables"
     for table in TABLES.values():
         assert {name for _, name in table} == set(CASES)
         assert all(len(row) == len(ROLES) for row in table.values())

@@ -12,8 +12,8 @@ import re
 import sys
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from django.http.multipartparser import MultiPartParser

@@ -540,3 +540,31 @@ def test_where_accounts_live_in_spse_staff_confirm_the_activation_with_the_passw
     assert mail.to == "calon0@dinas.go.id" and mail.secret_link and password not in mail.body
     assert "Tidak ada akun yang menunggu aktivasi di SPSE." in page(done)
     assert client.get(activation_url).status_code == 404  # done: nothing left to confirm
+
+
+def test_two_staff_never_set_two_passwords_for_one_activation(client, spse):
+    from tests.factories import staff as make_staff
+    from tests.registration.sop import ADMIN
+
+    registration = candidates(spse, 1)[0]
+    session = spse.session()
+    services.invite(session_id=session.pk, registration_ids=[registration.pk], actor=spse.admin)
+    start(session)
+    services.record_attendance(session_id=session.pk, present_ids=[registration.pk], actor=spse.admin)
+    colleague = make_staff("spse-rekan", "spse", ADMIN)
+    activation_url = reverse("console:training_activation", args=[registration.pk])
+    client.force_login(spse.admin)
+    password = shown_password(page(client.get(activation_url)))
+    other = type(client)()
+    other.force_login(colleague)
+    held = other.get(activation_url)
+    assert held.status_code == 409
+    assert "sedang mengaktifkan akun ini" in page(held) and 'name="temporary_password"' not in page(held)
+    # The colleague's submit (an old tab, say) is refused; the holder's goes through.
+    refused = other.post(activation_url, {"temporary_password": "Lain-2026!xyz", "password_set_in_spse": "1"})
+    assert refused.status_code == 409
+    registration.case.refresh_from_db()
+    assert registration.case.status == Status.TRAINING
+    client.post(activation_url, {"temporary_password": password, "password_set_in_spse": "1"})
+    registration.case.refresh_from_db()
+    assert registration.case.status == Status.DONE

@@ -463,8 +463,7 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
                 }
             )
         if facts.assisted and REGISTRY[step.aksi].spec.sets_password:
-            _check_password_claim(case, actor, now)
-            case.password_claimed_by, case.password_claimed_at = None, None  # done: the claim ends
+            use_password_claim(case, actor, now)
         run = _open_run(case)
         check = REGISTRY[step.aksi].check
         if check is not None:
@@ -521,6 +520,13 @@ def claim_password_step(*, case_id: int, actor: Any) -> PasswordClaim:
         log_action("case.password_claimed", actor=actor, case=case)
     Case.objects.filter(pk=case.pk).update(password_claimed_by=actor, password_claimed_at=now)
     return PasswordClaim(mine=True, holder=actor, since=now, until=now + minutes)
+
+
+def use_password_claim(case: Case, actor: Any, now: dt.datetime) -> None:
+    """A staff member is about to record a password they set in SPSE for `case` (locked by the
+    caller, who saves it): refused while another staff member holds the claim; the claim ends."""
+    _check_password_claim(case, actor, now)
+    case.password_claimed_by, case.password_claimed_at = None, None
 
 
 def _check_password_claim(case: Case, actor: Any, now: dt.datetime) -> None:
@@ -654,6 +660,7 @@ __all__ = [
     "expire_stale_cases",
     "open_case",
     "pass_gate",
+    "use_password_claim",
     "facts_of",
     "submit_request",
     "supply_documents",

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from loket.audit.services import log_action
 from loket.cases.errors import Conflict, Invalid, NotAllowed, NotFound
 from loket.cases.models import CLOSED, Case, Channel, Need, Status
-from loket.cases.services import Submitted, open_case, pass_gate, text_problems
+from loket.cases.services import Submitted, open_case, pass_gate, text_problems, use_password_claim
 from loket.cases.uploads import UploadRejected, check_files
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
@@ -105,9 +105,7 @@ def registration_problems(
     elif candidate.sk_date > timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(unit.zona_waktu)):
         problems["sk_date"] = _("Tanggal SK tidak boleh sesudah hari ini.")
     if agency_id is not None and new_agency_name.strip():
-        problems["new_agency_name"] = _(
-            "Pilih instansi dari daftar atau tulis nama instansi baru, tidak keduanya."
-        )
+        problems["new_agency_name"] = _("Pilih instansi dari daftar atau tulis nama instansi baru, tidak keduanya.")
     elif agency_id is None and not new_agency_name.strip():
         problems["agency"] = _("Pilih instansi Anda, atau tulis namanya bila belum ada di daftar.")
     elif agency_id is not None and not Agency.objects.filter(pk=agency_id, unit=unit).exists():
@@ -280,7 +278,7 @@ def awaiting_activation(actor: Any, unit: Any) -> list[Registration]:
     """Candidates recorded present whose account, in SPSE, staff have still to activate there."""
     trained = (
         Registration.objects.filter(case__unit=unit, case__status=Status.TRAINING, trained_at__isnull=False)
-        .select_related("case", "case__unit", "case__sop", "case__account")
+        .select_related("case", "case__unit", "case__sop", "case__agency", "case__account")
         .order_by("trained_at", "id")
     )
     return [r for r in trained if _may_train(actor, r.case)]
@@ -296,6 +294,9 @@ def session_problems(
         problems["ends_at"] = _("Isi jam selesai.")
     if starts_at and ends_at and ends_at <= starts_at:
         problems["ends_at"] = _("Jam selesai harus sesudah jam mulai.")
+    if starts_at and starts_at < timezone.now() - dt.timedelta(days=1):
+        # A session held earlier today may still be recorded; one of an older day is a typo.
+        problems["starts_at"] = _("Tanggal mulai sudah lewat; periksa tanggalnya.")
     if not place.strip() and not online_url.strip():
         problems["place"] = _("Isi tempat pelatihan, tautan daring, atau keduanya.")
     if online_url.strip():
@@ -484,7 +485,8 @@ def confirm_activation(
 ) -> Case:
     """Where the accounts live in SPSE: staff activated the trained candidate's account there and
     set its temporary password; Loket records the activation and the case goes on (the password
-    reaches the candidate by the one-time link)."""
+    reaches the candidate by the one-time link). The staff member must hold the case's password
+    claim (cases.services.claim_password_step, taken when the page offered the password) or no one."""
     registration = (
         Registration.objects.select_for_update()
         .select_related("case", "case__unit", "case__sop")
@@ -503,6 +505,11 @@ def confirm_activation(
             _("Centang bahwa akun sudah diaktifkan dan password sementara sudah diatur di SPSE."),
             {"password_set_in_spse": ""},
         )
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("password_claimed_by").get(pk=registration.case_id)
+    )
+    use_password_claim(case, actor, timezone.now())  # another staff member's password is not overwritten
+    Case.objects.filter(pk=case.pk).update(password_claimed_by=None, password_claimed_at=None)
     _activate(registration, actor=actor, values={"temporary_password": temporary_password})
     return registration.case
 

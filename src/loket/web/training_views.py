@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from loket.cases import services as case_services
 from loket.cases.errors import CaseError
 from loket.cases.models import Status
 from loket.directory.backends import backend_for
@@ -419,6 +420,22 @@ def activation(request: HttpRequest, registration_id: int) -> HttpResponse:
         raise Http404(_("Permohonan tidak ditemukan."))
     if registration.pk not in {r.pk for r in services.awaiting_activation(request.user, unit)}:
         raise Http404(_("Permohonan tidak ditemukan."))
+    # One staff member at a time is offered a password for the case (as on the case page).
+    claim = case_services.claim_password_step(case_id=registration.case_id, actor=request.user)
+    if not claim.mine:
+        return render(
+            request,
+            "web/console/training/activation.html",
+            {
+                "unit": unit,
+                "r": registration,
+                "agency": agency_name(registration),
+                "trained": local(registration.trained_at, _zone(unit)),
+                "claim": claim,
+                "zone": _zone(unit),
+            },
+            status=409,
+        )
     form = ActivationForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
