@@ -8,6 +8,7 @@ console; a token whose user has no staff role sees an empty queue.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pydantic
@@ -23,6 +24,8 @@ from loket.cases.models import Case
 from loket.cases.selectors import answerable_steps, is_overdue, require_view, work_queue
 from loket.catalog.selectors import parsed
 from loket.directory.backends import backend_for
+from loket.registration.letters import agency_name
+from loket.registration.models import Registration
 from loket.sop.model import Sop
 
 from .auth import StaffToken, staff_user
@@ -158,6 +161,80 @@ class AnswerableOut(Schema):
     )
 
 
+class CandidateOut(Schema):
+    name: str
+    nip: str
+    email: str
+    phone: str
+    position: str
+
+
+class TrainingSeatOut(Schema):
+    session_id: int
+    title: str
+    starts_at: dt.datetime = pydantic.Field(description="In the unit's time zone (its offset, e.g. +08:00).")
+    ends_at: dt.datetime = pydantic.Field(description="In the unit's time zone.")
+    status: str = pydantic.Field(description="`invited`, `present` or `absent`.")
+    invited_at: dt.datetime
+    recorded_at: dt.datetime | None
+
+
+class RegistrationOut(Schema):
+    id: int
+    head_position: str = pydantic.Field(description="The head of the agency is the case's `requester`.")
+    filed_by: str = pydantic.Field(description="Who filed the request for the head, when not the head in person.")
+    agency: str = pydantic.Field(description="The agency's name, or the new agency's name as the request gave it.")
+    new_agency_name: str = pydantic.Field(description="An agency the unit did not list, as the request named it.")
+    candidate: CandidateOut
+    sk_number: str
+    sk_date: dt.date
+    letter_number: str = pydantic.Field(description="The reply letter's number, once the letter is made.")
+    waiting_since: dt.datetime | None = pydantic.Field(description="Waiting on training since (the account made).")
+    trained_at: dt.datetime | None = pydantic.Field(description="Recorded present at a training session.")
+    activated_at: dt.datetime | None
+    seats: list[TrainingSeatOut] = pydantic.Field(description="Every invitation to a training session, in order.")
+
+
+def _registration(case: Case) -> RegistrationOut | None:
+    registration = Registration.objects.filter(case=case).first()
+    if registration is None:
+        return None
+    registration.case = case
+    zone = zoneinfo.ZoneInfo(case.unit.zona_waktu)
+    return RegistrationOut(
+        id=registration.pk,
+        head_position=registration.head_position,
+        filed_by=registration.filed_by,
+        agency=agency_name(registration),
+        new_agency_name=registration.new_agency_name,
+        candidate=CandidateOut(
+            name=registration.candidate_name,
+            nip=registration.candidate_nip,
+            email=registration.candidate_email,
+            phone=registration.candidate_phone,
+            position=registration.candidate_position,
+        ),
+        sk_number=registration.sk_number,
+        sk_date=registration.sk_date,
+        letter_number=registration.letter_number,
+        waiting_since=registration.waiting_since,
+        trained_at=registration.trained_at,
+        activated_at=registration.activated_at,
+        seats=[
+            TrainingSeatOut(
+                session_id=seat.session_id,
+                title=seat.session.title,
+                starts_at=timezone.localtime(seat.session.starts_at, zone),
+                ends_at=timezone.localtime(seat.session.ends_at, zone),
+                status=seat.status,
+                invited_at=seat.invited_at,
+                recorded_at=seat.recorded_at,
+            )
+            for seat in registration.seats.select_related("session").order_by("invited_at", "id")
+        ],
+    )
+
+
 class CaseOut(Schema):
     id: int
     reference: str
@@ -182,6 +259,9 @@ class CaseOut(Schema):
     )
     steps: list[StepRunOut]
     documents: list[DocumentOut]
+    registration: RegistrationOut | None = pydantic.Field(
+        description="A registration (`need` `akun-baru`): the candidate, the reply letter, the training; else null."
+    )
 
 
 def _answerable(actor: Any, case: Case, sop: Sop) -> list[AnswerableOut]:
@@ -269,6 +349,7 @@ def get_case(request: HttpRequest, case_id: int) -> CaseOut:
             )
             for doc in case.documents.order_by("kode", "-uploaded_at")
         ],
+        registration=_registration(case),
     )
 
 
