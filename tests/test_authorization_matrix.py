@@ -351,6 +351,15 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
         ("post", "/api/v1/cases/{case_id}/decisions"),
         ("get", "/api/v1/requests/{tracking_code}"),
         ("post", "/api/v1/requests/{tracking_code}/documents"),
+        # The training operations are unit-scoped, not case-scoped: 404 to anyone without the
+        # training lane at the unit (tests/api/test_training_api.py, every operation).
+        ("get", "/api/v1/training/units/{unit}/sessions"),
+        ("post", "/api/v1/training/units/{unit}/sessions"),
+        ("get", "/api/v1/training/units/{unit}/waiting"),
+        ("get", "/api/v1/training/sessions/{session_id}"),
+        ("post", "/api/v1/training/sessions/{session_id}/invitations"),
+        ("post", "/api/v1/training/sessions/{session_id}/attendance"),
+        ("post", "/api/v1/training/registrations/{registration_id}/activation"),
     }, "a new staff or case operation: add it to the tables"
     console = {p.name for p in console_urls.urlpatterns} - {"login", "logout"}
     # The training pages of a session or a candidate need a registration: their scope is

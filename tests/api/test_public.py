@@ -189,6 +189,12 @@ def test_the_openapi_document_lists_every_operation(client, db):
         "/api/v1/cases": ["get"],
         "/api/v1/cases/{case_id}": ["get"],
         "/api/v1/cases/{case_id}/decisions": ["post"],
+        "/api/v1/training/units/{unit}/sessions": ["get", "post"],
+        "/api/v1/training/units/{unit}/waiting": ["get"],
+        "/api/v1/training/sessions/{session_id}": ["get"],
+        "/api/v1/training/sessions/{session_id}/invitations": ["post"],
+        "/api/v1/training/sessions/{session_id}/attendance": ["post"],
+        "/api/v1/training/registrations/{registration_id}/activation": ["post"],
     }
     submit_body = schema["paths"]["/api/v1/requests"]["post"]["requestBody"]["content"]
     assert list(submit_body) == ["multipart/form-data"]

@@ -26,7 +26,6 @@ __all__ = ["reg", "service"]  # fixtures
 pytestmark = pytest.mark.django_db
 
 
-
 def fields(reg, **changes: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     data: dict[str, Any] = {
         "unit": reg.service.unit.kode,

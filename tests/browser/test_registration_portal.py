@@ -33,7 +33,6 @@ CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")
 OTHER_NIP = "198811302014031002"
 
 
-
 @pytest.fixture
 def documents(tmp_path: Path, reg) -> dict[str, Path]:  # type: ignore[no-untyped-def]
     out = {}

@@ -17,6 +17,7 @@ from loket.cases.archive import verify_seal
 from loket.cases.errors import Conflict, Invalid, NotFound
 from loket.cases.models import Case, Document, Status, StepRun
 from loket.cases.services import Decision, StepAnswer
+from loket.catalog.selectors import parsed
 from loket.notify.models import OutboxMessage
 from tests.factories import pdf_bytes, png_bytes, sop_version
 from tests.sop_factory import HAPPY_STEPS as SERVICE_HAPPY_STEPS
@@ -64,8 +65,20 @@ def submit(kode, account, *, channel="web", need="password", files=None, **ident
     return services.submit_request(sop_version=sop_version(kode), channel=channel, need=need, files=files, **fields)
 
 
+def ticked_all(case, answers) -> list[int]:  # type: ignore[no-untyped-def]
+    """Every kelengkapan item of the completeness steps answered "ya": what staff tick."""
+    sop = parsed(case.sop)
+    return [
+        i
+        for no, ans, _note in answers
+        if ans == "ya" and sop.step(no).aksi == "periksa-kelengkapan"
+        for i in range(len(sop.step(no).kelengkapan))
+    ]
+
+
 def answer_run(case, actor, answers, **extra):
     case.refresh_from_db()
+    extra.setdefault("kelengkapan", ticked_all(case, answers))
     return services.decide(
         case_id=case.pk,
         actor=actor,

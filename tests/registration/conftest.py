@@ -15,6 +15,7 @@ from loket.cases import services as case_services
 from loket.cases.context import Decision, StepAnswer
 from loket.cases.models import Case
 from loket.registration import services
+from tests.cases.test_services import ticked_all
 from tests.factories import pdf_bytes
 from tests.sop_factory import Service, make_service
 
@@ -70,7 +71,10 @@ class Registering:
         ).case
 
     def decide(self, case: Case, actor: Any, answers: list[tuple[int, str, str]], **values: Any) -> Case:
+        """Answer as `actor`; a completeness check answered "ya" ticks every kelengkapan item
+        unless `kelengkapan` says otherwise."""
         case.refresh_from_db()
+        values.setdefault("kelengkapan", ticked_all(case, answers))
         case_services.decide(
             case_id=case.pk,
             actor=actor,

@@ -50,6 +50,7 @@ kegiatan:
   - no: 3
     uraian: Pengelola akun memeriksa kelengkapan berkas. Lengkap?
     pelaksana: {ADMIN}
+    kelengkapan: [Berkas lengkap, Salinan sesuai aslinya]
     waktu: 5
     aksi: periksa-kelengkapan
     keputusan: {{pertanyaan: Lengkap?, ya: 6, tidak: 4}}

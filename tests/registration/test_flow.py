@@ -46,7 +46,12 @@ def test_the_whole_registration(reg):
     assert to_head.to == "kadis@dinas.go.id" and to_head.attachments == [{"document": letter.pk}]
     assert registration.letter_number in to_head.body
 
-    case = reg.decide(case, reg.admin, [(3, "ya", ""), (6, "lanjut", "")])
+    # "Lengkap" needs every kelengkapan item of the step ticked (copies match the originals, ...).
+    with pytest.raises(Invalid) as caught:
+        reg.decide(case, reg.admin, [(3, "ya", ""), (6, "lanjut", "")], kelengkapan=[0])
+    assert "Salinan sesuai aslinya" in str(caught.value) and "kelengkapan" in caught.value.problems
+    case = reg.decide(case, reg.admin, [(3, "ya", ""), (6, "lanjut", "")], kelengkapan=[0, 1])
+    assert case.steps.get(step=3).detail["kelengkapan_dicentang"] == [0, 1]
     assert case.status == Status.TRAINING and case.current_lane == "" and case.current_due_at is None
     account = Account.objects.get(pk=case.account_id)
     assert not account.is_active and account.nip == CANDIDATE_NIP and account.email == "calon@dinas.go.id"

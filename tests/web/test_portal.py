@@ -110,7 +110,9 @@ def test_it_lists_the_services_each_unit_offers(client, service, other_service, 
     assert "<strong>Pokja Pemilihan, PP</strong>" in other
 
 
-def test_a_service_of_another_unit_has_no_form_here_and_the_registration_has_its_own(client, other_service, registration):
+def test_a_service_of_another_unit_has_no_form_here_and_the_registration_has_its_own(
+    client, other_service, registration
+):
     assert client.get(reverse("portal:form", args=["uji-lain", "uji-pulih-akun"])).status_code == 404
     page = client.get(reverse("portal:form", args=["uji", "uji-registrasi-akun"])).content.decode()
     assert 'name="candidate_nip"' in page and 'name="need"' not in page

@@ -72,7 +72,14 @@ def test_the_admin_gets_the_proposed_user_id_and_a_duplicate_is_refused_beside_i
         nip=CANDIDATE_NIP,
     )
     case.refresh_from_db()
-    data = {"version": case.version, "jawaban-3": "ya", "jawaban-6": "lanjut", "new_user_id": "siti.pilihan"}
+    assert page.count('name="kelengkapan"') == 2  # the step's kelengkapan, to tick
+    data = {
+        "version": case.version,
+        "jawaban-3": "ya",
+        "kelengkapan": ["0", "1"],
+        "jawaban-6": "lanjut",
+        "new_user_id": "siti.pilihan",
+    }
     response = client.post(reverse("console:case", args=[case.pk]), data)
     assert response.status_code == 400
     page = response.content.decode()

@@ -365,6 +365,7 @@ class AnswerIn(Schema):
 # The Python type and default of each kind of field the action registry declares.
 _KINDS: dict[str, tuple[Any, Any]] = {
     "documents": (list[str], []),
+    "checklist": (list[int], []),
     "account": (int | None, None),
     "user-id": (str, ""),
     "line": (str, ""),

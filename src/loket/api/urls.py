@@ -12,8 +12,8 @@ api = NinjaAPI(
     urls_namespace="api",
     description=(
         "Account-service requests of the procurement units (LPSE/UKPBJ): the services on offer, "
-        "handing in and following a request, and for staff with an API token their work queue "
-        "and decisions. Every error answers `{detail, problems}`; messages are in Indonesian."
+        "handing in and following a request, and for staff with an API token their work queue, "
+        "decisions and the training of registrations. Every error answers `{detail, problems}`; messages are in Indonesian."
     ),
 )
 errors.install(api)

@@ -26,7 +26,7 @@ from loket.sop.model import ACTIONS, ActionSpec, Kegiatan
 from . import effects
 from .context import EffectContext
 
-FieldKind = Literal["documents", "account", "user-id", "line", "text", "flag", "password"]
+FieldKind = Literal["documents", "checklist", "account", "user-id", "line", "text", "flag", "password"]
 Check = Callable[[EffectContext, Kegiatan, str, str], dict[str, Any]]
 Effect = Callable[[EffectContext], dict[str, Any]]
 
@@ -68,6 +68,12 @@ MISSING = Field(
     "documents",
     _("Berkas yang kurang atau tidak terbaca"),
     _("Kode setiap berkas yang kurang (lihat berkas SOP)."),
+)
+CHECKED = Field(
+    "kelengkapan",
+    "checklist",
+    _("Kelengkapan yang sudah diperiksa"),
+    _("Nomor urut (0, 1, ...) setiap butir kelengkapan langkah yang sudah diperiksa; semua wajib untuk 'lengkap'."),
 )
 ACCOUNT = Field("account_id", "account", _("Akun di direktori yang dimaksud"), _("id akun di direktori unit"))
 TYPED_USER_ID = Field(
@@ -127,7 +133,7 @@ _ENTRIES = [
         "periksa-kelengkapan",
         _("Petugas memeriksa kelengkapan berkas Anda"),
         "case.completeness_checked",
-        fields=(MISSING,),
+        fields=(CHECKED, MISSING),
         check=effects.check_completeness,
     ),
     Action(
@@ -228,6 +234,8 @@ def fields_for(steps: list[Kegiatan], *, assisted: bool) -> list[Field]:
     seen: dict[str, Field] = {}
     for step in steps:
         for f in REGISTRY[step.aksi].fields:
+            if f.kind == "checklist" and not step.kelengkapan:
+                continue  # nothing to tick at this step
             if (assisted or not f.assisted) and f.name not in seen:
                 seen[f.name] = f
     return list(seen.values())

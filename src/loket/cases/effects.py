@@ -42,7 +42,28 @@ def check_completeness(ctx: EffectContext, step: Kegiatan, answer: str, note: st
         raise Invalid(
             _("Tandai berkas yang kurang atau tulis catatan apa yang harus dilengkapi."), {f"note-{step.no}": ""}
         )
-    return {"kurang": marked}
+    ticked = _ticked(ctx.decision.value("kelengkapan"), len(step.kelengkapan))
+    if answer == "ya" and len(ticked) < len(step.kelengkapan):
+        unticked = [item for i, item in enumerate(step.kelengkapan) if i not in ticked]
+        raise Invalid(
+            _("Centang setiap butir kelengkapan yang sudah diperiksa sebelum menyatakan lengkap: %(items)s.")
+            % {"items": "; ".join(unticked)},
+            {"kelengkapan": ""},
+        )
+    return {"kurang": marked, **({"kelengkapan_dicentang": sorted(ticked)} if step.kelengkapan else {})}
+
+
+def _ticked(raw: Any, count: int) -> set[int]:
+    """The kelengkapan items ticked, by their index in the step's list (unknown indexes dropped)."""
+    found: set[int] = set()
+    for value in raw or []:
+        try:
+            index = int(value)
+        except (TypeError, ValueError):
+            continue
+        if 0 <= index < count:
+            found.add(index)
+    return found
 
 
 def check_validity(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from loket.audit.services import log_action
 from loket.cases.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -479,6 +480,7 @@ def _activate(registration: Registration, *, actor: Any, values: dict[str, Any])
     pass_gate(case_id=case.pk, gate=GATE, actor=actor, values=values)
 
 
+@sensitive_variables("temporary_password")
 @transaction.atomic
 def confirm_activation(
     *, registration_id: int, actor: Any, temporary_password: str, password_set_in_spse: bool

@@ -64,7 +64,7 @@ def with_posted(run: list[RunStep], data: QueryDict, *, error: str, problems: li
 
 
 def _value(data: QueryDict, f: Field) -> Any:
-    if f.kind == "documents":
+    if f.kind in {"documents", "checklist"}:
         return data.getlist(f.name)
     if f.kind == "flag":
         return data.get(f.name) == "1"

@@ -149,6 +149,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "registration": panel,
             "letter_step": letter_step(case, run),
             "line_values": line_values(case, run, posted),
+            "checked_items": [int(v) for v in posted.getlist("kelengkapan") if v.isdigit()] if posted else [],
         },
         status=status,
     )
