@@ -117,6 +117,8 @@ def test_a_new_units_sop_runs_in_the_browser_from_portal_through_three_lanes(
     expect(decision.locator("legend")).to_have_count(1)
     expect(decision.locator("legend")).to_contain_text("Langkah 2")
     decision.locator('input[name="jawaban-2"][value="ya"]').check()
+    for item in decision.locator('input[name="kelengkapan"]').all():  # the step's kelengkapan, each checked
+        item.check()
     decision.get_by_role("button", name="Simpan keputusan").click()
     expect(layanan.locator(".messages")).to_contain_text("Tersimpan: langkah 2")
     expect(layanan.locator("form.decision")).to_have_count(0)
@@ -255,6 +257,8 @@ def test_the_admin_agency_copies_the_spse_password_and_the_holder_reveals_the_sa
     expect(decision.locator('input[name="jawaban-6"]')).to_have_attribute("type", "hidden")
     for name, value in answers:
         decision.locator(f'input[name="{name}"][value="{value}"]').check()
+    for item in decision.locator('input[name="kelengkapan"]').all():  # the step's kelengkapan, each checked
+        item.check()
     tick = "Password ini sudah saya atur di SPSE"
     expect(decision.get_by_label(tick)).not_to_be_checked()
     decision.get_by_role("button", name="Simpan keputusan").click()
@@ -267,6 +271,8 @@ def test_the_admin_agency_copies_the_spse_password_and_the_holder_reveals_the_sa
     expect(decision.locator("#langkah-6 [role=alert]")).to_contain_text("sudah diatur di SPSE")
     for name, value in answers:
         expect(decision.locator(f'input[name="{name}"][value="{value}"]')).to_be_checked()
+    for item in decision.locator('input[name="kelengkapan"]').all():  # kept as ticked
+        expect(item).to_be_checked()
     decision.get_by_label(tick).check()
     decision.get_by_role("button", name="Simpan keputusan").click()
     expect(staff.locator(".messages")).to_contain_text("Tersimpan: langkah 2, 5, 6")

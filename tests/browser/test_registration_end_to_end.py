@@ -136,6 +136,8 @@ def test_a_head_of_agency_gets_an_admin_agency_account_for_their_staff(
     ppe.goto(case_url)
     decision = ppe.locator("form.decision")
     decision.locator('input[name="jawaban-3"][value="ya"]').check()
+    for item in decision.locator('input[name="kelengkapan"]').all():  # the step's kelengkapan, each checked
+        item.check()
     proposed = decision.locator('input[name="new_user_id"]').input_value()
     assert proposed, "the unit's rule proposes a user ID"
     decision.locator('input[name="jawaban-6"][value="lanjut"]').check()

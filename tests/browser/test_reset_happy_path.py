@@ -114,6 +114,8 @@ def test_a_ppk_gets_a_new_password_and_staff_see_the_whole_case_measured_and_arc
 
     decision = staff.locator("form.decision")
     decision.locator('input[name="jawaban-2"][value="ya"]').check()
+    for item in decision.locator('input[name="kelengkapan"]').all():  # the step's kelengkapan, each checked
+        item.check()
     decision.locator('input[name="jawaban-5"][value="ya"]').check()
     expect(decision.locator('input[name="missing"]:checked')).to_have_count(0)
     decision.get_by_role("button", name="Simpan keputusan").click()
