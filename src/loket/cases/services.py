@@ -41,7 +41,7 @@ from .models import Case, Channel, Need, Status, StepRun
 from .offer import agency_required
 from .selectors import case_by_tracking_code, facts_of
 from .storage import store_documents
-from .uploads import UploadRejected, check_files
+from .uploads import CheckedFile, UploadRejected, check_files
 
 Upload = tuple[str, str, bytes]  # (berkas kode, file name, content)
 
@@ -90,15 +90,7 @@ def submit_request(
         agency = Agency.objects.filter(pk=agency_id, unit=sop_version.unit).first()
         if agency is None:
             problems["agency"] = _("Instansi yang dipilih tidak terdaftar di unit ini.")
-    given = {kode for kode, _name, _content in files}
-    for berkas in sop.berkas:
-        if berkas.wajib and berkas.kode not in given:
-            problems[berkas.kode] = _("%(nama)s wajib dilampirkan.") % {"nama": berkas.nama}
-    try:
-        checked = check_files(files, allowed_kodes={b.kode for b in sop.berkas})
-    except UploadRejected as exc:
-        problems.update(exc.problems)
-        checked = []
+    checked = checked_documents(sop, files, problems)
     if problems:
         raise Invalid(_("Permohonan belum dapat diajukan. Periksa isian yang ditandai."), problems)
 
@@ -189,6 +181,20 @@ def open_case(
     )
     _end_change(ctx)
     return Submitted(case, code)
+
+
+def checked_documents(sop: Any, files: list[Upload], problems: dict[str, str]) -> list[CheckedFile]:
+    """The request's files checked (uploads.check_files), with a problem added for each document
+    the SOP requires that is missing and for each file refused; empty when any is refused."""
+    given = {kode for kode, _name, _content in files}
+    for berkas in sop.berkas:
+        if berkas.wajib and berkas.kode not in given:
+            problems[berkas.kode] = _("%(nama)s wajib dilampirkan.") % {"nama": berkas.nama}
+    try:
+        return check_files(files, allowed_kodes={b.kode for b in sop.berkas})
+    except UploadRejected as exc:
+        problems.update(exc.problems)
+        return []
 
 
 def _identity_problems(*, name: str, email: str, user_id: str, nip: str, need: str, channel: str) -> dict[str, str]:
@@ -658,6 +664,7 @@ __all__ = [
     "claim_password_step",
     "decide",
     "expire_stale_cases",
+    "checked_documents",
     "open_case",
     "pass_gate",
     "use_password_claim",

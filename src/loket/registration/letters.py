@@ -28,6 +28,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from loket.sop.render.document import tanggal
+
 from .models import LetterCounter, LetterSettings
 
 # WeasyPrint warns about every CSS property it ignores; the documents are tested as PDFs instead.
@@ -40,20 +42,6 @@ DEFAULT_NUMBER_PATTERN = "{no:03d}/LPSE-{unit}/{bulan}/{tahun}"
 DEFAULT_USER_ID_PATTERN = "{nama}.{instansi}"
 NUMBER_MAX_LENGTH = 120  # Registration.letter_number
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 # Each placeholder with a value of its kind, to try a format spec on (and the longest plausible
@@ -116,8 +104,8 @@ class RequestForm:
 
 
 def tanggal_indonesia(date: dt.date) -> str:
-    """The date as written in Indonesian letters: 2 Desember 2026."""
-    return f"{date.day} {BULAN[date.month - 1]} {date.year}"
+    """The date as written in Indonesian letters: 2 Desember 2026 (as the SOP document writes it)."""
+    return tanggal(date)
 
 
 def format_nip(nip: str) -> str:

@@ -29,8 +29,14 @@ from django.views.decorators.debug import sensitive_variables
 from loket.audit.services import log_action
 from loket.cases.errors import Conflict, Invalid, NotAllowed, NotFound
 from loket.cases.models import CLOSED, Case, Channel, Need, Status
-from loket.cases.services import Submitted, open_case, pass_gate, text_problems, use_password_claim
-from loket.cases.uploads import UploadRejected, check_files
+from loket.cases.services import (
+    Submitted,
+    checked_documents,
+    open_case,
+    pass_gate,
+    text_problems,
+    use_password_claim,
+)
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
 from loket.directory.backends import backend_for
@@ -168,15 +174,7 @@ def submit_registration(
     problems = registration_problems(
         unit=unit, head=head, candidate=candidate, agency_id=agency_id, new_agency_name=new_agency_name
     )
-    given = {kode for kode, _name, _content in files}
-    for berkas in sop.berkas:
-        if berkas.wajib and berkas.kode not in given:
-            problems[berkas.kode] = _("%(nama)s wajib dilampirkan.") % {"nama": berkas.nama}
-    try:
-        checked = check_files(files, allowed_kodes={b.kode for b in sop.berkas})
-    except UploadRejected as exc:
-        problems.update(exc.problems)
-        checked = []
+    checked = checked_documents(sop, files, problems)
     nip = normalise_nip(candidate.nip)
     if "candidate_nip" not in problems:
         from .effects import existing_account_at
