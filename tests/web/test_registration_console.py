@@ -6,10 +6,12 @@ own among the steps."""
 from __future__ import annotations
 
 import io
+import zoneinfo
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from loket.cases.models import Status
@@ -92,6 +94,9 @@ def test_the_admin_gets_the_proposed_user_id_and_a_duplicate_is_refused_beside_i
     assert case.status == Status.TRAINING and case.account.user_id == "siti.pilihan"  # staff changed the proposal
     page = _page(client, case).content.decode()
     assert "Menunggu pelatihan (bukan langkah petugas" in page
+    since = Registration.objects.get(case=case).waiting_since
+    local = timezone.localtime(since, zoneinfo.ZoneInfo(case.unit.zona_waktu))
+    assert local.strftime("%d-%m-%Y %H:%M") in page  # in the unit's time, as every other time of the page
     assert "menunggu pemiliknya mengikuti pelatihan" in page
 
 
