@@ -96,7 +96,8 @@ def test_the_admin_gets_the_proposed_user_id_and_a_duplicate_is_refused_beside_i
     assert "Menunggu pelatihan (bukan langkah petugas" in page
     since = Registration.objects.get(case=case).waiting_since
     local = timezone.localtime(since, zoneinfo.ZoneInfo(case.unit.zona_waktu))
-    assert local.strftime("%d-%m-%Y %H:%M") in page  # in the unit's time, as every other time of the page
+    wait_row = page.split('<tr class="wait">')[1].split("</tr>")[0]
+    assert f"<td>{local:%d-%m-%Y %H:%M}</td>" in wait_row  # in the unit's time, as every other time of the page
     assert "menunggu pemiliknya mengikuti pelatihan" in page
 
 
