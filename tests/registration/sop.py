@@ -16,8 +16,41 @@ ADMIN = "Pengelola Akun"
 ROLE = "Admin Agency"
 
 
-def registration_sop(*, unit: str = "uji", kode: str | None = None, gated: bool = True, versi: int = 1) -> str:
+def registration_sop(
+    *, unit: str = "uji", kode: str | None = None, gated: bool = True, versi: int = 1, refusal: bool = False
+) -> str:
+    """The SOP's text; `refusal`: an incomplete file is refused (step 9 `tolak`) instead of being
+    asked for again."""
     gate = "    tunggu: pelatihan\n" if gated else ""
+    loop = (
+        ""
+        if refusal
+        else f"""  - no: 4
+    uraian: Pengelola akun meminta kekurangan berkas
+    pelaksana: {ADMIN}
+    waktu: 5
+    aksi: minta-kelengkapan
+    lanjut: 5
+  - no: 5
+    uraian: Calon melengkapi berkas
+    pelaksana: {CANDIDATE_LANE}
+    waktu: null
+    aksi: lengkapi-berkas
+    lanjut: 3
+"""
+    )
+    incomplete = 9 if refusal else 4
+    refuse = (
+        f"""  - no: 9
+    uraian: Pengelola akun menyampaikan penolakan kepada pimpinan dinas
+    pelaksana: {ADMIN}
+    waktu: 5
+    aksi: tolak
+    lanjut: selesai
+"""
+        if refusal
+        else ""
+    )
     return f"""kode: {kode or unit + "-akun-baru"}
 versi: {versi}
 layanan: registrasi-akun
@@ -53,20 +86,8 @@ kegiatan:
     kelengkapan: [Berkas lengkap, Salinan sesuai aslinya]
     waktu: 5
     aksi: periksa-kelengkapan
-    keputusan: {{pertanyaan: Lengkap?, ya: 6, tidak: 4}}
-  - no: 4
-    uraian: Pengelola akun meminta kekurangan berkas
-    pelaksana: {ADMIN}
-    waktu: 5
-    aksi: minta-kelengkapan
-    lanjut: 5
-  - no: 5
-    uraian: Calon melengkapi berkas
-    pelaksana: {CANDIDATE_LANE}
-    waktu: null
-    aksi: lengkapi-berkas
-    lanjut: 3
-  - no: 6
+    keputusan: {{pertanyaan: Lengkap?, ya: 6, tidak: {incomplete}}}
+{loop}  - no: 6
     uraian: Pengelola akun membuat akun
     pelaksana: {ADMIN}
     waktu: 15
@@ -85,4 +106,4 @@ kegiatan:
     waktu: 10
     aksi: arsipkan
     lanjut: selesai
-"""
+{refuse}"""

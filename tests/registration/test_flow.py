@@ -275,3 +275,21 @@ def test_a_request_withdrawn_after_the_invitation_does_not_stop_the_attendance(r
     assert recorded.activated == [regs[0]]
     gone.refresh_from_db()
     assert gone.status == Status.WITHDRAWN and not gone.account.is_active
+
+
+def test_a_registration_sop_with_a_refusal_refuses_with_the_reason_and_creates_nothing(db):
+    from tests.sop_factory import make_service
+
+    from .conftest import Registering
+    from .sop import registration_sop
+
+    strict = Registering(make_service(unit="ketat", text=registration_sop(unit="ketat", refusal=True), accounts=False))
+    strict.chief.email = "ketua@ketat.go.id"
+    strict.chief.save(update_fields=["email"])
+    case = strict.submit()
+    strict.decide(case, strict.chief, [(2, "lanjut", "")])
+    case = strict.decide(case, strict.admin, [(3, "tidak", "SK tidak ditandatangani pejabat yang berwenang")])
+    assert case.status == Status.REFUSED and case.account is None
+    refusal = OutboxMessage.objects.get(case=case, template="ditolak")
+    assert refusal.to == "kadis@dinas.go.id" and "SK tidak ditandatangani" in refusal.body
+    assert not Account.objects.filter(unit=case.unit).exists()

@@ -6,8 +6,8 @@ own among the steps."""
 from __future__ import annotations
 
 import io
-import zoneinfo
 import re
+import zoneinfo
 
 import pytest
 from django.urls import reverse
