@@ -246,14 +246,19 @@ def test_an_invitation_names_at_least_one_candidate(client, reg, admin_token):
     assert "paling sedikit satu calon" in answer.json()["problems"]["registration_ids"]
 
 
-def test_a_session_that_started_takes_no_invitation_and_attendance_waits_for_the_start(client, reg, admin_token):
+def test_a_session_over_takes_no_invitation_and_attendance_waits_for_the_start(client, reg, admin_token):
     registration = registration_of(reg.to_training(reg.submit()))
     session = post(client, admin_token, "/training/units/uji/sessions", session_body()).json()
     early = post(client, admin_token, f"/training/sessions/{session['id']}/attendance", {"present": [registration.pk]})
     assert early.status_code == 409 and set(early.json()) == {"detail", "problems"}
-    start(session["id"])
-    late = post(client, admin_token, f"/training/sessions/{session['id']}/invitations", {"registration_ids": [1]})
-    assert late.status_code == 409 and "sudah dimulai" in late.json()["detail"]
+    start(session["id"])  # under way: a late candidate is still invited
+    late = post(
+        client, admin_token, f"/training/sessions/{session['id']}/invitations", {"registration_ids": [registration.pk]}
+    )
+    assert late.status_code == 200 and [i["registration_id"] for i in late.json()["invited"]] == [registration.pk]
+    TrainingSession.objects.filter(pk=session["id"]).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    over = post(client, admin_token, f"/training/sessions/{session['id']}/invitations", {"registration_ids": [1]})
+    assert over.status_code == 409 and "sudah selesai" in over.json()["detail"]
 
 
 def test_attendance_reports_the_ids_it_did_not_record(client, reg, admin_token):

@@ -568,3 +568,21 @@ def test_two_staff_never_set_two_passwords_for_one_activation(client, spse):
     client.post(activation_url, {"temporary_password": password, "password_set_in_spse": "1"})
     registration.case.refresh_from_db()
     assert registration.case.status == Status.DONE
+
+
+def test_a_candidate_who_comes_late_is_invited_to_the_session_under_way_and_recorded(client, reg):
+    late = candidates(reg, 1)[0]
+    session = reg.session()
+    start(session)
+    client.force_login(reg.admin)
+    url = reverse("console:training_session", args=[session.pk])
+    html = page(client.get(url))
+    assert 'class="card invite-form"' in html and late.candidate_name in html
+    client.post(reverse("console:training_invite", args=[session.pk]), {"registrations": [late.pk]})
+    html = page(client.get(url))
+    assert 'class="card attendance-form"' in html
+    client.post(reverse("console:training_attendance", args=[session.pk]), {"present": [late.pk]})
+    late.case.refresh_from_db()
+    assert late.case.status == Status.DONE
+    TrainingSession.objects.filter(pk=session.pk).update(ends_at=timezone.now() - dt.timedelta(minutes=1))
+    assert 'class="card invite-form"' not in page(client.get(url))  # over: no more invitations

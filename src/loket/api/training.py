@@ -405,7 +405,7 @@ class InvitedOut(Schema):
 def invite(request: HttpRequest, session_id: int, payload: InvitationsIn) -> InvitedOut:
     """Invite waiting candidates to a session still to come, up to its capacity: a seat each and
     an invitation mail with the session's details and a calendar file. A candidate who cannot be
-    invited is refused with the reason, the others are invited (409 when the session started)."""
+    invited is refused with the reason, the others are invited (409 when the session is over)."""
     actor = staff_user(request)
     session = _session(actor, session_id)
     if not payload.registration_ids:

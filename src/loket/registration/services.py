@@ -363,11 +363,12 @@ class Invited:
 
 @transaction.atomic
 def invite(*, session_id: int, registration_ids: Iterable[int], actor: Any) -> Invited:
-    """Invite waiting candidates to a session still to come: a seat each (up to the session's
+    """Invite waiting candidates to a session not yet over: a seat each (up to the session's
     capacity) and an invitation mail with the session's details and an .ics file."""
     session = _session(session_id, actor, lock=True)
-    if session.starts_at <= timezone.now():
-        raise Conflict(_("Sesi ini sudah dimulai atau lewat; undang ke sesi yang akan datang."))
+    # A session under way still takes a candidate who comes in late (invited on the day).
+    if session.ends_at <= timezone.now():
+        raise Conflict(_("Sesi ini sudah selesai; undang ke sesi yang akan datang."))
     taken = session.seats.exclude(status=TrainingSeat.Status.ABSENT).count()
     waiting = {r.pk: r for r in waiting_candidates(actor, session.unit)}
     result = Invited()

@@ -253,7 +253,8 @@ def _render_session(
     ]
     taken = sum(1 for s in seats if s.status != TrainingSeat.Status.ABSENT)
     started = session.starts_at <= now
-    waiting = [] if started else _candidate_rows(services.waiting_candidates(request.user, unit), unit, now)
+    inviting = session.ends_at > now  # a session under way still takes a late candidate
+    waiting = _candidate_rows(services.waiting_candidates(request.user, unit), unit, now) if inviting else []
     invite_form = invite_form or InviteForm()
     attendance_form = attendance_form or AttendanceForm()
     by_hand = backend_for(unit).by_hand
@@ -269,6 +270,7 @@ def _render_session(
             "starts": local(session.starts_at, zone),
             "recorded": local(session.attendance_recorded_at, zone),
             "started": started,
+            "inviting": inviting,
             "seats": seats,
             "invited": invited,
             "open_ids": {s.pk for s in invited},
