@@ -90,12 +90,12 @@ class RequestSizeMiddleware:
 
 def refuse(request: HttpRequest, length: int, limit: int) -> HttpResponse:
     message = too_large_message(length, limit)
-    # The body stays unread: the connection cannot carry another request after this one.
+    # The body stays unread. No `Connection: close` here: it is a hop-by-hop header, which WSGI
+    # leaves to the server (the WSGI servers close or drain a connection whose body was not read).
     if request.path_info.startswith("/api/"):  # where loket.urls mounts the API
         response: HttpResponse = JsonResponse({"detail": message, "problems": {}}, status=413)
     else:
         response = render(request, "web/request_too_large.html", {"message": message}, status=413)
-    response.headers["Connection"] = "close"
     return response
 
 
