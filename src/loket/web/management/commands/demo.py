@@ -180,6 +180,8 @@ class Command(BaseCommand):
                     *staff_lines,
                     f"  Admin:           {url}/admin/  (masuk: {DEMO_ADMIN} / {DEMO_PASSWORD})",
                     f"  Kotak keluar:    {url}/konsol/kotak-keluar/  (sebagai admin: surel demo, termasuk tautan)",
+                    f"  Pelatihan:       {url}/konsol/pelatihan/  (adminppe-kaltim: sesi demo sedang berlangsung)",
+                    "  Registrasi Admin Agency (Kaltim): lihat README, 'Try it: a head of agency asks'",
                     f"  Masuk SPSE (simulasi): {url}/akun/masuk/   akun direktori:",
                     *account_lines,
                     f"  Katalog SOP:     {url}/sop/",
