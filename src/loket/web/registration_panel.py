@@ -13,6 +13,7 @@ from django.utils import timezone
 from loket.cases.actions import REGISTRY
 from loket.cases.models import Case
 from loket.registration import effects as registration
+from loket.registration.letters import agency_name
 from loket.registration.models import Registration
 from loket.sop.model import Sop
 
@@ -35,7 +36,7 @@ def registration_panel(case: Case, zone: zoneinfo.ZoneInfo) -> dict[str, Any] | 
     days = (wait_end - found.waiting_since).days if found.waiting_since and wait_end else None
     return {
         "r": found,
-        "agency": registration.agency_name(found),
+        "agency": agency_name(found),
         "new_agency": not case.agency_id and bool(found.new_agency_name),
         "seats": seats,
         "waiting_since": timezone.localtime(found.waiting_since, zone) if found.waiting_since else None,
