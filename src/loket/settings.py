@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "loket.staff",
     "loket.cases",
     "loket.registration",
+    "loket.counter",
+    "loket.mailbox",
     "loket.notify",
     "loket.web",
     "loket.throttle",

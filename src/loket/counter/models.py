@@ -1,0 +1,1 @@
+"""The front office and the counters: guest-book entries, queue tickets, counters and their calls."""

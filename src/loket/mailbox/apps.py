@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MailboxConfig(AppConfig):
+    name = "loket.mailbox"
+    verbose_name = "Kotak masuk"
