@@ -155,7 +155,7 @@ def deliver(message_id: int, *, now: dt.datetime | None = None) -> str:
         body=message.body.replace(LINK_MARKER, message.secret_link).replace(CODE_MARKER, message.secret_code),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
-        headers={"Auto-Submitted": "auto-generated", "Message-ID": message.message_id},
+        headers={"Auto-Submitted": "auto-generated", "Message-ID": message.message_id, **_thread_headers(message)},
     )
     try:
         _attach(mail, message)
@@ -175,6 +175,28 @@ def deliver(message_id: int, *, now: dt.datetime | None = None) -> str:
     )
     logger.info("Outbox message %s (%s) sent", message.pk, message.template)
     return Outcome.SENT
+
+
+# References keeps the first mail of the case and the latest ones (RFC 5322 allows trimming).
+MAX_REFERENCES = 10
+
+
+def _thread_headers(message: OutboxMessage) -> dict[str, str]:
+    """In-Reply-To and References for a mail of a case: the Message-IDs of the case's earlier
+    mail, so that the requester's client shows one thread and their reply names the case."""
+    if message.case_id is None:
+        return {}
+    earlier = list(
+        OutboxMessage.objects.filter(case_id=message.case_id, pk__lt=message.pk)
+        .exclude(message_id="")
+        .order_by("pk")
+        .values_list("message_id", flat=True)
+    )
+    if not earlier:
+        return {}
+    if len(earlier) > MAX_REFERENCES:
+        earlier = [earlier[0], *earlier[-(MAX_REFERENCES - 1) :]]
+    return {"In-Reply-To": earlier[-1], "References": " ".join(earlier)}
 
 
 def _attach(mail: EmailMessage, message: OutboxMessage) -> None:
