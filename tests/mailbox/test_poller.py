@@ -317,3 +317,29 @@ def test_a_wrong_password_is_recorded_without_the_password(service, mailbox):
     assert result.error
     mailbox.refresh_from_db()
     assert mailbox.last_error and "salah-sekali-123" not in mailbox.last_error
+
+
+def test_the_command_sets_a_mailbox_with_the_password_from_the_environment(service, imap_server, monkeypatch, capsys):
+    user, password = imap_server.add_user()
+    monkeypatch.setenv("LOKET_MAILBOX_PASSWORD", password)
+
+    call_command(
+        "mailbox",
+        "set",
+        "uji",
+        "--host",
+        imap_server.host,
+        "--port",
+        str(imap_server.port),
+        "--security",
+        "none",
+        "--user",
+        user,
+    )
+    call_command("mailbox", "list")
+    call_command("mailbox", "poll", "--once", "--unit", "uji")
+
+    out = capsys.readouterr().out
+    assert password not in out
+    assert f"uji: {user} @ 127.0.0.1:{imap_server.port} (none, aktif)" in out
+    assert "Kotak masuk uji: 0 surel dibaca; 0 gagal" in out

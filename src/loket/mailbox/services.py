@@ -31,7 +31,7 @@ from loket import engine
 from loket.cases import services as case_services
 from loket.cases.asked import asked_documents
 from loket.cases.context import EffectContext
-from loket.cases.errors import CaseError, Invalid
+from loket.cases.errors import Invalid
 from loket.cases.models import Case, Channel, Need, Status
 from loket.cases.selectors import facts_of
 from loket.cases.storage import store_documents
@@ -601,8 +601,6 @@ def poll_mailbox(mailbox: Mailbox) -> PollResult:
                 _move(box, msg.uid, mailbox.processed_folder, row)
                 result.moved += 1
         mailbox.last_error = ""
-    except CaseError:
-        raise
     except Exception as exc:  # the server, the network, the sign-in
         result.error = f"{type(exc).__name__}: {exc}".replace(mailbox.get_password() or "\x00", "***")[:1000]
         mailbox.last_error = result.error
