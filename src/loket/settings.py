@@ -221,6 +221,7 @@ LOKET_PERIODIC_JOBS = [
     "loket.cases.services.expire_stale_cases",
     "loket.directory.credentials.erase_expired_credentials",
     "loket.notify.services.erase_expired_secret_links",
+    "loket.mailbox.services.poll_all",
 ]
 # A one-time credential link is valid this many hours.
 LOKET_LINK_HOURS = int(os.environ.get("LOKET_LINK_HOURS", 24))

@@ -556,12 +556,20 @@ def _zone(case: Case) -> zoneinfo.ZoneInfo:
 
 @transaction.atomic
 def supply_documents(*, tracking_code: str, files: list[Upload], note: str = "", actor: Any = None) -> Case:
-    """The requester hands in what was missing (their `lengkapi-berkas` step).
-
-    Effects, in order: case locked; it must be waiting on the requester; documents checked (all or
-    nothing) and stored; the step closed; the case moves on (back to the completeness check);
-    audit entry."""
+    """The requester hands in what was missing (their `lengkapi-berkas` step), on the status page
+    or the API: the case their tracking code opens (`supply_case_documents`)."""
     case = case_by_tracking_code(tracking_code, lock=True)
+    return supply_case_documents(case, files=files, note=note, actor=actor)
+
+
+def supply_case_documents(
+    case: Case, *, files: list[Upload], note: str = "", actor: Any = None, channel: str = ""
+) -> Case:
+    """The requester's `lengkapi-berkas` step for `case` (locked by the caller, inside its
+    transaction), wherever it was found (a tracking code; a reply by mail, `channel` "email").
+
+    Effects, in order: it must be waiting on the requester; documents checked (all or nothing)
+    and stored; the step closed; the case moves on (back to the completeness check); audit entry."""
     if case.status != Status.WAITING:
         raise Conflict(_("Permohonan ini tidak sedang menunggu kelengkapan berkas dari Anda."))
     sop = parsed(case.sop)
@@ -576,11 +584,15 @@ def supply_documents(*, tracking_code: str, files: list[Upload], note: str = "",
     now = timezone.now()
     run = _open_run(case)
     store_documents(case, checked, step=run.step)
-    run.detail = {**run.detail, "berkas": sorted({c.kode for c in checked})}
+    run.detail = {
+        **run.detail,
+        "berkas": sorted({c.kode for c in checked}),
+        **({"kanal": channel} if channel else {}),
+    }
     _finish(run, case=case, answer="lanjut", actor=actor, note=note.strip(), now=now)
     advance = engine.advance(sop, run.step, None, facts_of(case), by="pemohon")
     ctx = EffectContext(case=case, sop=sop, actor=actor)
-    _apply(ctx, advance, run, now=now, audit={"documents": len(checked)})
+    _apply(ctx, advance, run, now=now, audit={"documents": len(checked), **({"channel": channel} if channel else {})})
     _end_change(ctx)
     return case
 
@@ -670,6 +682,7 @@ __all__ = [
     "use_password_claim",
     "facts_of",
     "submit_request",
+    "supply_case_documents",
     "supply_documents",
     "withdraw_request",
 ]

@@ -27,15 +27,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from loket import engine
 from loket.cases import services as case_services
 from loket.cases.asked import asked_documents
-from loket.cases.context import EffectContext
 from loket.cases.errors import Invalid
 from loket.cases.models import Case, Channel, Need, Status
-from loket.cases.selectors import facts_of
-from loket.cases.storage import store_documents
-from loket.cases.uploads import UploadRejected, check_files
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import latest_versions, parsed
 from loket.directory.models import Account
@@ -341,30 +336,13 @@ def _ask(mail: Incoming, *, unit: Any, sop: Any, problems: list[str], berkas: li
 
 
 def supply_documents_for_case(*, case_id: int, files: list[Upload], note: str = "", actor: Any = None) -> Case:
-    """`cases.services.supply_documents` for a case found by its mail thread instead of by a
-    tracking code (the requester's "lengkapi berkas" step), through the same internals: case
-    locked; it must wait on the requester; documents checked (all or nothing) and stored; the
-    step closed; the case moves on; audit entry."""
+    """The requester's "lengkapi berkas" step for a case found by its mail thread instead of by
+    a tracking code (`cases.services.supply_case_documents`, channel `email`)."""
     case = Case.objects.select_for_update(of=("self",)).select_related("unit", "sop").get(pk=case_id)
-    if case.status != Status.WAITING:
-        raise Invalid(_("Permohonan ini tidak sedang menunggu kelengkapan berkas dari Anda."))
-    sop = parsed(case.sop)
-    if not files:
-        raise Invalid(_("Lampirkan berkas yang diminta."), {"files": _("Belum ada berkas yang dilampirkan.")})
     try:
-        checked = check_files(files, allowed_kodes={b.kode for b in sop.berkas})
-    except UploadRejected as exc:
-        raise Invalid(_("Berkas belum dapat diterima. Periksa isian yang ditandai."), exc.problems) from exc
-    now = timezone.now()
-    run = case_services._open_run(case)
-    store_documents(case, checked, step=run.step)
-    run.detail = {**run.detail, "berkas": sorted({c.kode for c in checked}), "kanal": Channel.EMAIL}
-    case_services._finish(run, case=case, answer="lanjut", actor=actor, note=note.strip(), now=now)
-    advance = engine.advance(sop, run.step, None, facts_of(case), by="pemohon")
-    ctx = EffectContext(case=case, sop=sop, actor=actor)
-    case_services._apply(ctx, advance, run, now=now, audit={"documents": len(checked), "channel": Channel.EMAIL})
-    case_services._end_change(ctx)
-    return case
+        return case_services.supply_case_documents(case, files=files, note=note, actor=actor, channel=Channel.EMAIL)
+    except case_services.Conflict as exc:
+        raise Invalid(exc.message) from exc
 
 
 def _reply(mailbox: Mailbox, mail: Incoming, case: Case, how: str) -> Outcome:
