@@ -10,6 +10,7 @@ urlpatterns = [
     path("konsol/", include("loket.web.console_urls")),
     path("akun/", include("loket.directory.urls")),
     path("api/v1/", include("loket.api.urls")),
+    path("papan/", include("loket.counter.board_urls")),
     path("", include("loket.web.portal_urls")),
     path("", include("loket.web.urls")),
 ]

@@ -28,3 +28,19 @@ urlpatterns = [
     path("pelatihan/aktivasi/<int:registration_id>/", training.activation, name="training_activation"),
     path("pelatihan/<str:unit_kode>/", training.unit_page, name="training_unit"),
 ]
+
+# The front office and the counters (issue 10): loket.counter.
+from loket.counter import views as counter_views  # noqa: E402
+
+urlpatterns += [
+    path("antrian/", counter_views.index, name="counter_index"),
+    path("antrian/<str:unit_kode>/tamu/", counter_views.front_office, name="counter_front"),
+    path("antrian/<str:unit_kode>/buku-tamu/", counter_views.guest_book, name="counter_guests"),
+    path("antrian/<str:unit_kode>/tiket/<int:ticket_id>/", counter_views.ticket_page, name="counter_ticket"),
+    path(
+        "antrian/<str:unit_kode>/tiket/<int:ticket_id>/cetak/<str:size>/",
+        counter_views.ticket_print,
+        name="counter_print",
+    ),
+    path("antrian/<str:unit_kode>/loket/", counter_views.desk, name="counter_desk"),
+]

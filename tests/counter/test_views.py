@@ -1,0 +1,145 @@
+"""The console pages of the front office and the counters, and the public board: who gets what."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from loket.counter import services
+from loket.counter.models import GuestBookEntry, QueueTicket, Status
+from tests.factories import PASSWORD, staff
+
+pytestmark = pytest.mark.django_db
+
+GUEST = {
+    "name": "Rina Wulandari",
+    "agency": "Direktorat Jenderal Perikanan Tangkap",
+    "id_number": "199204172018011003",
+    "phone": "0812-3456-7890",
+}
+
+
+@pytest.fixture(autouse=True)
+def _open_all_day(settings):
+    settings.LOKET_COUNTER_CLOSES_AT = "off"  # the pages are tested at whatever hour they run
+
+
+def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    assert client.login(username=user.get_username(), password=PASSWORD)
+    return client
+
+
+def test_front_office_signs_the_guest_book_and_gets_a_ticket_and_its_prints(desk):
+    client = signed_in(desk.front)
+    url = reverse("console:counter_front", args=[desk.unit.kode])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {**GUEST, "service": desk.service.pk})
+    ticket = QueueTicket.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "console:counter_ticket", args=[desk.unit.kode, ticket.pk]
+    )
+    assert ticket.entry.phone == "081234567890" and ticket.entry.recorded_by == desk.front
+    page = client.get(response["Location"]).content.decode()
+    assert "A-001" in page and ticket.code in page
+    for size in ("80mm", "58mm", "a6"):
+        slip = client.get(reverse("console:counter_print", args=[desk.unit.kode, ticket.pk, size]))
+        text = slip.content.decode()
+        assert slip.status_code == 200 and "A-001" in text and desk.unit.nama in text and ticket.code in text
+        assert f"counter/print-{size}.css" in text and "<script>" not in text and "onclick" not in text
+    assert client.get(reverse("console:counter_print", args=[desk.unit.kode, ticket.pk, "a4"])).status_code == 404
+    # Times are the unit's local time (KKP: WIB), not the server's UTC.
+    QueueTicket.objects.filter(pk=ticket.pk).update(issued_at=desk.at(9, 7))
+    slip = client.get(reverse("console:counter_print", args=[desk.unit.kode, ticket.pk, "80mm"])).content.decode()
+    assert "09:07 WIB" in slip
+    assert "09:07" in client.get(reverse("console:counter_ticket", args=[desk.unit.kode, ticket.pk])).content.decode()
+
+
+def test_guest_book_form_errors_are_shown_and_nothing_is_saved(desk):
+    client = signed_in(desk.front)
+    url = reverse("console:counter_front", args=[desk.unit.kode])
+    page = client.post(url, {**GUEST, "phone": "12", "service": desk.service.pk}).content.decode()
+    assert "8–15 angka" in page and not GuestBookEntry.objects.exists()
+
+
+def test_guest_book_search_and_csv(desk):
+    client = signed_in(desk.front)
+    url = reverse("console:counter_front", args=[desk.unit.kode])
+    client.post(url, {**GUEST, "service": desk.service.pk})
+    client.post(url, {**GUEST, "name": "=HYPERLINK(1)", "agency": "Biro Umum", "service": desk.service.pk})
+    client.get(url)  # shows (and so clears) the "ticket given" message
+    book = reverse("console:counter_guests", args=[desk.unit.kode])
+    page = client.get(book, {"q": "perikanan"}).content.decode()
+    assert "Rina Wulandari" in page and "HYPERLINK" not in page
+    code = QueueTicket.objects.get(number=2).code
+    assert "HYPERLINK" in client.get(book, {"q": code}).content.decode()
+    csv = client.get(book, {"unduh": "csv"})
+    text = csv.content.decode("utf-8-sig")
+    assert csv["Content-Type"].startswith("text/csv")
+    assert "Rina Wulandari" in text and "'=HYPERLINK(1)" in text and "A-001" in text
+    assert text.splitlines()[0].startswith("waktu datang,nama,instansi")
+
+
+def test_the_counter_page_signs_in_calls_and_serves(desk):
+    services.issue_ticket(service=desk.service, actor=desk.front)
+    client = signed_in(desk.helpdesk)
+    url = reverse("console:counter_desk", args=[desk.unit.kode])
+    assert "Masuk ke loket" in client.get(url).content.decode()
+    one = desk.counters[0]
+    client.post(url, {"aksi": "masuk", "loket": one.pk})
+    page = client.get(url).content.decode()
+    assert "Panggil berikutnya" in page and "A-001" in page
+    client.post(url, {"aksi": "panggil"})
+    ticket = QueueTicket.objects.get()
+    assert ticket.status == Status.CALLED and ticket.counter == one
+    client.post(url, {"aksi": "ulang", "tiket": ticket.pk})
+    client.post(url, {"aksi": "layani", "tiket": ticket.pk})
+    client.post(url, {"aksi": "selesai", "tiket": ticket.pk})
+    ticket.refresh_from_db()
+    assert ticket.status == Status.DONE and ticket.recalls == 1
+    # Another Helpdesk member cannot take a counter that is staffed.
+    other = signed_in(desk.helpdesk2)
+    other.post(url, {"aksi": "masuk", "loket": one.pk})
+    one.refresh_from_db()
+    assert one.staffed_by == desk.helpdesk
+
+
+@pytest.mark.parametrize("page", ["counter_front", "counter_guests", "counter_desk"])
+def test_staff_of_another_unit_or_lane_get_404(desk, page):
+    url = reverse(f"console:{page}", args=[desk.unit.kode])
+    stranger = staff("aa-kaltim-x", "kaltim", "Admin Agency", "Dinas Pekerjaan Umum dan Penataan Ruang")
+    assert signed_in(stranger).get(url).status_code == 404
+    wrong_lane = desk.helpdesk if page != "counter_desk" else desk.front
+    assert signed_in(wrong_lane).get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # to the sign-in
+
+
+def test_a_ticket_of_another_unit_is_not_found(desk):
+    t = services.issue_ticket(service=desk.service, actor=desk.front)
+    stranger = staff("aa-kaltim-y", "kaltim", "Admin Agency", "Dinas Pekerjaan Umum dan Penataan Ruang")
+    client = signed_in(stranger)
+    assert client.get(reverse("console:counter_ticket", args=["kkp", t.pk])).status_code == 404
+    assert client.get(reverse("console:counter_print", args=["kaltim", t.pk, "80mm"])).status_code == 404
+
+
+def test_the_board_needs_its_token_and_shows_nothing_personal(desk):
+    entry = services.record_guest(
+        unit=desk.unit, service=desk.service, actor=desk.front, **{**GUEST, "phone": "081234567890"}
+    )
+    t = services.issue_ticket(service=desk.service, entry=entry, actor=desk.front)
+    services.sign_in(desk.counters[0], desk.helpdesk)
+    services.call_next(desk.counters[0], desk.helpdesk)
+    anonymous = Client()
+    assert anonymous.get("/papan/salah-token/").status_code == 404
+    assert anonymous.get("/papan/salah-token/status.json").status_code == 404
+    page = anonymous.get(f"/papan/{desk.board.token}/")
+    status = anonymous.get(f"/papan/{desk.board.token}/status.json")
+    assert page.status_code == 200 and status.status_code == 200
+    assert status.json()["counters"][0] == {"name": "Loket 1", "number": "A-001"}
+    for body in (page.content.decode(), status.content.decode()):
+        for secret in (GUEST["name"], GUEST["agency"], GUEST["id_number"], "081234567890", t.code):
+            assert secret not in body
+    assert page["Referrer-Policy"] == "no-referrer"
+    wav = anonymous.get("/papan/bel.wav")
+    assert wav["Content-Type"] == "audio/wav" and wav.content[:4] == b"RIFF"
