@@ -143,3 +143,22 @@ def test_the_board_needs_its_token_and_shows_nothing_personal(desk):
     assert page["Referrer-Policy"] == "no-referrer"
     wav = anonymous.get("/papan/bel.wav")
     assert wav["Content-Type"] == "audio/wav" and wav.content[:4] == b"RIFF"
+
+
+def test_the_work_queue_shows_the_counter_and_the_nav_links_to_it(desk):
+    services.issue_ticket(service=desk.service, actor=desk.front)
+    client = signed_in(desk.helpdesk)
+    client.post(reverse("console:counter_desk", args=[desk.unit.kode]), {"aksi": "masuk", "loket": desk.counters[0].pk})
+    page = client.get(reverse("console:queue")).content.decode()
+    assert f'href="{reverse("console:counter_index")}"' in page  # the nav's "Antrian"
+    panel = page.split('class="card counter-panel"')[1].split("</section>")[0]
+    assert desk.counters[0].name in panel and "1 menunggu" in panel
+    front = signed_in(desk.front).get(reverse("console:queue")).content.decode()
+    assert reverse("console:counter_front", args=[desk.unit.kode]) in front
+    # Staff of the reset lanes only get neither.
+    from loket.units.models import Unit
+    from tests.factories import staff
+
+    reset_only = staff("aa-kaltim-x", Unit.objects.get(kode="kaltim").kode, "Admin Agency", "Dinas X")
+    other = signed_in(reset_only).get(reverse("console:queue")).content.decode()
+    assert "counter-panel" not in other and reverse("console:counter_index") not in other

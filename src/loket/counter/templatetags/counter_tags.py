@@ -22,3 +22,9 @@ def counter_panel(user: Any) -> dict[str, Any]:
         desks.append({"unit": unit, "counter": counter, "lists": lists})
     front = units_of(user, counter=False)
     return {"desks": desks, "front": front}
+
+
+@register.simple_tag
+def works_counter(user: Any) -> bool:
+    """Whether `user` staffs a front office or a counter at some unit (the console's nav link)."""
+    return bool(units_of(user, counter=True) or units_of(user, counter=False))
