@@ -28,3 +28,9 @@ def test_the_demo_seed_is_idempotent_and_ready_for_a_registration():
     assert len(sessions) == 2
     assert sessions[0].starts_at < timezone.now() < sessions[0].ends_at  # attendance can be recorded
     assert get_user_model().objects.get(username="kepala-kaltim").email
+    # The KKP front office and counters (seed 004): its queue service, two counters, one board.
+    from loket.counter.models import Board, Counter, ServiceQueue
+
+    kkp = Unit.objects.get(kode="kkp")
+    assert ServiceQueue.objects.filter(unit=kkp).count() == 1
+    assert Counter.objects.filter(unit=kkp).count() == 2 and Board.objects.filter(unit=kkp).count() == 1

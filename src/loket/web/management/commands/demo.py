@@ -111,6 +111,7 @@ def seed() -> None:
         agency = Agency.objects.get_or_create(unit=units[unit_kode], name=agency_name)[0] if agency_name else None
         StaffRole.objects.get_or_create(user=user, unit=units[unit_kode], role=role, agency=agency)
     _registration_setup(units["kaltim"])
+    _counter_setup(units["kkp"])
     for unit_kode, user_id, name, nip, role, agency_name in ACCOUNTS:
         agency = Agency.objects.get_or_create(unit=units[unit_kode], name=agency_name)[0]
         Account.objects.get_or_create(
@@ -154,6 +155,24 @@ def _registration_setup(unit: Unit) -> None:
             )
 
 
+def _board_token() -> str:
+    from loket.counter.models import Board
+
+    board = Board.objects.filter(unit__kode="kkp").first()
+    return board.token if board else ""
+
+
+def _counter_setup(unit: Unit) -> None:
+    """The unit's queue services from its SOPs, two counters and a display board (kept if present)."""
+    from loket.counter import services as counter_services
+    from loket.counter.models import Board
+
+    counter_services.setup_services(unit)
+    counter_services.setup_counters(unit, 2)
+    if not Board.objects.filter(unit=unit).exists():
+        Board.objects.create(unit=unit)
+
+
 class Command(BaseCommand):
     help = "Siapkan data demo (petugas, akun, instansi) dan cetak alamat serta cara masuk."
 
@@ -181,6 +200,8 @@ class Command(BaseCommand):
                     f"  Admin:           {url}/admin/  (masuk: {DEMO_ADMIN} / {DEMO_PASSWORD})",
                     f"  Kotak keluar:    {url}/konsol/kotak-keluar/  (sebagai admin: surel demo, termasuk tautan)",
                     f"  Pelatihan:       {url}/konsol/pelatihan/  (adminppe-kaltim: sesi demo sedang berlangsung)",
+                    f"  Antrian KKP:     {url}/konsol/antrian/  (frontoffice-kkp: buku tamu dan tiket; helpdesk-kkp: loket)",
+                    f"  Papan antrian:   {url}/papan/{_board_token()}/  (layar ruang tunggu; klik 'Aktifkan suara')",
                     "  Registrasi Admin Agency (Kaltim): lihat README, 'Try it: a head of agency asks'",
                     f"  Masuk SPSE (simulasi): {url}/akun/masuk/   akun direktori:",
                     *account_lines,
