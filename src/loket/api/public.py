@@ -256,11 +256,6 @@ def _hand_in(version: SopVersion, form: SubmitForm, files: list[services.Upload]
             agency_id=form.agency,
             files=files,
         )
-    if form.agency is not None and form.new_agency_name.strip():
-        raise Invalid(
-            _("Permohonan belum dapat diajukan. Periksa isian yang ditandai."),
-            {"new_agency_name": _("Beri `agency` atau `new_agency_name`, salah satu saja.")},
-        )
     return submit_registration(
         sop_version=version,
         channel=Channel.API,

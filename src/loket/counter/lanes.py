@@ -61,13 +61,29 @@ def holds_lane(user: Any, unit: Any, lanes: frozenset[str]) -> bool:
     return any(r.unit_id == unit.pk and r.role in lanes for r in rules.roles_of(user))
 
 
+def _lanes_by_unit(user: Any) -> dict[int, tuple[Any, UnitQueueLanes]]:
+    """The queue lanes of each unit the user holds a role at, read once per user object (as its
+    roles are: `rules.forget_roles` drops both), so the console's nav and panel on one page do not
+    read every SOP of the unit again."""
+    roles = rules.roles_of(user)
+    cached = getattr(user, "_loket_queue_lanes", None)
+    if cached is None or cached[0] is not roles:
+        found: dict[int, tuple[Any, UnitQueueLanes]] = {}
+        for role in roles:
+            if role.unit_id not in found:
+                found[role.unit_id] = (role.unit, queue_lanes(role.unit))
+        cached = (roles, found)
+        if user is not None and getattr(user, "is_authenticated", False):
+            user._loket_queue_lanes = cached
+    return cached[1]
+
+
 def units_of(user: Any, *, counter: bool) -> list[Any]:
     """The units where the user works the front office (counter=False) or a counter (True)."""
+    lanes_by_unit = _lanes_by_unit(user)
     seen: dict[int, Any] = {}
     for role in rules.roles_of(user):
-        if role.unit_id in seen:
-            continue
-        lanes = queue_lanes(role.unit)
+        unit, lanes = lanes_by_unit[role.unit_id]
         if role.role in (lanes.counter if counter else lanes.front_office):
-            seen[role.unit_id] = role.unit
+            seen.setdefault(role.unit_id, unit)
     return list(seen.values())

@@ -112,7 +112,7 @@ def registration_problems(
     elif candidate.sk_date > timezone.localdate(timezone.now(), zoneinfo.ZoneInfo(unit.zona_waktu)):
         problems["sk_date"] = _("Tanggal SK tidak boleh sesudah hari ini.")
     if agency_id is not None and new_agency_name.strip():
-        problems["new_agency_name"] = _("Pilih instansi dari daftar atau tulis nama instansi baru, tidak keduanya.")
+        problems["new_agency_name"] = _("Pilih instansi dari daftar atau tulis nama instansi baru, salah satu saja.")
     elif agency_id is None and not new_agency_name.strip():
         problems["agency"] = _("Pilih instansi Anda, atau tulis namanya bila belum ada di daftar.")
     elif agency_id is not None and not Agency.objects.filter(pk=agency_id, unit=unit).exists():

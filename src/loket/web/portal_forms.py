@@ -204,9 +204,8 @@ def _text(label: Any, *, max_length: int, required: bool = False, help_text: Any
 
 class RegistrationForm(PortalForm):
     """A head of an agency asks for a new account for a candidate (`layanan: registrasi-akun`). The
-    field names are those of `registration_problems`, so the service's problems land beside them.
-    One check is the portal's own: the agency is either chosen from the list or typed as a new
-    name, not both."""
+    field names are those of `registration_problems`, so the service's problems land beside them
+    (the agency chosen from the list or typed as a new name, not both, among them)."""
 
     head_name = _text(gettext_lazy("Nama pimpinan instansi"), max_length=200, required=True)
     head_position = _text(
@@ -327,17 +326,6 @@ class RegistrationForm(PortalForm):
 
     def file_fields(self) -> list[tuple[Berkas, forms.BoundField]]:
         return [(item, self[file_field_name(item.kode)]) for item in self.berkas]
-
-    def clean(self) -> dict[str, Any] | None:
-        data = super().clean()
-        if self.cleaned_data.get("agency") is not None and (self.cleaned_data.get("new_agency_name") or "").strip():
-            self.add_error(
-                "new_agency_name",
-                _(
-                    "Pilih instansi dari daftar atau tulis nama instansi baru, salah satu saja. Kosongkan isian ini bila instansi Anda ada di daftar."
-                ),
-            )
-        return data
 
     def add_problems(self, problems: dict[str, str], *, aliases: dict[str, str] | None = None) -> None:
         """The service's problems beside their fields; a field that already shows a message of the
