@@ -121,7 +121,10 @@ def test_the_board_shows_a_call_within_2_seconds_chimes_and_speaks_twice(live_se
     # Speech switched off: the chime alone.
     page.locator("[data-speech]").uncheck()
     services.finish(
-        services.start_serving(QueueTicket.objects.get(number=1).pk, one, desk.helpdesk).pk, one, desk.helpdesk
+        services.start_serving(QueueTicket.objects.get(number=1).pk, one, desk.helpdesk).pk,
+        one,
+        desk.helpdesk,
+        note="hanya bertanya",
     )
     services.call_next(one, desk.helpdesk)
     page.wait_for_function("() => window.__played.filter(p => !p.muted).length >= 3", timeout=5000)

@@ -92,7 +92,7 @@ def test_recall_serve_done(desk):
     services.start_serving(t.pk, one, desk.helpdesk, now=desk.at(9, 4))
     with pytest.raises(services.CounterError):
         services.recall(t.pk, one, desk.helpdesk, now=desk.at(9, 5))
-    services.finish(t.pk, one, desk.helpdesk, now=desk.at(9, 20))
+    services.finish(t.pk, one, desk.helpdesk, note="hanya bertanya", now=desk.at(9, 20))
     t.refresh_from_db()
     assert (t.status, t.recalls, t.recalled_at, t.serving_at, t.done_at) == (
         Status.DONE,

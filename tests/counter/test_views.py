@@ -95,9 +95,12 @@ def test_the_counter_page_signs_in_calls_and_serves(desk):
     assert ticket.status == Status.CALLED and ticket.counter == one
     client.post(url, {"aksi": "ulang", "tiket": ticket.pk})
     client.post(url, {"aksi": "layani", "tiket": ticket.pk})
-    client.post(url, {"aksi": "selesai", "tiket": ticket.pk})
+    client.post(url, {"aksi": "selesai", "tiket": ticket.pk, "catatan": ""})
     ticket.refresh_from_db()
-    assert ticket.status == Status.DONE and ticket.recalls == 1
+    assert ticket.status == Status.SERVING  # done without a request needs its reason
+    client.post(url, {"aksi": "selesai", "tiket": ticket.pk, "catatan": "hanya bertanya"})
+    ticket.refresh_from_db()
+    assert ticket.status == Status.DONE and ticket.recalls == 1 and ticket.done_note == "hanya bertanya"
     # Another Helpdesk member cannot take a counter that is staffed.
     other = signed_in(desk.helpdesk2)
     other.post(url, {"aksi": "masuk", "loket": one.pk})

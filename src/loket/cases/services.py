@@ -69,8 +69,16 @@ def submit_request(
     agency_id: int | None = None,
     files: list[Upload],
     actor: Any = None,
+    at: dt.datetime | None = None,
+    earlier: dict[str, EarlierStep] | None = None,
+    handed_in: dict[str, Any] | None = None,
 ) -> Submitted:
     """A requester hands in a request (step 1 of the SOP).
+
+    `at`: when they handed it in, if before now (at the counter: when they signed the guest
+    book); `earlier`: the steps already done before the request was written down, by action
+    (open_case); `handed_in`: what staff saw of the documents handed in, kept on step 1 (e.g. the
+    originals shown at the counter).
 
     Effects, in order: documents checked (all or nothing); Case written with its reference and
     the digest of a new tracking code; the directory record looked up by user ID or NIP; step 1
@@ -111,7 +119,20 @@ def submit_request(
         account=account,
         checked=checked,
         actor=actor,
+        at=at,
+        earlier=earlier,
+        handed_in=handed_in,
     )
+
+
+@dataclass(frozen=True)
+class EarlierStep:
+    """A step done before its request was written down (at the counter: the guest book, the
+    ticket, the call), recorded with its real times and who did it."""
+
+    finished_at: dt.datetime
+    actor: Any = None
+    detail: dict[str, Any] | None = None
 
 
 def open_case(
@@ -125,14 +146,18 @@ def open_case(
     actor: Any = None,
     account: Any = None,
     before_steps: Callable[[Case], None] | None = None,
+    at: dt.datetime | None = None,
+    earlier: dict[str, EarlierStep] | None = None,
+    handed_in: dict[str, Any] | None = None,
 ) -> Submitted:
     """Write a checked request as a case at step 1 of its SOP (the rest of `submit_request`, also
     the registration's): the Case with its reference and the digest of a new tracking code; what
     belongs beside it (`before_steps`, e.g. the candidate of a registration); the documents with
     their SHA-256; step 1 done by the requester and the steps the system answers after it; the
-    next step opened with its due time; mail `diterima` to the requester; audit entries."""
+    next step opened with its due time; mail `diterima` to the requester; audit entries.
+    `at`, `earlier`, `handed_in`: as for `submit_request` (`_record_earlier`)."""
     sop = parsed(sop_version)
-    now = timezone.now()
+    now = at or timezone.now()
     unit = sop_version.unit
     code = new_tracking_code()
     case = Case.objects.create(
@@ -160,13 +185,15 @@ def open_case(
         started_at=now,
         finished_at=now,
         standard_minutes=first.waktu,
-        detail={"berkas": sorted({c.kode for c in checked}), "kanal": channel},
+        detail={"berkas": sorted({c.kode for c in checked}), "kanal": channel, **(handed_in or {})},
     )
     advance = engine.advance(sop, first.no, None, facts_of(case), by="pemohon")
     run.answer = advance.moves[0].answer
     run.save()
     ctx = EffectContext(case=case, sop=sop, actor=actor)
     _apply(ctx, advance, run, now=now, audit={"channel": channel, "documents": len(checked)})
+    if earlier:
+        _record_earlier(ctx, earlier)
     queue_mail(
         to=case.requester_email,
         template="diterima",
@@ -181,6 +208,26 @@ def open_case(
     )
     _end_change(ctx)
     return Submitted(case, code)
+
+
+def _record_earlier(ctx: EffectContext, earlier: dict[str, EarlierStep]) -> None:
+    """Close, one after another, the steps the case opens at whose action `earlier` holds, each
+    with its real end and who did it (staff steps measured in working minutes against their
+    standard, like any step), the next step opened when the previous one ended. Stops at the
+    first step of another action: that one waits for staff as usual."""
+    case, sop = ctx.case, ctx.sop
+    while not case.is_closed and case.current_step is not None:
+        step = sop.step(case.current_step)
+        done = earlier.get(step.aksi)
+        if done is None:
+            break
+        run = _open_run(case)
+        finished = max(done.finished_at, run.started_at)
+        if done.detail:
+            run.detail = {**run.detail, **done.detail}
+        _finish(run, case=case, answer="lanjut", actor=done.actor, note="", now=finished)
+        advance = engine.advance(sop, step.no, None, facts_of(case), by=engine.by_of(step, facts_of(case)))
+        _apply(ctx, advance, run, now=finished)
 
 
 def checked_documents(sop: Any, files: list[Upload], problems: dict[str, str]) -> list[CheckedFile]:

@@ -1,4 +1,4 @@
-"""The front office's guest-book form."""
+"""The front office's guest-book form and the counter's request form."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from loket.cases.models import Need
+from loket.web.portal_forms import RequestForm
 
 from .models import ServiceQueue
 
@@ -35,3 +38,36 @@ class GuestForm(forms.Form):
         if not re.fullmatch(r"[0-9A-Za-z./-]{4,40}", value):
             raise forms.ValidationError(_("Isi NIP (18 angka) atau nomor identitas lain."))
         return value
+
+
+class CounterRequestForm(RequestForm):
+    """The request the Helpdesk writes down at the counter: the portal's request form (the same
+    fields and rules), filled in advance from the guest book, and a tick for each document whose
+    original the SOP asks to see."""
+
+    originals = forms.MultipleChoiceField(
+        label=_("Asli yang diperlihatkan pemohon"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Centang setiap dokumen yang aslinya Anda lihat. Yang tidak dicentang dicatat: tidak diperlihatkan."
+        ),
+    )
+
+    def __init__(self, *args: Any, originals: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["need"].choices = [(n.value, n.label) for n in (Need.PASSWORD, Need.USER_ID)]  # type: ignore[attr-defined]
+        if originals:
+            self.fields["originals"].choices = [(b.kode, _("Asli %(nama)s") % {"nama": b.nama}) for b in originals]  # type: ignore[attr-defined]
+        else:
+            del self.fields["originals"]
+        del self.fields["form_token"]  # the ticket itself guards against a second submit
+
+    @staticmethod
+    def initial_from(entry: Any, agencies: list[Any]) -> dict[str, Any]:
+        """What the guest book already says about the visitor."""
+        if entry is None:
+            return {}
+        nip = entry.id_number if re.fullmatch(r"\d{18}", entry.id_number) else ""
+        agency = next((a.pk for a in agencies if a.name.strip().casefold() == entry.agency.strip().casefold()), None)
+        return {"name": entry.name, "nip": nip, "phone": entry.phone, "agency": agency}

@@ -16,9 +16,11 @@ from loket.catalog.models import UnitLane
 from loket.catalog.selectors import latest_versions, parsed
 from loket.staff import rules
 
-FRONT_OFFICE_ACTIONS = frozenset({"isi-buku-tamu", "beri-nomor-antrian"})
+GUEST_BOOK_ACTION = "isi-buku-tamu"
 TICKET_ACTION = "beri-nomor-antrian"
-COUNTER_ACTIONS = frozenset({"panggil-antrian"})
+CALL_ACTION = "panggil-antrian"
+FRONT_OFFICE_ACTIONS = frozenset({GUEST_BOOK_ACTION, TICKET_ACTION})
+COUNTER_ACTIONS = frozenset({CALL_ACTION})
 
 
 @dataclass(frozen=True)

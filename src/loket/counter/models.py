@@ -130,6 +130,15 @@ class QueueTicket(models.Model):
     transferred_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="transferred_to"
     )
+    case = models.OneToOneField(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="queue_ticket",
+        help_text=_("permohonan yang dibuka dari tiket ini di loket"),
+    )
+    done_note = models.CharField(_("catatan selesai tanpa permohonan"), max_length=200, blank=True)
     issued_at = models.DateTimeField(_("diterbitkan"))
     called_at = models.DateTimeField(_("dipanggil"), null=True, blank=True)
     recalled_at = models.DateTimeField(_("dipanggil ulang"), null=True, blank=True)
@@ -156,6 +165,13 @@ class QueueTicket(models.Model):
     def display(self) -> str:
         """The number as printed and spoken: A-012."""
         return f"{self.service.prefix}-{self.number:03d}"
+
+    @property
+    def minutes_at_counter(self) -> int | None:
+        """Whole minutes from the visitor sitting down at the counter to the ticket's end."""
+        if self.serving_at is None or self.done_at is None:
+            return None
+        return max(0, int((self.done_at - self.serving_at).total_seconds() // 60))
 
     @property
     def minutes_to_ticket(self) -> int | None:

@@ -104,3 +104,19 @@ def board_state(unit: Any, now: dt.datetime | None = None) -> dict[str, Any]:
         "calls": calls,
         "waiting": waiting,
     }
+
+
+def counter_visit(case: Any) -> dict[str, Any] | None:
+    """A case opened at the counter, as its case page tells it: the ticket, the counter, the
+    minutes waited (ticket to call) and at the counter (sitting down to the request written).
+    None for a case that came another way."""
+    ticket = QueueTicket.objects.filter(case=case).select_related("service", "counter").first()
+    if ticket is None:
+        return None
+    waited = max(0, int((ticket.called_at - ticket.issued_at).total_seconds() // 60)) if ticket.called_at else None
+    return {
+        "ticket": ticket,
+        "counter": ticket.counter.name if ticket.counter else "",
+        "waited": waited,
+        "at_counter": ticket.minutes_at_counter,
+    }

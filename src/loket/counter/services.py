@@ -288,7 +288,8 @@ def call_next(counter: Counter, actor: Any, now: dt.datetime | None = None) -> Q
     return ticket
 
 
-def _own_ticket(ticket_id: int, counter: Counter, actor: Any, statuses: tuple[str, ...]) -> QueueTicket:
+def own_ticket(ticket_id: int, counter: Counter, actor: Any, statuses: tuple[str, ...]) -> QueueTicket:
+    """The ticket, locked, if it is at `counter` (staffed by `actor`) in one of `statuses`."""
     _staffed(counter, actor)
     ticket = QueueTicket.objects.select_for_update(of=("self",)).select_related("service").get(pk=ticket_id)
     if ticket.counter_id != counter.pk or ticket.status not in statuses:
@@ -299,7 +300,7 @@ def _own_ticket(ticket_id: int, counter: Counter, actor: Any, statuses: tuple[st
 def recall(ticket_id: int, counter: Counter, actor: Any, now: dt.datetime | None = None) -> QueueTicket:
     now = _now(now)
     with transaction.atomic():
-        ticket = _own_ticket(ticket_id, counter, actor, (Status.CALLED,))
+        ticket = own_ticket(ticket_id, counter, actor, (Status.CALLED,))
         ticket.recalled_at = now
         ticket.recalls += 1
         ticket.save(update_fields=["recalled_at", "recalls"])
@@ -310,7 +311,7 @@ def recall(ticket_id: int, counter: Counter, actor: Any, now: dt.datetime | None
 def start_serving(ticket_id: int, counter: Counter, actor: Any, now: dt.datetime | None = None) -> QueueTicket:
     now = _now(now)
     with transaction.atomic():
-        ticket = _own_ticket(ticket_id, counter, actor, (Status.CALLED,))
+        ticket = own_ticket(ticket_id, counter, actor, (Status.CALLED,))
         ticket.status = Status.SERVING
         ticket.serving_at = now
         ticket.save(update_fields=["status", "serving_at"])
@@ -318,15 +319,31 @@ def start_serving(ticket_id: int, counter: Counter, actor: Any, now: dt.datetime
     return ticket
 
 
-def finish(ticket_id: int, counter: Counter, actor: Any, now: dt.datetime | None = None) -> QueueTicket:
+def finish(ticket_id: int, counter: Counter, actor: Any, *, note: str, now: dt.datetime | None = None) -> QueueTicket:
+    """End a served ticket without a request (the visitor only asked, or brought no file): the
+    reason is required and kept. A request is opened with `loket.counter.intake.open_request`,
+    which ends the ticket itself."""
     now = _now(now)
+    note = " ".join(note.split())
+    if not note:
+        raise CounterError("Tulis mengapa nomor ini selesai tanpa permohonan (mis. hanya bertanya).")
     with transaction.atomic():
-        ticket = _own_ticket(ticket_id, counter, actor, (Status.SERVING,))
-        ticket.status = Status.DONE
-        ticket.done_at = now
-        ticket.save(update_fields=["status", "done_at"])
-        _event(ticket, Kind.DONE, now, actor=actor, counter=counter)
+        ticket = own_ticket(ticket_id, counter, actor, (Status.SERVING,))
+        close_ticket(ticket, counter, actor, now, note=note)
     return ticket
+
+
+def close_ticket(
+    ticket: QueueTicket, counter: Counter, actor: Any, now: dt.datetime, *, note: str = "", case: Any = None
+) -> None:
+    """Mark a served ticket (locked by the caller) done, with the case opened from it or the
+    reason there is none."""
+    ticket.status = Status.DONE
+    ticket.done_at = now
+    ticket.case = case
+    ticket.done_note = note[:200]
+    ticket.save(update_fields=["status", "done_at", "case", "done_note"])
+    _event(ticket, Kind.DONE, now, actor=actor, counter=counter, note=case.reference if case else note)
 
 
 def _mark_no_show(ticket: QueueTicket, now: dt.datetime, *, actor: Any) -> None:
@@ -341,7 +358,7 @@ def no_show(ticket_id: int, counter: Counter, actor: Any, now: dt.datetime | Non
     last call (a visitor gets that long to come to the counter)."""
     now = _now(now)
     with transaction.atomic():
-        ticket = _own_ticket(ticket_id, counter, actor, (Status.CALLED,))
+        ticket = own_ticket(ticket_id, counter, actor, (Status.CALLED,))
         if not _no_show_due(ticket, now):
             raise CounterError(
                 f"Tunggu {no_show_minutes()} menit sejak panggilan terakhir sebelum menandai tidak hadir; panggil ulang dulu."
@@ -366,7 +383,7 @@ def transfer(
     if (to_counter is None) == (to_service is None):
         raise CounterError("Pilih satu tujuan: loket lain atau layanan lain.")
     with transaction.atomic():
-        ticket = _own_ticket(ticket_id, counter, actor, (Status.CALLED, Status.SERVING))
+        ticket = own_ticket(ticket_id, counter, actor, (Status.CALLED, Status.SERVING))
         if to_counter is not None:
             if to_counter.unit_id != ticket.unit_id or to_counter.pk == counter.pk:
                 raise CounterError("Loket tujuan harus loket lain di unit ini.")

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,10 +19,15 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from loket.catalog.selectors import parsed
 from loket.units.models import Unit
 
-from . import services
-from .forms import GuestForm
+from loket.cases.errors import Invalid
+from loket.directory.models import Agency
+from loket.web.portal_forms import read_uploads
+
+from . import intake, services
+from .forms import CounterRequestForm, GuestForm
 from .lanes import holds_lane, queue_lanes, units_of
 from .models import Board, Counter, QueueTicket, ServiceQueue
 from .selectors import counter_lists, day_tickets, search_guests
@@ -270,8 +276,8 @@ def _desk_action(request: HttpRequest, unit: Unit, counter: Counter | None) -> N
         ticket = services.start_serving(ticket_id, counter, user)
         messages.success(request, f"{ticket.display} dilayani.")
     elif action == "selesai":
-        ticket = services.finish(ticket_id, counter, user)
-        messages.success(request, f"{ticket.display} selesai.")
+        ticket = services.finish(ticket_id, counter, user, note=request.POST.get("catatan", ""))
+        messages.success(request, f"{ticket.display} selesai tanpa permohonan.")
     elif action == "tidak-hadir":
         ticket = services.no_show(ticket_id, counter, user)
         messages.success(request, f"{ticket.display} ditandai tidak hadir.")
@@ -326,3 +332,108 @@ def desk(request: HttpRequest, unit_kode: str) -> HttpResponse:
         )
     context["boards"] = Board.objects.filter(unit=unit) if request.user.is_superuser else []
     return render(request, "counter/desk.html", context)
+
+
+SESSION_RECEIPT = "loket.counter.receipt"
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_request(request: HttpRequest, unit_kode: str, ticket_id: int) -> HttpResponse:
+    """The request of the visitor served at the user's counter, written down from the ticket."""
+    unit = _unit(request, unit_kode, counter=True)
+    ticket = _ticket_of(unit, ticket_id)
+    if ticket.case_id is not None:
+        messages.info(request, f"Permohonan {ticket.case.reference} sudah dibuka dari nomor {ticket.display}.")
+        return redirect("console:case", case_id=ticket.case_id)
+    counter = Counter.objects.filter(unit=unit, staffed_by_id=request.user.pk).first()
+    if counter is None or ticket.counter_id != counter.pk or ticket.status != "dilayani":
+        messages.error(request, f"Nomor {ticket.display} tidak sedang Anda layani di loket Anda.")
+        return redirect("console:counter_desk", unit_kode=unit.kode)
+    try:
+        version = intake.version_of(ticket)
+    except services.CounterError as exc:
+        messages.error(request, exc.message)
+        return redirect("console:counter_desk", unit_kode=unit.kode)
+    sop = parsed(version)
+    agencies = list(Agency.objects.filter(unit=unit).order_by("name"))
+    originals = intake.originals_asked(version)
+
+    def make(*args: Any, **kwargs: Any) -> CounterRequestForm:
+        return CounterRequestForm(*args, berkas=sop.berkas, agencies=agencies, originals=originals, **kwargs)
+
+    error = ""
+    if request.method == "GET":
+        form = make(initial=CounterRequestForm.initial_from(ticket.entry, agencies))
+    else:
+        form = make(request.POST)
+        files, too_large = read_uploads(request.FILES, sop.berkas)
+        if form.is_valid():
+            data = form.submission(files)
+            try:
+                opened = intake.open_request(
+                    ticket_id=ticket.pk,
+                    counter=counter,
+                    actor=request.user,
+                    originals_shown=form.cleaned_data.get("originals") or (),
+                    **data,
+                )
+            except Invalid as exc:
+                form.add_problems({**exc.problems, **too_large})
+                error = exc.message
+            except services.CounterError as exc:
+                messages.error(request, exc.message)
+                return redirect("console:counter_desk", unit_kode=unit.kode)
+            else:
+                request.session[SESSION_RECEIPT] = {
+                    "case": opened.submitted.case.pk,
+                    "code": opened.submitted.tracking_code,
+                }
+                return redirect("console:counter_receipt", unit_kode=unit.kode, ticket_id=ticket.pk)
+        else:
+            form.add_problems(too_large)
+    return render(
+        request,
+        "counter/open_request.html",
+        {
+            "unit": unit,
+            "ticket": ticket,
+            "sop": sop,
+            "form": form,
+            "error": error,
+            "arrived": _local(unit, ticket.entry.arrived_at) if ticket.entry else None,
+            "max_bytes": settings.LOKET_UPLOAD_MAX_BYTES,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def receipt(request: HttpRequest, unit_kode: str, ticket_id: int) -> HttpResponse:
+    """The visitor's receipt (tanda terima), to print: the reference and, on its first showing
+    only, the tracking code (kept in the session until then, never in a URL)."""
+    unit = _unit(request, unit_kode, counter=True)
+    ticket = _ticket_of(unit, ticket_id)
+    if ticket.case is None:
+        raise Http404("Belum ada permohonan dari nomor ini.")
+    held = request.session.get(SESSION_RECEIPT) or {}
+    code = ""
+    if held.get("case") == ticket.case_id:
+        code = held.get("code", "")
+        del request.session[SESSION_RECEIPT]
+    return render(
+        request,
+        "counter/receipt.html",
+        {
+            "unit": unit,
+            "ticket": ticket,
+            "case": ticket.case,
+            "sop_name": parsed(ticket.case.sop).nama,
+            "code": code,
+            "opened": _local(unit, ticket.done_at),
+            "zone_label": ZONE_LABELS.get(unit.zona_waktu, ""),
+        },
+    )

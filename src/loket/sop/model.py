@@ -107,6 +107,9 @@ class Berkas(_Strict):
     keterangan: str | None = None
     # A form Loket fills from what the requester typed, for them to print, sign and upload.
     formulir: bool = False
+    # The original must be shown when the document is handed in at the counter (staff record
+    # whether it was); a copy is enough by web form or e-mail.
+    asli: bool = False
 
 
 class Keputusan(_Strict):

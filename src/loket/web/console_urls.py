@@ -43,4 +43,25 @@ urlpatterns += [
         name="counter_print",
     ),
     path("antrian/<str:unit_kode>/loket/", counter_views.desk, name="counter_desk"),
+    path(
+        "antrian/<str:unit_kode>/tiket/<int:ticket_id>/permohonan/",
+        counter_views.open_request,
+        name="counter_open_request",
+    ),
+    path(
+        "antrian/<str:unit_kode>/tiket/<int:ticket_id>/tanda-terima/",
+        counter_views.receipt,
+        name="counter_receipt",
+    ),
+]
+
+# The mailbox screen (issue "The counter and the mailbox", point 6): loket.mailbox.
+from loket.mailbox import views as mailbox_views  # noqa: E402
+
+urlpatterns += [
+    path("surel/", mailbox_views.index, name="mailbox_index"),
+    path("surel/<str:unit_kode>/", mailbox_views.mailbox_page, name="mailbox"),
+    path("surel/<str:unit_kode>/periksa/", mailbox_views.check_now, name="mailbox_check"),
+    path("surel/<str:unit_kode>/<int:mail_id>/layanan/", mailbox_views.choose_service, name="mailbox_choose"),
+    path("surel/<str:unit_kode>/<int:mail_id>/tinjau/", mailbox_views.mark_reviewed, name="mailbox_review"),
 ]

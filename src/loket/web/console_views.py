@@ -39,6 +39,8 @@ from loket.sop.model import Sop
 from loket.staff import rules
 
 from .console_forms import RunStep, read_decision, run_steps, with_posted
+from loket.counter.selectors import counter_visit
+
 from .registration_panel import letter_step, line_values, registration_panel, with_training_wait
 
 
@@ -115,7 +117,12 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     documents = list(case.documents.order_by("kode", "-uploaded_at"))
     present = {doc.kode for doc in documents}
     steps = []
-    for step_run in case.steps.select_related("actor", "on_behalf_of").order_by("id"):
+    step_runs = list(case.steps.select_related("actor", "on_behalf_of").order_by("id"))
+    handed_in = step_runs[0].detail if step_runs else {}
+    originals = {k: True for k in handed_in.get("asli_diperlihatkan", [])} | {
+        k: False for k in handed_in.get("asli_tidak_diperlihatkan", [])
+    }
+    for step_run in step_runs:
         over = (
             step_run.standard_minutes is not None
             and step_run.working_minutes is not None
@@ -140,7 +147,8 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "claim": claimed_by_other,
             "posted": posted,
             "offered_password": offered_password,
-            "berkas": [{"b": b, "present": b.kode in present} for b in sop.berkas],
+            "berkas": [{"b": b, "present": b.kode in present, "original": originals.get(b.kode)} for b in sop.berkas],
+            "visit": counter_visit(case),
             "documents": documents,
             "steps": steps,
             "checks": compare(case, case.account, sop),
