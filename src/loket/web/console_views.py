@@ -32,6 +32,7 @@ from loket.cases.models import ArchiveRecord, Case, Document
 from loket.cases.selectors import answerable_steps, is_overdue, require_view, work_queue
 from loket.cases.validity import candidates, compare
 from loket.catalog.selectors import parsed
+from loket.counter.selectors import counter_visit
 from loket.directory.backends import backend_for
 from loket.directory.passwords import generate_temporary_password
 from loket.notify.models import OutboxMessage
@@ -39,8 +40,6 @@ from loket.sop.model import Sop
 from loket.staff import rules
 
 from .console_forms import RunStep, read_decision, run_steps, with_posted
-from loket.counter.selectors import counter_visit
-
 from .registration_panel import letter_step, line_values, registration_panel, with_training_wait
 
 
