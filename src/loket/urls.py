@@ -11,6 +11,7 @@ urlpatterns = [
     path("akun/", include("loket.directory.urls")),
     path("api/v1/", include("loket.api.urls")),
     path("papan/", include("loket.counter.board_urls")),
+    path("antrian/", include("loket.counter.public_urls")),
     path("", include("loket.web.portal_urls")),
     path("", include("loket.web.urls")),
 ]

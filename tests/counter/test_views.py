@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -165,3 +169,114 @@ def test_the_work_queue_shows_the_counter_and_the_nav_links_to_it(desk):
     reset_only = staff("aa-kaltim-x", Unit.objects.get(kode="kaltim").kode, "Admin Agency", "Dinas X")
     other = signed_in(reset_only).get(reverse("console:queue")).content.decode()
     assert "counter-panel" not in other and reverse("console:counter_index") not in other
+
+
+def test_the_helpdesk_opens_the_request_from_the_ticket_and_prints_the_receipt(desk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from loket.cases.models import Case
+    from tests.factories import pdf_bytes, png_bytes
+
+    front = signed_in(desk.front)
+    front.post(reverse("console:counter_front", args=[desk.unit.kode]), {**GUEST, "service": desk.service.pk})
+    ticket = QueueTicket.objects.get()
+    client = signed_in(desk.helpdesk)
+    desk_url = reverse("console:counter_desk", args=[desk.unit.kode])
+    client.post(desk_url, {"aksi": "masuk", "loket": desk.counters[0].pk})
+    client.post(desk_url, {"aksi": "panggil"})
+    client.post(desk_url, {"aksi": "layani", "tiket": ticket.pk})
+    url = reverse("console:counter_open_request", args=[desk.unit.kode, ticket.pk])
+    assert url in client.get(desk_url).content.decode()  # "Buka permohonan" on the served ticket
+    form = client.get(url).content.decode()
+    # Filled from the guest book: name, NIP (18 digits), phone; the original SK to tick.
+    assert 'value="Rina Wulandari"' in form and 'value="199204172018011003"' in form and 'value="081234567890"' in form
+    assert 'name="originals" value="sk-pengangkatan"' in form
+    posted = {
+        "name": "Rina Wulandari",
+        "nip": "199204172018011003",
+        "email": "rina.wulandari@kkp.go.id",
+        "need": "password",
+        "berkas-surat-permohonan": SimpleUploadedFile("surat.pdf", pdf_bytes(), "application/pdf"),
+    }
+    refused = client.post(url, posted)
+    assert refused.status_code == 400 and "SK Pengangkatan Admin Agency wajib dilampirkan" in refused.content.decode()
+    assert "Surat Permohonan Reset Password atau Informasi User ID wajib" not in refused.content.decode()
+    assert not Case.objects.exists() and QueueTicket.objects.get().status == Status.SERVING
+    posted["berkas-surat-permohonan"] = SimpleUploadedFile("surat.pdf", pdf_bytes(), "application/pdf")
+    posted["berkas-sk-pengangkatan"] = SimpleUploadedFile("sk.png", png_bytes(), "image/png")
+    posted["originals"] = ["sk-pengangkatan"]
+    done = client.post(url, posted)
+    receipt_url = reverse("console:counter_receipt", args=[desk.unit.kode, ticket.pk])
+    assert done.status_code == 302, re.findall(r'(?:error|field-message)"[^>]*>([^<]+)', done.content.decode())
+    assert done["Location"] == receipt_url
+    case = Case.objects.get()
+    assert case.channel == "loket" and case.current_step == 5
+    first = client.get(receipt_url).content.decode()
+    code = first.split("Kode pelacakan<br><strong>")[1].split("<")[0]
+    assert case.reference in first and len(code) >= 8 and code not in receipt_url
+    again = client.get(receipt_url).content.decode()
+    assert case.reference in again and code not in again  # the tracking code is shown once
+    # A second submit (a double click, a reload) goes to the case; nothing more is opened.
+    assert client.post(url, posted)["Location"] == reverse("console:case", args=[case.pk])
+    assert Case.objects.count() == 1
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "asli diperlihatkan" in page and "nomor antrian A-001" in page
+
+
+def test_only_the_counter_serving_the_ticket_opens_its_request(desk):
+    ticket = services.issue_ticket(service=desk.service, actor=desk.front)
+    services.sign_in(desk.counters[0], desk.helpdesk)
+    services.call_next(desk.counters[0], desk.helpdesk)
+    services.start_serving(ticket.pk, desk.counters[0], desk.helpdesk)
+    other = signed_in(desk.helpdesk2)
+    other.post(reverse("console:counter_desk", args=[desk.unit.kode]), {"aksi": "masuk", "loket": desk.counters[1].pk})
+    response = other.get(reverse("console:counter_open_request", args=[desk.unit.kode, ticket.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "console:counter_desk", args=[desk.unit.kode]
+    )
+    assert (
+        signed_in(desk.front).get(reverse("console:counter_open_request", args=[desk.unit.kode, ticket.pk])).status_code
+        == 404
+    )
+
+
+def test_the_visitor_follows_the_ticket_by_its_code_and_sees_nothing_personal(desk):
+    from loket.counter import intake
+    from tests.factories import pdf_bytes, png_bytes
+
+    entry = services.record_guest(
+        unit=desk.unit, service=desk.service, actor=desk.front, **{**GUEST, "phone": "081234567890"}
+    )
+    first = services.issue_ticket(service=desk.service, entry=entry, actor=desk.front)
+    second = services.issue_ticket(service=desk.service, actor=desk.front)
+    url = reverse("queue:ticket")
+    public = Client()
+    assert public.get(url).status_code == 200
+    waiting = public.post(url, {"code": second.code.lower()}).content.decode()
+    assert "A-002" in waiting and "1 nomor lagi sebelum Anda" in waiting
+    services.sign_in(desk.counters[0], desk.helpdesk)
+    services.call_next(desk.counters[0], desk.helpdesk)
+    called = public.post(url, {"code": first.code}).content.decode()
+    assert "Dipanggil ke Loket 1" in called and "Rina" not in called
+    services.start_serving(first.pk, desk.counters[0], desk.helpdesk)
+    case = intake.open_request(
+        ticket_id=first.pk, counter=desk.counters[0], actor=desk.helpdesk, need="password", name="Rina Wulandari",
+        email="rina.wulandari@kkp.go.id", nip="199204172018011003",
+        files=[("surat-permohonan", "s.pdf", pdf_bytes()), ("sk-pengangkatan", "sk.png", png_bytes())],
+    ).submitted.case  # fmt: skip
+    opened = public.post(url, {"code": first.code}).content.decode()
+    assert case.reference in opened and "Petugas memeriksa kelengkapan berkas Anda" in opened
+    assert "Rina" not in opened and "rina.wulandari" not in opened and "199204172018011003" not in opened
+    wrong = public.post(url, {"code": "ZZZZZZ"})
+    assert wrong.status_code == 400 and "tidak ditemukan" in wrong.content.decode()
+    slip = signed_in(desk.front).get(reverse("console:counter_print", args=[desk.unit.kode, first.pk, "80mm"]))
+    assert "/antrian/tiket/" in slip.content.decode()
+
+
+def test_guessing_ticket_codes_is_limited_like_tracking_codes(desk, settings):
+    settings.LOKET_LOOKUP_LIMIT_PER_SESSION = 2
+    public = Client()
+    statuses = [
+        public.post(reverse("queue:ticket"), {"code": code}).status_code for code in ("ZZZZZZ", "YYYYYY", "XXXXXX")
+    ]
+    assert statuses == [400, 400, 429]

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -241,6 +242,7 @@ def ticket_print(request: HttpRequest, unit_kode: str, ticket_id: int, size: str
             "size": size,
             "ahead": ahead,
             "zone_label": ZONE_LABELS.get(unit.zona_waktu, ""),
+            "lookup_url": request.build_absolute_uri(reverse("queue:ticket")),
         },
     )
 
