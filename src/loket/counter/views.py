@@ -20,11 +20,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from loket.catalog.selectors import parsed
-from loket.units.models import Unit
-
 from loket.cases.errors import Invalid
+from loket.catalog.selectors import parsed
 from loket.directory.models import Agency
+from loket.units.models import Unit
 from loket.web.portal_forms import read_uploads
 
 from . import intake, services
