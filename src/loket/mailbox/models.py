@@ -87,6 +87,18 @@ class InboundMail(models.Model):
     last_error = models.TextField(_("galat terakhir"), blank=True)
     moved_to = models.CharField(_("dipindahkan ke"), max_length=200, blank=True)
     processed_at = models.DateTimeField(_("diproses pada"), null=True, blank=True)
+    # A person's look at a mail the poller left for staff (the console's "Sudah ditinjau", or the
+    # service chosen for it): who, when, and their short note.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ditinjau oleh"),
+    )
+    reviewed_at = models.DateTimeField(_("ditinjau pada"), null=True, blank=True)
+    review_note = models.CharField(_("catatan tinjauan"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

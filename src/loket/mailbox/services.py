@@ -316,8 +316,20 @@ def _document_lines(berkas: list[Any]) -> list[str]:
     return [f"{b.nama}{f' ({b.keterangan})' if getattr(b, 'keterangan', None) else ''}" for b in berkas]
 
 
-def _ask(mail: Incoming, *, unit: Any, sop: Any, problems: list[str], berkas: list[Any], case: Case | None) -> None:
-    """Reply to the sender with what was wrong and what to send (threaded when there is a case)."""
+def _ask(
+    mail: Incoming,
+    *,
+    unit: Any,
+    sop: Any,
+    problems: list[str],
+    berkas: list[Any],
+    case: Case | None,
+    service_name: str = "",
+    documents: list[str] | None = None,
+) -> None:
+    """Reply to the sender with what was wrong and what to send (threaded when there is a case).
+    `service_name` and `documents` replace the SOP's name and its documents' lines when the
+    answer names several services (sop is then None)."""
     example = f"{berkas[0].kode}.pdf" if berkas else "dokumen.pdf"
     queue_mail(
         to=mail.from_address,
@@ -326,9 +338,9 @@ def _ask(mail: Incoming, *, unit: Any, sop: Any, problems: list[str], berkas: li
         context={
             "reference": case.reference if case else "",
             "mail_subject": mail.subject[:200],
-            "service_name": sop.nama,
+            "service_name": service_name or sop.nama,
             "problems": problems,
-            "documents": _document_lines(berkas),
+            "documents": _document_lines(berkas) if documents is None else documents,
             "example": example,
             "unit_name": unit.nama,
         },
@@ -381,12 +393,74 @@ def _reply(mailbox: Mailbox, mail: Incoming, case: Case, how: str) -> Outcome:
     return Outcome(InboundMail.Status.SUPPLIED, note, case, kodes)
 
 
-def _new_request(mailbox: Mailbox, mail: Incoming) -> Outcome:
+RESET_SERVICE = "reset-akun"  # the `layanan` of the SOPs a mail may start (sop.model.LAYANAN)
+AUTO_ANSWER_PAUSE = dt.timedelta(hours=24)
+
+
+def reset_versions(unit: Any) -> list[SopVersion]:
+    """The unit's installed reset SOPs (newest versions): the services a mail may start."""
+    return [v for v in latest_versions().filter(unit=unit) if v.layanan == RESET_SERVICE]
+
+
+def _answer_without_attachments(mailbox: Mailbox, mail: Incoming) -> Outcome:
+    """A new mail without attachments, not a reply to a case. From an address of an account in
+    the unit's directory: answered with what to send for the service its subject names, else for
+    every reset service of the unit (at most once a day per address: no mail ping-pong). From any
+    other address: no answer (an unknown sender is often spam with a forged address, and an answer
+    would be backscatter), left for staff."""
+    unit = mailbox.unit
+    left = _("Surel tanpa lampiran dan tidak membalas permohonan mana pun.")
+    known = Account.objects.filter(unit=unit, email__iexact=mail.from_address.strip(), is_active=True).exists()
+    if not known:
+        return Outcome(
+            InboundMail.Status.NEEDS_REVIEW,
+            left + " " + _("Pengirim tidak terdaftar di direktori unit; tidak dijawab otomatis."),
+        )
+    recent = InboundMail.objects.filter(
+        mailbox=mailbox,
+        from_address__iexact=mail.from_address.strip(),
+        status=InboundMail.Status.ANSWERED,
+        case__isnull=True,
+        processed_at__gte=timezone.now() - AUTO_ANSWER_PAUSE,
+    ).exists()
+    if recent:
+        return Outcome(
+            InboundMail.Status.NEEDS_REVIEW,
+            left + " " + _("Pengirim sudah dijawab otomatis dalam 24 jam terakhir; tidak dijawab lagi."),
+        )
+    versions = reset_versions(unit)
+    recognised = recognise_service(unit, mail.subject)
+    if recognised is not None and recognised.layanan == RESET_SERVICE:
+        versions = [recognised]
+    if not versions:
+        return Outcome(InboundMail.Status.NEEDS_REVIEW, left + " " + _("Unit ini tidak punya layanan reset akun."))
+    sops = [parsed(v) for v in versions]
+    problem = _("Surel Anda tidak berlampiran.")
+    if len(sops) == 1:
+        _ask(mail, unit=unit, sop=sops[0], problems=[problem], berkas=list(sops[0].berkas), case=None)
+    else:
+        documents = [f"{sop.nama}: {line}" for sop in sops for line in _document_lines(list(sop.berkas))]
+        _ask(
+            mail,
+            unit=unit,
+            sop=None,
+            problems=[problem],
+            berkas=list(sops[0].berkas),
+            case=None,
+            service_name=f" {_('atau')} ".join(sop.nama for sop in sops),
+            documents=documents,
+        )
+    return Outcome(InboundMail.Status.ANSWERED, _("Tanpa lampiran; dijawab dengan berkas yang perlu dikirim."))
+
+
+def new_request(
+    mailbox: Mailbox, mail: Incoming, *, version: SopVersion | None = None, need: str | None = None
+) -> Outcome:
+    """A new mail (not a reply to a case): a request of the service its subject names, or of
+    `version` when staff chose it for the mail (loket.mailbox.review), with `need` when given."""
     unit = mailbox.unit
     if not mail.attachments:
-        return Outcome(
-            InboundMail.Status.NEEDS_REVIEW, _("Surel tanpa lampiran dan tidak membalas permohonan mana pun.")
-        )
+        return _answer_without_attachments(mailbox, mail)
     accounts = list(Account.objects.filter(unit=unit, email__iexact=mail.from_address.strip(), is_active=True)[:2])
     if len(accounts) != 1:
         reason = (
@@ -396,7 +470,8 @@ def _new_request(mailbox: Mailbox, mail: Incoming) -> Outcome:
         )
         return Outcome(InboundMail.Status.NEEDS_REVIEW, reason)
     account = accounts[0]
-    version = recognise_service(unit, mail.subject)
+    if version is None:
+        version = recognise_service(unit, mail.subject)
     if version is None:
         return Outcome(
             InboundMail.Status.NEEDS_SERVICE,
@@ -410,7 +485,7 @@ def _new_request(mailbox: Mailbox, mail: Incoming) -> Outcome:
                 submitted = case_services.submit_request(
                     sop_version=version,
                     channel=Channel.EMAIL,
-                    need=need_of(mail),
+                    need=need or need_of(mail),
                     name=account.name,
                     email=mail.from_address.strip(),
                     user_id=account.user_id,
@@ -435,10 +510,10 @@ def classify(mailbox: Mailbox, mail: Incoming) -> Outcome:
     case, how = thread_case(mailbox.unit, mail)
     if case is not None:
         return _reply(mailbox, mail, case, how)
-    return _new_request(mailbox, mail)
+    return new_request(mailbox, mail)
 
 
-def _attachment_list(mail: Incoming, kodes: dict[str, str]) -> list[dict[str, Any]]:
+def attachment_list(mail: Incoming, kodes: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {"name": a.filename, "content_type": a.content_type, "size": len(a.payload), "kode": kodes.get(a.filename, "")}
         for a in mail.attachments
@@ -459,7 +534,7 @@ def handle(mailbox: Mailbox, mail: Incoming) -> InboundMail:
     row.status = outcome.status
     row.reason = outcome.reason
     row.case = outcome.case
-    row.attachments = _attachment_list(mail, outcome.kodes)
+    row.attachments = attachment_list(mail, outcome.kodes)
     row.attempts += 1
     row.last_error = ""
     row.processed_at = timezone.now()
@@ -479,7 +554,7 @@ def record_failure(mailbox: Mailbox, mail: Incoming, exc: BaseException) -> Inbo
         row.sent_at = mail.sent_at
         row.status = InboundMail.Status.FAILED
         row.reason = _("Gagal diproses; dicoba lagi pada pemeriksaan berikutnya.")
-        row.attachments = _attachment_list(mail, {})
+        row.attachments = attachment_list(mail, {})
         row.attempts += 1
         row.last_error = error
         if row.attempts >= max_attempts():
