@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 import pytest
 from django.test import Client
@@ -81,6 +83,14 @@ def test_guest_book_search_and_csv(desk):
     assert csv["Content-Type"].startswith("text/csv")
     assert "Rina Wulandari" in text and "'=HYPERLINK(1)" in text and "A-001" in text
     assert text.splitlines()[0].startswith("waktu datang,nama,instansi")
+    xlsx = client.get(book, {"unduh": "xlsx"})
+    assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as workbook:
+        strings = workbook.read("xl/sharedStrings.xml").decode()
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+    assert "Rina Wulandari" in strings and "=HYPERLINK(1)" in strings and "A-002" in strings
+    assert "<f>" not in sheet  # the typed name stays text, never a formula
+    assert sheet.count("<row ") == 3  # the header and the two guests
 
 
 def test_the_counter_page_signs_in_calls_and_serves(desk):

@@ -6,7 +6,6 @@ SOPs give the front office or the counters (loket.counter.lanes).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -26,7 +25,7 @@ from loket.directory.models import Agency
 from loket.units.models import Unit
 from loket.web.portal_forms import read_uploads
 
-from . import intake, services
+from . import export, intake, services
 from .forms import CounterRequestForm, GuestForm
 from .lanes import holds_lane, queue_lanes, units_of
 from .models import Board, Counter, QueueTicket, ServiceQueue
@@ -113,7 +112,7 @@ def guest_book(request: HttpRequest, unit_kode: str) -> HttpResponse:
             return None
 
     query = request.GET.get("q", "")
-    entries = search_guests(unit, query, day("dari"), day("sampai"))
+    entries = search_guests(unit, query, day("dari"), day("sampai")).prefetch_related("tickets__case")
     rows = []
     for entry in entries[:2000]:
         tickets = list(entry.tickets.all())
@@ -127,45 +126,17 @@ def guest_book(request: HttpRequest, unit_kode: str) -> HttpResponse:
                 "minutes": ticket.minutes_to_ticket if ticket else None,
             }
         )
-    if request.GET.get("unduh") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="buku-tamu-{unit.kode}.csv"'
-        response.write("\ufeff")  # spreadsheet programs read UTF-8 by it
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "waktu datang",
-                "nama",
-                "instansi",
-                "NIP/identitas",
-                "telepon",
-                "layanan",
-                "nomor antrian",
-                "kode tiket",
-                "tiket diterbitkan",
-                "menit sampai tiket",
-                "status",
-                "dicatat oleh",
-            ]
-        )
-        for row in rows:
-            entry, ticket = row["entry"], row["ticket"]
-            writer.writerow(
-                [
-                    row["arrived"].strftime("%Y-%m-%d %H:%M"),
-                    _cell(entry.name),
-                    _cell(entry.agency),
-                    _cell(entry.id_number),
-                    _cell(entry.phone),
-                    entry.service.name,
-                    ticket.display if ticket else "",
-                    ticket.code if ticket else "",
-                    row["issued"].strftime("%Y-%m-%d %H:%M") if row["issued"] else "",
-                    "" if row["minutes"] is None else row["minutes"],
-                    ticket.get_status_display() if ticket else "",
-                    entry.recorded_by.get_username(),
-                ]
+    download = request.GET.get("unduh")
+    if download in ("csv", "xlsx"):
+        name = f"buku-tamu-{unit.kode}"
+        if download == "csv":
+            response = HttpResponse(export.as_csv(rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                export.as_xlsx(rows, title=f"Buku tamu {unit.nama}"),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
+        response["Content-Disposition"] = f'attachment; filename="{name}.{download}"'
         return response
     return render(
         request,
@@ -179,11 +150,6 @@ def guest_book(request: HttpRequest, unit_kode: str) -> HttpResponse:
             "standard": _ticket_standard(unit),
         },
     )
-
-
-def _cell(value: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def _ticket_standard(unit: Unit) -> int | None:
