@@ -37,6 +37,15 @@ def test_the_queue_lists_my_cases_oldest_due_first_and_marks_the_overdue(client,
     assert other.reference.startswith("UJI-LAIN-") and "UJI-LAIN-" not in page
 
 
+def test_the_queue_shows_times_in_the_units_zone(client, service):
+    case = submit(service).case
+    created = dt.datetime(2026, 12, 1, 1, 30, tzinfo=dt.UTC)  # 09:30 WITA, the test unit's zone
+    Case.objects.filter(pk=case.pk).update(created_at=created, current_due_at=created + dt.timedelta(minutes=15))
+    client.force_login(service.verifier)
+    page = client.get(reverse("console:queue")).content.decode()
+    assert "01-12-2026 09:30" in page and "01-12-2026 09:45" in page and "01:30" not in page
+
+
 def test_the_queue_costs_the_same_queries_for_one_case_or_twenty(client, service):
     client.force_login(service.verifier)
     submit(service)
