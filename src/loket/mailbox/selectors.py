@@ -46,10 +46,13 @@ def failed(mailbox: Mailbox) -> QuerySet[InboundMail]:
 
 
 def recent(mailbox: Mailbox) -> QuerySet[InboundMail]:
-    """The last RECENT mails handled (any status but failed), newest first."""
+    """The last RECENT mails handled, newest first: neither failed nor still waiting for a person
+    (those have lists of their own)."""
+    waiting = needs_action(mailbox).values("pk")
     return (
         InboundMail.objects.filter(mailbox=mailbox)
         .exclude(status=InboundMail.Status.FAILED)
+        .exclude(pk__in=waiting)
         .select_related("case", "reviewed_by")
         .order_by("-processed_at", "-pk")[:RECENT]
     )
