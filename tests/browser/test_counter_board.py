@@ -198,9 +198,13 @@ def test_front_office_prints_a_ticket_and_the_helpdesk_calls_and_serves_it(live_
     shoot(helpdesk, "desk-called")
     helpdesk.get_by_role("button", name="Panggil ulang").click()
     helpdesk.get_by_role("button", name="Hadir — layani").click()
-    expect(helpdesk.get_by_role("button", name="Selesai")).to_be_visible()
+    expect(helpdesk.get_by_role("link", name="Buka permohonan")).to_be_visible()
     shoot(helpdesk, "desk-serving")
+    # The visitor only asked: done without a request, with the reason (the request itself:
+    # tests/browser/test_kkp_counter_and_mail.py).
+    helpdesk.get_by_placeholder("mis. hanya bertanya").fill("hanya menanyakan syarat")
     helpdesk.get_by_role("button", name="Selesai").click()
+    expect(helpdesk.locator(".messages")).to_contain_text("A-001 selesai tanpa permohonan")
     ticket.refresh_from_db()
-    assert ticket.status == Status.DONE and ticket.recalls == 1
+    assert ticket.status == Status.DONE and ticket.recalls == 1 and ticket.done_note == "hanya menanyakan syarat"
     assert refused == []

@@ -77,7 +77,8 @@ def test_kode_equals_the_file_name(kode: str) -> None:
         ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 2),
         # Versi 2: the form Loket fills (formulir), the training gate (tunggu) and the copy (tembusan).
         ("kaltim-registrasi-admin-agency", "kaltim", "registrasi-akun", ["Admin Agency"], 2),
-        ("kkp-reset-admin-agency", "kkp", "reset-akun", ["Admin Agency"], 1),
+        # Versi 2: the original SK shown at the counter is recorded (asli).
+        ("kkp-reset-admin-agency", "kkp", "reset-akun", ["Admin Agency"], 2),
     ],
 )
 def test_unit_service_and_roles(kode: str, unit: str, layanan: str, peran_akun: list[str], versi: int) -> None:

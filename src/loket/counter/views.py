@@ -311,9 +311,9 @@ def open_request(request: HttpRequest, unit_kode: str, ticket_id: int) -> HttpRe
     """The request of the visitor served at the user's counter, written down from the ticket."""
     unit = _unit(request, unit_kode, counter=True)
     ticket = _ticket_of(unit, ticket_id)
-    if ticket.case_id is not None:
+    if ticket.case is not None:
         messages.info(request, f"Permohonan {ticket.case.reference} sudah dibuka dari nomor {ticket.display}.")
-        return redirect("console:case", case_id=ticket.case_id)
+        return redirect("console:case", case_id=ticket.case.pk)
     counter = Counter.objects.filter(unit=unit, staffed_by_id=request.user.pk).first()
     if counter is None or ticket.counter_id != counter.pk or ticket.status != "dilayani":
         messages.error(request, f"Nomor {ticket.display} tidak sedang Anda layani di loket Anda.")
