@@ -11,7 +11,14 @@ Routing rules, so that no arrow crosses a symbol:
   into the target's top (another lane): the row it crosses holds only its own symbol;
 - every other arrow runs vertically in a channel track (of the target's lane, on the side facing
   the source), and enters the target from that side; tracks are allotted so that two vertical
-  runs never share one stretch of a track.
+  runs never share one stretch of a track;
+- tracks keep clear of the lane borders (the table's ruling would hide a run there) and of each
+  other (4 pt at least: closer, two arrows read as one at print size); when a channel is full the
+  run takes the facing channel of the neighbouring lane (the other half of the gutter);
+- a symbol's top takes one incoming arrow: a second one that comes down a track enters from the
+  side of that track, so that no two arrows share a stretch and seem to lead where the other goes;
+- an arrow that must leave by the side facing away from where it goes first turns down in its own
+  lane's channel and passes under its symbol.
 """
 
 from __future__ import annotations
@@ -24,8 +31,10 @@ from ..model import SELESAI, Kegiatan, Sop
 Shape = Literal["capsule", "rect", "diamond", "offpage"]
 Port = Literal["top", "bottom", "left", "right"]
 
-CHANNEL_PAD = 1.2  # from the lane border to the first track
-TRACK_GAP = 1.3
+PT = 25.4 / 72  # one point, mm
+CHANNEL_PAD = 1.8  # from the lane border to the first track (5 pt)
+TRACK_GAP = 1.6  # between two tracks of a channel (4.5 pt)
+SYMBOL_CLEARANCE = 0.8  # from the last track to the widest symbol
 BAND_HEIGHT = 11.0  # the strip above/below the rows of a page that holds off-page connectors
 SYMBOL_H = {"capsule": 7.0, "rect": 8.0, "diamond": 10.0, "offpage": 8.0}
 
@@ -223,6 +232,8 @@ def layout(
                 node = _node(ckey, band_rows[band], lane, "offpage", crossing[link], rows[band_rows[band]], lane_width)
                 node.cx += (n % 2 * 2 - 1) * 8.0 * ((n + 1) // 2)  # only when every lane of the band is taken
                 node.band = band
+                if band == "bottom":  # low in its band: the arrows into it turn in the space above
+                    node.cy = rows[band_rows[band]].y + BAND_HEIGHT - node.h / 2 - 0.5
                 by_key[ckey] = node
                 page.nodes.append(node)
                 outgoing = page_of[link.src] == p
@@ -266,24 +277,71 @@ def _node(key: str, r: int, lane: int, shape: Shape, label: str, row: Row, lane_
 
 
 class _Tracks:
-    """Vertical tracks in the channels beside the symbols, allotted so that runs never overlap."""
+    """Vertical tracks in the channels beside the symbols, allotted so that runs never overlap.
 
-    def __init__(self, lane_width: float, node_width: float):
+    A lane has `count` tracks on each side, the first CHANNEL_PAD from its border, TRACK_GAP apart.
+    A run takes the first track of the wanted channel that is free over its stretch, else one of
+    the facing channel across the border (the gutter's other half), else the least used one.
+    """
+
+    def __init__(self, lane_width: float, node_width: float, lanes: int):
         self.lane_width = lane_width
-        self.count = max(1, int(((lane_width - node_width) / 2 - CHANNEL_PAD) // TRACK_GAP) + 1)
+        self.lanes = lanes
+        channel = (lane_width - node_width) / 2
+        self.count = max(1, int((channel - CHANNEL_PAD - SYMBOL_CLEARANCE) // TRACK_GAP) + 1)
         self.busy: dict[tuple[int, str, int], list[tuple[float, float]]] = {}
+
+    def _x(self, lane: int, side: str, k: int) -> float:
+        offset = CHANNEL_PAD + k * TRACK_GAP
+        return lane * self.lane_width + offset if side == "left" else (lane + 1) * self.lane_width - offset
 
     def take(self, lane: int, side: str, y1: float, y2: float) -> float:
         lo, hi = min(y1, y2) - 1.0, max(y1, y2) + 1.0
-        for k in range(self.count):
-            spans = self.busy.setdefault((lane, side, k), [])
-            if all(hi < a or lo > b for a, b in spans):
-                spans.append((lo, hi))
-                break
-        else:
-            k = self.count - 1
-        offset = CHANNEL_PAD + k * TRACK_GAP
-        return lane * self.lane_width + offset if side == "left" else (lane + 1) * self.lane_width - offset
+        channels = [(lane, side)]
+        neighbour = lane - 1 if side == "left" else lane + 1
+        if 0 <= neighbour < self.lanes:
+            channels.append((neighbour, "right" if side == "left" else "left"))
+        for ch_lane, ch_side in channels:
+            for k in range(self.count):
+                spans = self.busy.setdefault((ch_lane, ch_side, k), [])
+                if all(hi < a or lo > b for a, b in spans):
+                    spans.append((lo, hi))
+                    return self._x(ch_lane, ch_side, k)
+        k = min(range(self.count), key=lambda k: len(self.busy[(lane, side, k)]))
+        self.busy[(lane, side, k)].append((lo, hi))
+        return self._x(lane, side, k)
+
+
+class _Levels:
+    """Heights for the horizontal runs in the free space between two rows' symbols.
+
+    A run wants one height (just above the symbol it enters, just under the one it leaves); if
+    another arrow's run already lies within TRACK_GAP of it where they overlap, it moves up or
+    down by TRACK_GAP, as far as the free space between the symbols allows.
+    """
+
+    def __init__(self, nodes: list[Node]):
+        self.nodes = nodes
+        self.busy: list[tuple[float, float, float]] = []  # (y, x from, x to)
+
+    def free_space(self, y: float) -> tuple[float, float]:
+        """The free vertical space around height `y`: from the nearest symbol bottom above to the
+        nearest symbol top below."""
+        above = max((n.cy + n.h / 2 for n in self.nodes if n.cy + n.h / 2 <= y + 1e-6), default=-1e9)
+        below = min((n.cy - n.h / 2 for n in self.nodes if n.cy - n.h / 2 >= y - 1e-6), default=1e9)
+        return above, below
+
+    def take(self, y: float, x1: float, x2: float, lo: float, hi: float) -> float:
+        a, b = min(x1, x2), max(x1, x2)
+        candidates = sorted((y + 0.4 * k for k in range(-16, 17)), key=lambda c: abs(c - y))
+        for c in candidates:
+            if not lo - 1e-6 <= c <= hi + 1e-6:
+                continue
+            if all(abs(c - by) >= TRACK_GAP or min(b, bb) - max(a, ba) <= 1e-6 for by, ba, bb in self.busy):
+                self.busy.append((c, a, b))
+                return c
+        self.busy.append((y, a, b))
+        return y
 
 
 def _preferred(src: Node, dst: Node, taken: set[Port]) -> Port:
@@ -312,7 +370,8 @@ def _route(page: Page, nodes: dict[str, Node], links: list[_Link], lane_width: f
     Loops are placed first so that their entry sides are known before any exit side is chosen.
     """
     widest = max((n.w for n in page.nodes if n.shape != "offpage"), default=14.0)
-    tracks = _Tracks(lane_width, widest)
+    tracks = _Tracks(lane_width, widest, max(1, round(page.width / lane_width)))
+    levels = _Levels(page.nodes)
     ports: dict[str, set[Port]] = {key: set() for key in nodes}
     entries: dict[_Link, Port] = {}
     wanted: dict[str, set[Port]] = {key: set() for key in nodes}
@@ -324,8 +383,11 @@ def _route(page: Page, nodes: dict[str, Node], links: list[_Link], lane_width: f
             side: Port = "right" if dst.lane == src.lane else ("left" if dst.lane > src.lane else "right")
             if dst.lane == src.lane and ("right" in ports[dst.key] or "right" in wanted[dst.key]):
                 side = "left"  # keep the side the symbol's own branch leaves by
+            elif dst.lane != src.lane and side in wanted[dst.key] and _other(side) not in wanted[dst.key]:
+                side = _other(side)  # the track runs on the far side; the branches keep theirs
             entries[link] = side
             ports[dst.key].add(side)
+    _side_entries(nodes, links, entries, ports, wanted)
     for link in links:
         src, dst = nodes[link.src], nodes[link.dst]
         entry = entries.get(link)
@@ -334,18 +396,56 @@ def _route(page: Page, nodes: dict[str, Node], links: list[_Link], lane_width: f
         else:
             port = _preferred(src, dst, ports[src.key])
         ports[src.key].add(port)
-        page.edges.append(_edge(src, dst, port, entries.get(link, "top"), link.label, tracks))
+        page.edges.append(_edge(src, dst, port, entries.get(link, "top"), link.label, tracks, levels))
 
 
-def _edge(src: Node, dst: Node, port: Port, entry: Port, label: str, tracks: _Tracks) -> Edge:
+def _other(side: Port) -> Port:
+    return "left" if side == "right" else "right"
+
+
+def _side_entries(
+    nodes: dict[str, Node],
+    links: list[_Link],
+    entries: dict[_Link, Port],
+    ports: dict[str, set[Port]],
+    wanted: dict[str, set[Port]],
+) -> None:
+    """One arrow per symbol's top: the one from the nearest row keeps it, the others that come
+    down a track enter from the side of their track (else the other side, if free)."""
+    incoming: dict[str, list[_Link]] = {}
+    for link in links:
+        if link not in entries:
+            incoming.setdefault(link.dst, []).append(link)
+    for key, group in incoming.items():
+        if len(group) < 2:
+            continue
+        dst = nodes[key]
+        keep = max(group, key=lambda ln: nodes[ln.src].row)
+        for link in group:
+            if link is keep:
+                continue
+            src = nodes[link.src]
+            if dst.lane == src.lane:
+                sides: list[Port] = ["right", "left"]
+            else:
+                sides = ["left", "right"] if dst.lane > src.lane else ["right", "left"]
+            free = [side for side in sides if side not in ports[key]]
+            free.sort(key=lambda side: side in wanted[key])  # a side its own exit wants comes last
+            if free:
+                entries[link] = free[0]
+                ports[key].add(free[0])
+
+
+def _edge(src: Node, dst: Node, port: Port, entry: Port, label: str, tracks: _Tracks, levels: _Levels) -> Edge:
     sx, sy = src.port(port)
     points: list[tuple[float, float]] = [(sx, sy)]
     adjacent = dst.row == src.row + 1
+    top = dst.cy - dst.h / 2
     if entry == "top" and port == "bottom" and dst.lane == src.lane and adjacent:
         points.append(dst.port("top"))
     elif entry == "top" and adjacent and dst.lane != src.lane:
         if port == "bottom":  # turn in the gap under the source symbol
-            gap = (sy + dst.cy - dst.h / 2) / 2
+            gap = levels.take((sy + top) / 2, sx, dst.cx, sy + 1.0, top - 1.9)
             points += [(sx, gap), (dst.cx, gap)]
         else:
             points.append((dst.cx, sy))
@@ -359,12 +459,21 @@ def _edge(src: Node, dst: Node, port: Port, entry: Port, label: str, tracks: _Tr
             side = "left" if dst.lane > src.lane else "right"  # the dst lane's side facing the source
         ex, ey = dst.port(entry)
         turn_y = ey - 2.5 if entry == "top" else ey
-        x = tracks.take(dst.lane, side, sy, turn_y)
+        # the track's stretch covers the heights its turns may move to
+        reach = 4 * TRACK_GAP if entry == "top" else 0.0
+        x = tracks.take(dst.lane, side, sy, turn_y - reach if turn_y < sy else turn_y)
         if port in ("bottom", "top"):  # turn just outside the source, in the free space of its row
-            gap = sy + 2.0 if port == "bottom" else sy - 1.0
+            above, below = levels.free_space(sy - 0.5 if port == "top" else sy + 0.5)
+            if port == "bottom":
+                gap = levels.take(sy + 2.0, sx, x, sy + 1.0, below - 1.9)
+            else:
+                gap = levels.take(sy - 1.0, sx, x, above + 1.0, sy - 0.8)
             points += [(sx, gap), (x, gap)]
         else:
             points.append((x, sy))
+        if entry == "top":
+            above, _below = levels.free_space(ey - 0.5)
+            turn_y = levels.take(turn_y, x, ex, above + 1.0, ey - 1.9)
         points.append((x, turn_y))
         if entry == "top":
             points.append((ex, turn_y))
