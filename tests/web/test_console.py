@@ -180,3 +180,19 @@ def test_two_lanes_each_answer_their_own_steps(client, other_service):
     answer_run(case, verifier, [(5, "ya", "")])
     case.refresh_from_db()
     assert case.status == Status.DONE
+
+
+def test_documents_are_read_in_the_checklists_order_under_their_sop_names(client, service):
+    from tests.factories import png_bytes
+
+    # Handed in the other way round: the SK (an image) before the letter.
+    files = service.files()
+    case = submit(service, files=list(reversed(files[:1])) + [("sk-penunjukan", "foto-sk.png", png_bytes())]).case
+    client.force_login(service.verifier)
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    viewer = page[page.index('id="judul-berkas"') :]
+    letter, decree = (b.nama for b in service.sop.berkas)
+    assert viewer.index(letter) < viewer.index(decree)  # the SOP's order, not the upload's
+    assert 'id="berkas-sk-penunjukan"' in viewer and 'href="#berkas-sk-penunjukan"' in page
+    assert "data-zoom" in viewer  # the image can be read at its own size
+    assert "bita" in viewer or "KB" in viewer  # a human size

@@ -113,8 +113,16 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         case = _case_or_404(request, case_id)
         run = with_posted(_staff_run(request, case, sop), request.POST, error=error, problems=problem_fields)
     zone = zoneinfo.ZoneInfo(case.unit.zona_waktu)
-    documents = list(case.documents.order_by("kode", "-uploaded_at"))
+    documents = list(case.documents.order_by("-uploaded_at", "-id"))
     present = {doc.kode for doc in documents}
+    # In the checklist's order, each under its SOP name, the newest of a document first.
+    order = {b.kode: (i, b.nama) for i, b in enumerate(sop.berkas)}
+    documents.sort(key=lambda d: order.get(d.kode, (len(order), d.kode))[0])
+    shown: set[str] = set()
+    readable = []
+    for doc in documents:
+        readable.append({"d": doc, "name": order.get(doc.kode, (0, doc.kode))[1], "first": doc.kode not in shown})
+        shown.add(doc.kode)
     steps = []
     step_runs = list(case.steps.select_related("actor", "on_behalf_of").order_by("id"))
     handed_in = step_runs[0].detail if step_runs else {}
@@ -148,7 +156,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "offered_password": offered_password,
             "berkas": [{"b": b, "present": b.kode in present, "original": originals.get(b.kode)} for b in sop.berkas],
             "visit": counter_visit(case),
-            "documents": documents,
+            "documents": readable,
             "steps": steps,
             "checks": compare(case, case.account, sop),
             "candidates": candidates(case) if case.account is None else [],
