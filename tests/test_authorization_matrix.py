@@ -68,6 +68,10 @@ SESSION = {
     #                                                        agency   lane    unit
     ("queue", "in"):           ("login", "200-", "200+", "200-", "200-", "200-", "200-"),
     ("queue", "out"):          ("login", "200-", "200-", "200+", "200-", "200-", "200-"),
+    # Every case in my scope, any status (the unit-wide lane sees both; the list of my recent
+    # cases is in the same scope).
+    ("cases", "in"):           ("login", "200-", "200+", "200-", "200+", "200-", "200-"),
+    ("cases", "out"):          ("login", "200-", "200-", "200+", "200+", "200-", "200-"),
     ("case", "in"):            ("login", "404-", "200+", "404-", "200+", "404-", "404-"),
     ("case", "out"):           ("login", "404-", "404-", "200+", "200+", "404-", "404-"),
     # The unit-wide lane sees every case of its unit but the step is not its lane's: the page
@@ -115,6 +119,8 @@ SESSION = {
     ("mailbox-check", "in"):   ("login", "404-", "404-", "404-", "302-", "404-", "302-"),
     ("mailbox-check", "out"):  ("login", "404-", "404-", "404-", "302-", "404-", "302-"),
     ("api-queue", "in"):       ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
+    ("api-search", "in"):      ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
+    ("api-search", "out"):     ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-queue", "out"):      ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-case", "in"):        ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-case", "out"):       ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
@@ -141,6 +147,8 @@ TOKEN = {
     #                                                        agency   lane    unit
     ("queue", "in"):           ("login", "login", "login", "login", "login", "login", "login"),
     ("queue", "out"):          ("login", "login", "login", "login", "login", "login", "login"),
+    ("cases", "in"):           ("login", "login", "login", "login", "login", "login", "login"),
+    ("cases", "out"):          ("login", "login", "login", "login", "login", "login", "login"),
     ("case", "in"):            ("login", "login", "login", "login", "login", "login", "login"),
     ("case", "out"):           ("login", "login", "login", "login", "login", "login", "login"),
     ("case-post", "in"):       ("login", "login", "login", "login", "login", "login", "login"),
@@ -174,6 +182,8 @@ TOKEN = {
     ("mailbox-check", "in"):   ("login", "login", "login", "login", "login", "login", "login"),
     ("mailbox-check", "out"):  ("login", "login", "login", "login", "login", "login", "login"),
     ("api-queue", "in"):       ("401-", "200-", "200+", "200-", "200-", "200-", "200-"),
+    ("api-search", "in"):      ("401-", "200-", "200+", "200-", "200+", "200-", "200-"),
+    ("api-search", "out"):     ("401-", "200-", "200-", "200+", "200+", "200-", "200-"),
     ("api-queue", "out"):      ("401-", "200-", "200-", "200+", "200-", "200-", "200-"),
     ("api-case", "in"):        ("401-", "404-", "200+", "404-", "200+", "404-", "404-"),
     ("api-case", "out"):       ("401-", "404-", "404-", "200+", "200+", "404-", "404-"),
@@ -271,6 +281,7 @@ def _ask(what: str, client: Client, w: World, name: str, headers: dict[str, str]
     assert doc is not None
     asks: dict[str, Callable[[], Any]] = {
         "queue": lambda: client.get(reverse("console:queue"), headers=headers),
+        "cases": lambda: client.get(reverse("console:cases"), headers=headers),
         "case": lambda: client.get(reverse("console:case", args=[case.pk]), headers=headers),
         "case-post": lambda: client.post(
             reverse("console:case", args=[case.pk]), {"version": case.version, "jawaban-5": "ya"}, headers=headers
@@ -290,6 +301,7 @@ def _ask(what: str, client: Client, w: World, name: str, headers: dict[str, str]
         "mailbox": lambda: client.get(reverse("console:mailbox", args=[case.unit.kode]), headers=headers),
         "mailbox-check": lambda: client.post(reverse("console:mailbox_check", args=[case.unit.kode]), headers=headers),
         "api-queue": lambda: client.get(f"{API}/cases", headers=headers),
+        "api-search": lambda: client.get(f"{API}/search/cases", headers=headers),
         "api-case": lambda: client.get(f"{API}/cases/{case.pk}", headers=headers),
         "api-decide": lambda: client.post(
             f"{API}/cases/{case.pk}/decisions",
@@ -391,6 +403,7 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
     }
     assert operations == {
         ("get", "/api/v1/cases"),
+        ("get", "/api/v1/search/cases"),
         ("get", "/api/v1/cases/{case_id}"),
         ("post", "/api/v1/cases/{case_id}/decisions"),
         ("get", "/api/v1/requests/{tracking_code}"),
@@ -418,6 +431,7 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
     training |= {"mailbox_choose", "mailbox_review"}
     assert console - training == {
         "queue",
+        "cases",
         "case",
         "document",
         "archive_pdf",

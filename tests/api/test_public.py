@@ -189,6 +189,7 @@ def test_the_openapi_document_lists_every_operation(client, db):
         "/api/v1/cases": ["get"],
         "/api/v1/cases/{case_id}": ["get"],
         "/api/v1/cases/{case_id}/decisions": ["post"],
+        "/api/v1/search/cases": ["get"],
         "/api/v1/training/units/{unit}/sessions": ["get", "post"],
         "/api/v1/training/units/{unit}/waiting": ["get"],
         "/api/v1/training/sessions/{session_id}": ["get"],

@@ -4,7 +4,7 @@ document at openapi.json and its browsable docs at docs."""
 from django.urls import path
 from ninja import NinjaAPI
 
-from . import errors, public, staff, training
+from . import case_search, errors, public, staff, training
 
 api = NinjaAPI(
     title="Loket API",
@@ -19,6 +19,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", public.router)
 api.add_router("", staff.router)
+api.add_router("", case_search.router)
 api.add_router("", training.router)
 
 urlpatterns = [path("", api.urls)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -87,6 +88,15 @@ class Case(models.Model):
                 fields=["agency", "status", "current_lane", "current_due_at", "created_at", "id"],
                 name="case_agency_queue_idx",
             ),
+            # Finding any case (loket.cases.search): keyset pages of a unit's or an agency's cases
+            # by submitted or due time, and the search box's exact look-ups.
+            models.Index(fields=["unit", "created_at", "id"], name="case_unit_created_idx"),
+            models.Index(fields=["agency", "created_at", "id"], name="case_agency_created_idx"),
+            models.Index(fields=["unit", "current_due_at", "id"], name="case_unit_due_idx"),
+            models.Index(fields=["agency", "current_due_at", "id"], name="case_agency_due_idx"),
+            models.Index(fields=["requester_nip"], name="case_requester_nip_idx"),
+            models.Index(fields=["requester_user_id"], name="case_requester_uid_idx"),
+            models.Index(Lower("requester_email"), name="case_requester_email_idx"),
         ]
         verbose_name = _("permohonan")
         verbose_name_plural = _("permohonan")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,3 +70,8 @@ def answerable_steps(actor: Any, case: Case, sop: Sop) -> list[Kegiatan]:
 
 def is_overdue(case: Case, now: Any = None) -> bool:
     return bool(case.current_due_at and case.current_due_at < (now or timezone.now()))
+
+
+def overdue_q(now: Any = None) -> Q:
+    """Filter over Case: `is_overdue` as a query (a due time, and it has passed)."""
+    return Q(current_due_at__isnull=False, current_due_at__lt=now or timezone.now())

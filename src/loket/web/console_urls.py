@@ -4,8 +4,8 @@ outbox, the staff lanes of each unit."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import case_list_views, lanes_views
 from . import console_views as views
-from . import lanes_views
 from . import training_views as training
 from .console_sign_in import ConsoleSignInView
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("masuk/", ConsoleSignInView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("", views.queue, name="queue"),
+    path("kasus/", case_list_views.cases, name="cases"),
     path("kasus/<int:case_id>/", views.case_page, name="case"),
     path("kasus/<int:case_id>/berkas/<int:doc_id>/", views.document, name="document"),
     path("kasus/<int:case_id>/arsip.pdf", views.archive_pdf, name="archive_pdf"),

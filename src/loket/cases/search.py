@@ -1,0 +1,339 @@
+"""Finding any case in a staff member's scope (issue 11, point 3): the search box, the filters,
+the sort orders, keyset pages, and the cases the staff member acted on last.
+
+Pure query building: every function returns a queryset or a page read from one, nothing is
+written. The scope is `loket.staff.rules.visible_q` (every status, not only the work queue); the
+"terlambat" filter is `loket.cases.selectors.overdue_q`, the query form of `is_overdue`.
+
+**The search box** matches, by what was typed:
+- with an `@`: the e-mail address, whole and case-insensitive, the requester's or the linked
+  directory account's;
+- with a digit: the reference (exact or prefix, case-insensitive; also with a `-`), the NIP
+  (spaces dropped as `normalise_nip` does; the requester's or the account's), the user ID (exact;
+  the requester's or the account's);
+- otherwise: the requester's name (contains, case-insensitive) or the user ID.
+Every match but the name is an index look-up. A name has no index (a "contains" match cannot use
+one), so a name search reads the scope's rows in the page's order until the page is full.
+
+**Pages** are keyset (seek) pages on (sort key, id), never OFFSET: a page starts after (or ends
+before) the cursor's row, so page 10,000 costs what page 1 costs. A cursor is an opaque string
+(`encode_cursor`); a bad one is refused with `BadCursor`. The due-time order puts the cases with
+no due time (waiting on the requester, closed, untimed) after the others in both directions, by
+id: it is read as two segments, each in index order, so a page is at most two queries.
+
+Django's Paginator counts and slices with OFFSET, and no well-kept library does keyset pages for
+the Django ORM with a nullable sort key (django-cursor-pagination assumes non-null keys), hence
+these few lines.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Max, Q, QuerySet
+from django.db.models.functions import Lower
+
+from loket.directory.models import Account
+from loket.directory.nip import normalise_nip
+from loket.staff import rules
+
+from .models import Case
+from .selectors import overdue_q
+
+PAGE_SIZE = 50
+RECENT_SIZE = 10
+SORTS = ("submitted", "due")
+# The highest code point: every string with the prefix sorts below prefix + this (binary order).
+_TOP = "\U0010ffff"
+
+
+class BadCursor(ValueError):
+    """A cursor that was not made by `encode_cursor` for this sort order."""
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a search asks for: the box (`q`), the filters and the order."""
+
+    q: str = ""
+    status: str = ""
+    sop: str = ""  # the SOP's kode (every versi)
+    lane: str = ""  # the lane the case waits on now (current_lane)
+    date_from: dt.date | None = None  # submitted on or after this local day of the case's unit
+    date_to: dt.date | None = None  # submitted on or before this local day
+    overdue: bool = False
+    sort: str = "submitted"  # "submitted" (created_at) or "due" (current_due_at)
+    descending: bool = True
+
+    @property
+    def is_search(self) -> bool:
+        return bool(
+            self.q.strip() or self.status or self.sop or self.lane or self.date_from or self.date_to or self.overdue
+        )
+
+
+@dataclass
+class CasePage:
+    """One keyset page: the cases, and the cursors of the pages before and after it (None: none)."""
+
+    cases: list[Case]
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+    size: int = PAGE_SIZE
+
+
+# -- the search box -------------------------------------------------------------------------------
+
+
+def text_q(q: str, *, unit_ids: Sequence[int] = ()) -> Q:
+    """Filter over Case for what was typed in the search box (see the module docstring).
+    `unit_ids`: the units whose directory accounts are looked up by user ID (the caller's scope;
+    the directory's unique index is (unit, user ID))."""
+    text = " ".join(q.split())
+    if not text:
+        return Q()
+    if "@" in text:
+        email = text.lower()
+        accounts = Account.objects.annotate(email_lower=Lower("email")).filter(email_lower=email)
+        return Q(requester_email_lower=email) | Q(account__in=accounts.values("pk"))
+    found = Q(requester_user_id=text)
+    if any(ch.isdigit() or ch == "-" for ch in text):
+        prefix = text.upper()
+        found |= Q(reference__gte=prefix, reference__lt=prefix + _TOP)
+    if unit_ids:
+        found |= Q(account__in=Account.objects.filter(unit_id__in=list(unit_ids), user_id=text).values("pk"))
+    if any(ch.isdigit() for ch in text):
+        nip = normalise_nip(text)
+        if nip.isdigit():
+            found |= Q(requester_nip=nip) | Q(account__in=Account.objects.filter(nip=nip).values("pk"))
+        return found
+    return found | Q(requester_name__icontains=text)
+
+
+# -- the filters ----------------------------------------------------------------------------------
+
+
+def _units_of(user: Any) -> dict[int, str]:
+    """The units of the user's roles and their time zones (read with the roles: no query)."""
+    return {role.unit_id: role.unit.zona_waktu for role in rules.roles_of(user)}
+
+
+def submitted_between_q(user: Any, date_from: dt.date | None, date_to: dt.date | None) -> Q:
+    """Filter over Case: submitted within the local days `date_from`..`date_to` (either may be
+    None) of the case's own unit, for each unit of the user's roles."""
+    if date_from is None and date_to is None:
+        return Q()
+    parts = Q(pk__in=[])
+    for unit_id, zone_name in _units_of(user).items():
+        zone = zoneinfo.ZoneInfo(zone_name)
+        part = Q(unit_id=unit_id)
+        if date_from is not None:
+            part &= Q(created_at__gte=dt.datetime.combine(date_from, dt.time(), zone))
+        if date_to is not None:
+            part &= Q(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone))
+        parts |= part
+    return parts
+
+
+def scoped_cases(user: Any, spec: CaseFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """The cases in the user's scope (any status) that the search and filters of `spec` match,
+    unordered; rows carry their unit, SOP version (without its text) and agency."""
+    qs = Case.objects.annotate(requester_email_lower=Lower("requester_email")).filter(rules.visible_q(user))
+    if spec.q.strip():
+        qs = qs.filter(text_q(spec.q, unit_ids=list(_units_of(user))))
+    if spec.status:
+        qs = qs.filter(status=spec.status)
+    if spec.sop:
+        qs = qs.filter(sop__kode=spec.sop)
+    if spec.lane:
+        qs = qs.filter(current_lane=spec.lane)
+    if spec.date_from or spec.date_to:
+        qs = qs.filter(submitted_between_q(user, spec.date_from, spec.date_to))
+    if spec.overdue:
+        qs = qs.filter(overdue_q(now))
+    # The SOP's text (8-13 KB a row) is not needed for a list: only its name and kode.
+    return qs.select_related("unit", "sop", "agency").defer("sop__content")
+
+
+# -- keyset pages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """Rows read in one index order: `where` selects them, `key` is the sort field (None: id only)."""
+
+    where: Q
+    key: str | None
+
+
+def _segments(sort: str) -> list[_Segment]:
+    if sort == "due":
+        return [
+            _Segment(Q(current_due_at__isnull=False), "current_due_at"),
+            _Segment(Q(current_due_at__isnull=True), None),
+        ]
+    return [_Segment(Q(), "created_at")]
+
+
+def encode_cursor(sort: str, segment: int, case: Case, key: str | None) -> str:
+    value = getattr(case, key) if key else None
+    raw = json.dumps([sort, segment, value.isoformat() if value else None, case.pk], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[int, dt.datetime | None, int]:
+    """(segment, sort key value, id) of a cursor of `sort`; BadCursor otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        got_sort, segment, value, pk = json.loads(raw)
+        when = dt.datetime.fromisoformat(value) if value is not None else None
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadCursor(cursor) from exc
+    segments = _segments(sort)
+    if (
+        got_sort != sort
+        or not isinstance(segment, int)
+        or not 0 <= segment < len(segments)
+        or not isinstance(pk, int)
+        or (segments[segment].key is None) != (when is None)
+        or (when is not None and when.tzinfo is None)
+    ):
+        raise BadCursor(cursor)
+    return segment, when, pk
+
+
+def _order(seg: _Segment, descending: bool) -> list[Any]:
+    fields = [seg.key, "id"] if seg.key else ["id"]
+    return [F(name).desc() if descending else F(name).asc() for name in fields]
+
+
+def _beyond(seg: _Segment, value: dt.datetime | None, pk: int, *, descending: bool) -> Q:
+    """Rows of the segment strictly after (value, pk) in the direction given. The redundant range
+    on the key (>= or <=) lets the database seek the index to the cursor."""
+    if seg.key is None:
+        return Q(id__lt=pk) if descending else Q(id__gt=pk)
+    if descending:
+        return Q(**{f"{seg.key}__lte": value}) & (Q(**{f"{seg.key}__lt": value}) | Q(id__lt=pk))
+    return Q(**{f"{seg.key}__gte": value}) & (Q(**{f"{seg.key}__gt": value}) | Q(id__gt=pk))
+
+
+def case_page(
+    cases: QuerySet[Case],
+    *,
+    sort: str = "submitted",
+    descending: bool = True,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> CasePage:
+    """One keyset page of `cases` in the order `sort` (`descending`): the first page, the page
+    after the cursor `after`, or the page before the cursor `before`. At most one query per
+    segment of the order (one for "submitted", two for "due"), whatever the page."""
+    if sort not in SORTS:
+        raise BadCursor(sort)
+    segments = _segments(sort)
+    backwards = before is not None
+    cursor = before if backwards else after
+    # Reading backwards is reading forwards in the reversed order, from the cursor.
+    direction = descending != backwards
+    if cursor:
+        start, value, pk = decode_cursor(cursor, sort)
+    else:
+        start, value, pk = (len(segments) - 1 if backwards else 0), None, 0
+    order = range(start, -1, -1) if backwards else range(start, len(segments))
+    rows: list[tuple[int, Case]] = []
+    for index in order:
+        seg = segments[index]
+        qs = cases.filter(seg.where)
+        if cursor and index == start:
+            qs = qs.filter(_beyond(seg, value, pk, descending=direction))
+        wanted = size + 1 - len(rows)
+        rows.extend((index, case) for case in qs.order_by(*_order(seg, direction))[:wanted])
+        if len(rows) > size:
+            break
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    page = CasePage(cases=[case for _, case in rows], size=size)
+    if rows:
+        first, last = rows[0], rows[-1]
+        first_cursor = encode_cursor(sort, first[0], first[1], segments[first[0]].key)
+        last_cursor = encode_cursor(sort, last[0], last[1], segments[last[0]].key)
+        if backwards:
+            page.prev_cursor = first_cursor if more else None
+            page.next_cursor = last_cursor
+        else:
+            page.next_cursor = last_cursor if more else None
+            page.prev_cursor = first_cursor if cursor else None
+    return page
+
+
+def search_cases(
+    user: Any,
+    spec: CaseFilter,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+    now: dt.datetime | None = None,
+) -> CasePage:
+    """One keyset page of the cases in the user's scope matching `spec`, in its order."""
+    return case_page(
+        scoped_cases(user, spec, now=now),
+        sort=spec.sort,
+        descending=spec.descending,
+        after=after,
+        before=before,
+        size=size,
+    )
+
+
+# -- what I did last ------------------------------------------------------------------------------
+
+
+def recently_acted(user: Any, *, size: int = RECENT_SIZE) -> list[Case]:
+    """The cases in the user's scope whose steps the user answered (StepRun.actor) most recently,
+    the latest first; one query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Case.objects.filter(rules.visible_q(user), steps__actor=user)
+        .annotate(last_acted=Max("steps__id"), last_acted_at=Max("steps__finished_at"))
+        .select_related("unit", "sop", "agency")
+        .defer("sop__content")
+        .order_by("-last_acted")[:size]
+    )
+
+
+def lane_choices(user: Any) -> list[str]:
+    """The lanes of the units in the user's scope, for the lane filter (the roles' lanes and the
+    units' other staff lanes); no query beyond the roles."""
+    from loket.catalog.models import UnitLane
+
+    units = list(_units_of(user))
+    if not units:
+        return []
+    return sorted(set(UnitLane.objects.filter(unit_id__in=units).values_list("name", flat=True)))
+
+
+def sop_choices(user: Any) -> list[tuple[str, str]]:
+    """(kode, name) of the SOPs of the units in the user's scope, newest name of each kode."""
+    from loket.catalog.models import SopVersion
+
+    units = list(_units_of(user))
+    if not units:
+        return []
+    names: dict[str, str] = {}
+    for kode, nama in (
+        SopVersion.objects.filter(unit_id__in=units).order_by("kode", "-versi").values_list("kode", "nama")
+    ):
+        names.setdefault(kode, nama)
+    return sorted(names.items())

@@ -1,0 +1,138 @@
+"""The console's "Semua permohonan" page (`/konsol/kasus/`): every case in the staff member's
+scope, whatever its status, with the search box, the filters, the two orders and keyset pages
+(`loket.cases.search`); above it, when nothing is searched, the cases I acted on last.
+
+Thin: the form reads the query string, the selectors build the queries, times are shown in each
+case's unit's zone.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from loket.cases import search
+from loket.cases.models import Case, Status
+from loket.cases.selectors import is_overdue
+
+SORT_CHOICES = [
+    ("diajukan-turun", _("Diajukan, terbaru dulu")),
+    ("diajukan-naik", _("Diajukan, terlama dulu")),
+    ("tenggat-naik", _("Tenggat, terdekat dulu")),
+    ("tenggat-turun", _("Tenggat, terjauh dulu")),
+]
+_SORTS = {
+    "diajukan-turun": ("submitted", True),
+    "diajukan-naik": ("submitted", False),
+    "tenggat-naik": ("due", False),
+    "tenggat-turun": ("due", True),
+}
+
+
+class CaseSearchForm(forms.Form):
+    """The query string of the page (every field optional; a bad value is shown, not guessed)."""
+
+    q = forms.CharField(
+        label=_("Cari"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("nomor, nama, NIP, user ID, e-mail")}),
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    layanan = forms.ChoiceField(label=_("Layanan"), required=False)
+    pelaksana = forms.ChoiceField(label=_("Pelaksana"), required=False)
+    dari = forms.DateField(label=_("Diajukan dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sampai = forms.DateField(label=_("sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    terlambat = forms.BooleanField(label=_("Hanya yang terlambat"), required=False)
+    urut = forms.ChoiceField(label=_("Urutan"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, data: Any, *, sops: list[tuple[str, str]], lanes: list[str]) -> None:
+        super().__init__(data)
+        everything: list[tuple[str, str]] = [("", str(_("semua")))]
+        choices: dict[str, list[tuple[str, str]]] = {
+            "status": everything + [(value, str(label)) for value, label in Status.choices],
+            "layanan": everything + sops,
+            "pelaksana": everything + [(lane, lane) for lane in lanes],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
+
+    def spec(self) -> search.CaseFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        sort, descending = _SORTS.get(data.get("urut") or "diajukan-turun", _SORTS["diajukan-turun"])
+        return search.CaseFilter(
+            q=data.get("q", ""),
+            status=data.get("status", ""),
+            sop=data.get("layanan", ""),
+            lane=data.get("pelaksana", ""),
+            date_from=data.get("dari"),
+            date_to=data.get("sampai"),
+            overdue=bool(data.get("terlambat")),
+            sort=sort,
+            descending=descending,
+        )
+
+
+def _row(case: Case, now: Any) -> dict[str, Any]:
+    zone = zoneinfo.ZoneInfo(case.unit.zona_waktu)
+    return {
+        "case": case,
+        "created": timezone.localtime(case.created_at, zone),
+        "due": timezone.localtime(case.current_due_at, zone) if case.current_due_at else None,
+        "overdue": is_overdue(case, now),
+    }
+
+
+def _link(request: HttpRequest, **cursor: str) -> str:
+    """The page's own query string with the cursor replaced."""
+    params = {k: str(request.GET.get(k)) for k in request.GET if k not in {"setelah", "sebelum"} and request.GET.get(k)}
+    params.update(cursor)
+    return "?" + urlencode(params)
+
+
+@login_required
+@require_GET
+def cases(request: HttpRequest) -> HttpResponse:
+    """Every case in my scope: search, filters, order, keyset pages ("berikutnya"/"sebelumnya")."""
+    form = CaseSearchForm(
+        request.GET or None, sops=search.sop_choices(request.user), lanes=search.lane_choices(request.user)
+    )
+    spec = form.spec()
+    now = timezone.now()  # one instant for the whole page
+    bad_cursor = False
+    try:
+        page = search.search_cases(
+            request.user,
+            spec,
+            after=request.GET.get("setelah") or None,
+            before=request.GET.get("sebelum") or None,
+            now=now,
+        )
+    except search.BadCursor:
+        bad_cursor = True
+        page = search.search_cases(request.user, spec, now=now)
+    recent = [] if spec.is_search else [_row(case, now) for case in search.recently_acted(request.user)]
+    return render(
+        request,
+        "web/console/cases.html",
+        {
+            "form": form,
+            "spec": spec,
+            "rows": [_row(case, now) for case in page.cases],
+            "recent": recent,
+            "bad_cursor": bad_cursor,
+            "next_link": _link(request, setelah=page.next_cursor) if page.next_cursor else "",
+            "prev_link": _link(request, sebelum=page.prev_cursor) if page.prev_cursor else "",
+        },
+    )
