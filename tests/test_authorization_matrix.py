@@ -82,6 +82,9 @@ SESSION = {
     ("document", "out"):       ("login", "404-", "404-", "200+", "200+", "404-", "404-"),
     ("archive", "in"):         ("login", "404-", "200+", "404-", "200+", "404-", "404-"),
     ("archive", "out"):        ("login", "404-", "404-", "200+", "200+", "404-", "404-"),
+    # The check of the sealed record: whoever may view the case (its verdict names the case).
+    ("archive-verify", "in"):  ("login", "404-", "200+", "404-", "200+", "404-", "404-"),
+    ("archive-verify", "out"): ("login", "404-", "404-", "200+", "200+", "404-", "404-"),
     # A reset case sends no reply letter: nobody gets a preview (a registration's chief does:
     # tests/web/test_registration_console.py), and a case out of scope is not named.
     ("letter-preview", "in"):  ("login", "404-", "404-", "404-", "404-", "404-", "404-"),
@@ -157,6 +160,8 @@ TOKEN = {
     ("document", "out"):       ("login", "login", "login", "login", "login", "login", "login"),
     ("archive", "in"):         ("login", "login", "login", "login", "login", "login", "login"),
     ("archive", "out"):        ("login", "login", "login", "login", "login", "login", "login"),
+    ("archive-verify", "in"):  ("login", "login", "login", "login", "login", "login", "login"),
+    ("archive-verify", "out"): ("login", "login", "login", "login", "login", "login", "login"),
     ("letter-preview", "in"):  ("login", "login", "login", "login", "login", "login", "login"),
     ("letter-preview", "out"): ("login", "login", "login", "login", "login", "login", "login"),
     ("outbox", "in"):          ("login", "login", "login", "login", "login", "login", "login"),
@@ -288,6 +293,9 @@ def _ask(what: str, client: Client, w: World, name: str, headers: dict[str, str]
         ),
         "document": lambda: client.get(reverse("console:document", args=[case.pk, doc.pk]), headers=headers),
         "archive": lambda: client.get(reverse("console:archive_pdf", args=[w.closed[name].pk]), headers=headers),
+        "archive-verify": lambda: client.get(
+            reverse("console:archive_verify", args=[w.closed[name].pk]), headers=headers
+        ),
         "letter-preview": lambda: client.get(reverse("console:letter_preview", args=[case.pk]), headers=headers),
         "outbox": lambda: client.get(reverse("console:outbox"), headers=headers),
         "lanes": lambda: client.get(reverse("console:lanes"), headers=headers),
@@ -373,6 +381,8 @@ def test_cell(world: World, channel: str, what: str, name: str, role: str, expec
     # A document or the archive is the case's own content: served at all is shown.
     served = what in {"document", "archive"} and response.status_code == 200
     shown = served or case.reference in body or w.emails[name] in body
+    # The archive check is asked of the closed twin: shown is its reference on the page.
+    shown = shown or (what == "archive-verify" and w.closed[name].reference in body)
     changed = after[name] != before[name]
     got = _status(response)
     if got not in {"login", "back"}:
@@ -435,6 +445,7 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
         "case",
         "document",
         "archive_pdf",
+        "archive_verify",
         "letter_preview",
         "outbox",
         "lanes",

@@ -4,7 +4,7 @@ outbox, the staff lanes of each unit."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import case_list_views, lanes_views
+from . import archive_views, case_list_views, lanes_views
 from . import console_views as views
 from . import training_views as training
 from .console_sign_in import ConsoleSignInView
@@ -18,6 +18,7 @@ urlpatterns = [
     path("kasus/<int:case_id>/", views.case_page, name="case"),
     path("kasus/<int:case_id>/berkas/<int:doc_id>/", views.document, name="document"),
     path("kasus/<int:case_id>/arsip.pdf", views.archive_pdf, name="archive_pdf"),
+    path("kasus/<int:case_id>/arsip/periksa/", archive_views.archive_verify, name="archive_verify"),
     path("kasus/<int:case_id>/pratinjau-surat.pdf", views.letter_preview, name="letter_preview"),
     path("kotak-keluar/", views.outbox, name="outbox"),
     path("pelaksana/", lanes_views.lanes, name="lanes"),
