@@ -1,0 +1,64 @@
+"""At 390 px (a phone) no page scrolls sideways: the portal, the SOP catalogue and each built-in
+SOP's page, the sign-ins, and the console's work queue, case page, outbox, lanes and counter
+pages. A wide table may scroll inside its own frame (`.table-scroll`); the page itself may not."""
+
+from __future__ import annotations
+
+import pytest
+
+from loket.catalog.selectors import latest_versions
+from tests.factories import PASSWORD, pdf_bytes
+from tests.sop_factory import make_service, submit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+# What sticks out of the page (not inside a scrolling frame), for the failure message.
+WIDE = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-scroll'))
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+def _fits(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    response = page.goto(url)
+    assert response is not None and response.status == 200, url
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], (url, width, page.evaluate(WIDE))
+
+
+def test_every_public_page_fits_a_phone(live_server, browser, installed):
+    context = browser.new_context(viewport=PHONE, locale="id-ID")
+    page = context.new_page()
+    base = live_server.url
+    urls = ["/", "/permohonan/", "/permohonan/status/", "/antrian/tiket/", "/sop/", "/akun/masuk/", "/konsol/masuk/"]
+    for version in latest_versions():
+        urls += [f"/permohonan/?unit={version.unit.kode}", f"/permohonan/{version.unit.kode}/{version.kode}/"]
+        urls.append(f"/sop/{version.kode}/")
+    for url in dict.fromkeys(urls):
+        _fits(page, base + url)
+    context.close()
+
+
+def test_the_console_fits_a_phone(live_server, browser, db):
+    service = make_service()
+    case = submit(
+        service, files=[("surat-pengajuan", "surat.pdf", pdf_bytes()), ("sk-penunjukan", "sk.pdf", pdf_bytes())]
+    ).case
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root-hp", password=PASSWORD)
+    base = live_server.url
+    for username, urls in (
+        (service.verifier.get_username(), ["/konsol/", f"/konsol/kasus/{case.pk}/"]),
+        ("root-hp", ["/konsol/kotak-keluar/", "/konsol/pelaksana/"]),
+    ):
+        context = browser.new_context(viewport=PHONE, locale="id-ID")
+        page = context.new_page()
+        page.goto(f"{base}/konsol/masuk/")
+        page.get_by_label("Nama pengguna").fill(username)
+        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_role("button", name="Masuk").click()
+        page.wait_for_url(f"{base}/konsol/")
+        for url in urls:
+            _fits(page, base + url)
+        context.close()
