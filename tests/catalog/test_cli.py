@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -78,9 +79,11 @@ def test_check_reports_a_file_that_does_not_exist(db, tmp_path):
 
 
 def test_install_puts_a_new_version_in_and_refuses_a_broken_one(installed, tmp_path):
-    v3 = tmp_path / "v3.yaml"
-    v3.write_text((DEFINITIONS / "sbt-reset-pokja.yaml").read_text().replace("versi: 2", "versi: 3", 1))
-    assert "sbt-reset-pokja versi 3: dipasang" in _run("install", str(v3))
+    text = (DEFINITIONS / "sbt-reset-pokja.yaml").read_text()
+    versi = int(re.search(r"^versi: (\d+)$", text, re.M).group(1))
+    newer = tmp_path / "newer.yaml"
+    newer.write_text(re.sub(r"^versi: \d+$", f"versi: {versi + 1}", text, count=1, flags=re.M))
+    assert f"sbt-reset-pokja versi {versi + 1}: dipasang" in _run("install", str(newer))
     bad = tmp_path / "bad.yaml"
     bad.write_text("kode: [")
     err = io.StringIO()

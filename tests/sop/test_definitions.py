@@ -74,11 +74,12 @@ def test_kode_equals_the_file_name(kode: str) -> None:
         ("kaltim-reset-ppk", "kaltim", "reset-akun", ["PPK"], 2),
         # The table title of 001 reads "... USER ID PPK/PP/POKIA" (POKJA).
         ("magelang-reset-ppk", "magelang", "reset-akun", ["PPK", "PP", "Pokja Pemilihan"], 2),
-        ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 2),
+        # Versi 3: the heading printed on the form (kop).
+        ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 3),
         # Versi 2: the form Loket fills (formulir), the training gate (tunggu) and the copy (tembusan).
         ("kaltim-registrasi-admin-agency", "kaltim", "registrasi-akun", ["Admin Agency"], 2),
-        # Versi 2: the original SK shown at the counter is recorded (asli).
-        ("kkp-reset-admin-agency", "kkp", "reset-akun", ["Admin Agency"], 2),
+        # Versi 2: the original SK shown at the counter is recorded (asli); versi 3: "Tanggal Efektif".
+        ("kkp-reset-admin-agency", "kkp", "reset-akun", ["Admin Agency"], 3),
     ],
 )
 def test_unit_service_and_roles(kode: str, unit: str, layanan: str, peran_akun: list[str], versi: int) -> None:

@@ -52,6 +52,10 @@ def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> No
         "kode berkas `{}` dipakai dua kali; beri kode yang unik",
     )
 
+    for i, line_text in enumerate(sop.kop):
+        if not line_text:
+            add(loaded.line(("kop", i)), "kop", "baris `kop` kosong; hapus baris itu atau isi teksnya")
+
     numbers: dict[int, int] = {}
     for i, k in enumerate(sop.kegiatan):
         line = loaded.line(("kegiatan", i, "no"))

@@ -174,6 +174,9 @@ class Kegiatan(_Strict):
 
 
 class Tanggal(_Strict):
+    """The form's dates. The keys the file writes (even as null) are the date rows its form prints:
+    a form with "Tanggal Efektif" writes `efektif` and leaves `pengesahan` out."""
+
     pembuatan: dt.date | None = None
     revisi: dt.date | None = None
     pengesahan: dt.date | None = None
@@ -204,6 +207,9 @@ class Sop(_Strict):
     berkas: list[Berkas]
     kegiatan: list[Kegiatan] = Field(min_length=1)
 
+    # The heading printed in the header's left cell, one line each, as the form prints it (e.g.
+    # "PEMERINTAH KABUPATEN ..." over "SEKRETARIAT DAERAH"); without it the unit's name stands there.
+    kop: list[str] = []
     tanggal: Tanggal = Tanggal()
     disahkan_oleh: Pengesah | None = None
     dasar_hukum: list[str] = []

@@ -10,3 +10,4 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["kode", "nama", "zona_waktu", "jam_kerja", "direktori"]
     list_filter = ["zona_waktu", "direktori"]
     search_fields = ["kode", "nama"]
+    fields = ["kode", "nama", "zona_waktu", "jam_kerja", "direktori", "logo"]

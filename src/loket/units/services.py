@@ -56,6 +56,7 @@ def save_unit(
     zona_waktu: str | None,
     jam_kerja: str | None,
     direktori: str | None = None,
+    logo: str | None = None,
     update: bool = False,
 ) -> tuple[Unit, bool]:
     """Create the unit `kode`, or with `update` change the fields given of an existing one.
@@ -89,7 +90,13 @@ def save_unit(
             % {"kode": kode}
         )
     changed = {}
-    fields = (("nama", nama), ("zona_waktu", zona_waktu), ("jam_kerja", jam_kerja), ("direktori", direktori))
+    fields = (
+        ("nama", nama),
+        ("zona_waktu", zona_waktu),
+        ("jam_kerja", jam_kerja),
+        ("direktori", direktori),
+        ("logo", logo),
+    )
     for field, value in fields:
         if value is not None and value != getattr(unit, field):
             setattr(unit, field, value)
@@ -126,5 +133,6 @@ def _field_label(name: str) -> str:
         "zona_waktu": "--timezone",
         "jam_kerja": "--hours",
         "direktori": "--directory",
+        "logo": "--logo",
     }
     return labels.get(name, name)

@@ -17,16 +17,17 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def render(sop: Sop, fmt: str, *, unit_name: str | None = None) -> bytes:
-    """The SOP in format `fmt` (a key of FORMATS); `unit_name` heads the official document."""
+def render(sop: Sop, fmt: str, *, unit_name: str | None = None, logo: str | None = None) -> bytes:
+    """The SOP in format `fmt` (a key of FORMATS); `unit_name` heads the official document (where
+    the file has no `kop`) and `logo`, an image file, stands in its logo cell."""
     if fmt == "html":
         from .document import render_html
 
-        return render_html(sop, unit_name=unit_name).encode("utf-8")
+        return render_html(sop, unit_name=unit_name, logo=logo).encode("utf-8")
     if fmt == "pdf":
         from .pdf import render_pdf
 
-        return render_pdf(sop, unit_name=unit_name)
+        return render_pdf(sop, unit_name=unit_name, logo=logo)
     if fmt == "svg":
         from .svg import render_svg
 

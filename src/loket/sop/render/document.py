@@ -1,6 +1,7 @@
 """The official SOP document (Permenpan RB 35/2012 layout) as HTML, ready for print or WeasyPrint.
 
-Page 1: the header table and the paired sections. Then the activity table, paginated here: every
+Page 1: the header table (the optional unit logo and the heading, `kop` of the file or else the
+unit's name; the date rows the file's `tanggal` names) and the paired sections. Then the activity table, paginated here: every
 row's height is measured from its text (text.py) before any page is set, so that the flowchart
 (drawn across the lane columns, one picture per cell cut from the page's drawing) lines up with
 its rows, and an off-page connector stands where a page break cuts the flow.
@@ -8,7 +9,9 @@ its rows, and an off-page connector stands where a page break cuts the flow.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,6 +106,56 @@ def tanggal(value: dt.date | None) -> str:
     return f"{value.day} {_BULAN[value.month - 1]} {value.year}" if value else ""
 
 
+def tanggal_rows(sop: Sop) -> list[tuple[str, dt.date | None]]:
+    """The header's date rows: Pembuatan and Revisi, then the approval date as the file names it.
+
+    The keys the file's `tanggal` block writes (even as null) are the rows its form prints; a date
+    given is always printed. Where the file names neither `pengesahan` nor `efektif` (or both,
+    without dates), the row reads "Tanggal Pengesahan".
+    """
+    t = sop.tanggal
+    named = t.model_fields_set
+    rows: list[tuple[str, dt.date | None]] = [
+        ("Tanggal Pembuatan", t.pembuatan),
+        ("Tanggal Revisi", t.revisi),
+    ]
+    efektif = t.efektif is not None or ("efektif" in named and "pengesahan" not in named)
+    pengesahan = t.pengesahan is not None or not efektif
+    if pengesahan:
+        rows.append(("Tanggal Pengesahan", t.pengesahan))
+    if efektif:
+        rows.append(("Tanggal Efektif", t.efektif))
+    return rows
+
+
+def judul(sop: Sop) -> str:
+    """The title line of the activity pages: "Standar Operasional Prosedur" and the name, unless
+    the name already begins with "SOP" (as SBT's does): then the name alone, as the form prints."""
+    if sop.nama.split(" ", 1)[0].upper() == "SOP":
+        return sop.nama
+    return f"Standar Operasional Prosedur {sop.nama}"
+
+
+_LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+def logo_uri(path: str | Path | None) -> str | None:
+    """The unit logo as a data: URI (the document stays self-contained), or None when no logo is
+    set, its file is missing or of another type (the document is drawn without it)."""
+    if not path:
+        return None
+    file = Path(path)
+    kind = _LOGO_TYPES.get(file.suffix.lower())
+    try:
+        data = file.read_bytes() if kind else None
+    except OSError:
+        data = None
+    if data is None:
+        logging.getLogger(__name__).warning("logo %s tidak dapat dibaca; dokumen tanpa logo", path)
+        return None
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 @dataclass
 class CellRow:
     """One printed row: the step (or None) and, for each lane, its cut of the page's drawing."""
@@ -146,11 +199,17 @@ _env = Environment(
 )
 
 
-def render_html(sop: Sop, *, unit_name: str | None = None) -> str:
+def render_html(sop: Sop, *, unit_name: str | None = None, logo: str | Path | None = None) -> str:
+    """The document; `unit_name` heads it where the file has no `kop`, `logo` (an image file:
+    PNG, JPEG or SVG) stands in the header's logo cell when given."""
     cols, pages = activity_pages(sop)
     return _env.get_template("sop.html.j2").render(
         sop=sop,
         unit_name=unit_name or sop.unit,
+        kop=sop.kop or [unit_name or sop.unit],
+        logo=logo_uri(logo),
+        judul=judul(sop),
+        tanggal_rows=tanggal_rows(sop),
         cols=cols,
         pages=pages,
         tanggal=tanggal,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from ..model import Sop
 from .document import render_html
@@ -12,10 +13,10 @@ logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-def render_pdf(sop: Sop, *, unit_name: str | None = None) -> bytes:
+def render_pdf(sop: Sop, *, unit_name: str | None = None, logo: str | Path | None = None) -> bytes:
     from weasyprint import HTML
 
-    html = render_html(sop, unit_name=unit_name)
+    html = render_html(sop, unit_name=unit_name, logo=logo)
     document = HTML(string=html).render()
     document.metadata.title = f"SOP {sop.nomor} {sop.nama}"
     document.metadata.authors = [unit_name or sop.unit]

@@ -164,7 +164,7 @@ class Command(BaseCommand):
 
     def do_render(self, kode: str, versi: int | None, format: str, output: str, **_: Any) -> None:
         version = _version(kode, versi)
-        data = render(selectors.parsed(version), format, unit_name=version.unit.nama)
+        data = render(selectors.parsed(version), format, unit_name=version.unit.nama, logo=version.unit.logo or None)
         if output == "-":
             out = sys.stdout.buffer
             out.write(data)

@@ -30,6 +30,11 @@ class Command(BaseCommand):
             help="tempat akun SPSE unit: lokal (bawaan; Loket mengatur password) atau spse "
             "(akun di SPSE; petugas mengatur password di SPSE, Loket mengirimkannya)",
         )
+        p.add_argument(
+            "--logo",
+            metavar="BERKAS",
+            help='berkas gambar (PNG, JPEG atau SVG) untuk kop dokumen SOP; "" menghapusnya',
+        )
         p.add_argument("--update", action="store_true", help="ubah unit yang sudah ada")
 
         sub.add_parser("list", help="daftar unit", called_from_command_line=True)
@@ -45,6 +50,7 @@ class Command(BaseCommand):
         hours: str | None,
         update: bool,
         directory: str | None = None,
+        logo: str | None = None,
         **_opts: Any,
     ) -> None:
         try:
@@ -55,6 +61,7 @@ class Command(BaseCommand):
                 zona_waktu=timezone,
                 jam_kerja=hours,
                 direktori=directory,
+                logo=logo,
                 update=update,
             )
         except UnitRefused as exc:
