@@ -199,6 +199,7 @@ def test_the_helpdesk_opens_the_request_from_the_ticket_and_prints_the_receipt(d
     # Filled from the guest book: name, NIP (18 digits), phone; the original SK to tick.
     assert 'value="Rina Wulandari"' in form and 'value="199204172018011003"' in form and 'value="081234567890"' in form
     assert 'name="originals" value="sk-pengangkatan"' in form
+    assert "Apabila datang langsung ke LPSE membawa asli SK" in form  # the SOP's note, at the counter
     posted = {
         "name": "Rina Wulandari",
         "nip": "199204172018011003",

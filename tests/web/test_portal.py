@@ -392,3 +392,20 @@ def test_a_double_click_sending_the_form_twice_at_once_makes_one_case(service):
     assert Case.objects.count() == 1
     page = browser.get(reverse("portal:receipt")).content.decode()
     assert Case.objects.get().reference in page and CODE_RE.search(page)
+
+
+def test_the_upload_hint_of_a_document_shown_in_person_fits_the_web(client, db):
+    """A document whose original is shown at the counter (`asli`): the SOP's note tells a
+    visitor to bring it; online, a clear copy is enough."""
+    import json
+
+    from tests.sop_factory import BERKAS, make_service, reset_sop
+
+    note = f"    keterangan: {json.dumps(BERKAS[1].keterangan)}\n"
+    text = reset_sop(unit="uji-asli", kode="uji-asli-pulih")
+    assert note in text
+    text = text.replace(note, '    keterangan: "Bawa aslinya bila datang langsung"\n    asli: true\n')
+    other = make_service(unit="uji-asli", text=text)
+    page = client.get(f"/permohonan/{other.unit.kode}/{other.kode}/").content.decode()
+    assert "aslinya hanya diperlihatkan bila Anda datang langsung ke loket" in page
+    assert "Bawa aslinya bila datang langsung" not in page

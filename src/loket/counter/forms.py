@@ -45,6 +45,8 @@ class CounterRequestForm(RequestForm):
     fields and rules), filled in advance from the guest book, and a tick for each document whose
     original the SOP asks to see."""
 
+    IN_PERSON = True
+
     originals = forms.MultipleChoiceField(
         label=_("Asli yang diperlihatkan pemohon"),
         required=False,

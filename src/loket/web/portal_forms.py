@@ -37,7 +37,7 @@ def file_field_name(kode: str) -> str:
     return f"{FILE_PREFIX}{kode}"
 
 
-def _file_field(berkas: Berkas, *, required: bool) -> forms.FileField:
+def _file_field(berkas: Berkas, *, required: bool, in_person: bool = False) -> forms.FileField:
     """One document's input. `data-max-bytes` and `data-too-large` let web/upload-limit.js refuse
     an oversized file before it is sent (the server refuses it anyway)."""
     limit = filesizeformat(settings.LOKET_UPLOAD_MAX_BYTES)
@@ -53,10 +53,17 @@ def _file_field(berkas: Berkas, *, required: bool) -> forms.FileField:
     }
     if required:
         attrs["required"] = True
+    # A document whose original is shown at the counter (`asli`): its SOP note tells a visitor
+    # to bring it; the one who uploads is told a clear copy is enough.
+    note = (
+        _("Unggah salinan yang jelas; aslinya hanya diperlihatkan bila Anda datang langsung ke loket")
+        if berkas.asli and not in_person
+        else berkas.keterangan
+    )
     return forms.FileField(
         label=berkas.nama,
         required=False,  # the service says which are missing, together with every other problem
-        help_text=f"{berkas.keterangan.rstrip('.')}. {hint}" if berkas.keterangan else hint,
+        help_text=f"{note.rstrip('.')}. {hint}" if note else hint,
         widget=forms.FileInput(attrs=attrs),
     )
 
@@ -150,6 +157,7 @@ class RequestForm(PortalForm):
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     IDENTITY = ("user_id", "nip", "name", "email", "phone")
+    IN_PERSON = False  # the form is filled at the counter, with the visitor and their originals
     # What a fresh form shows again when the session lost this one's token.
     TYPED = (*IDENTITY, "agency", "need")
 
@@ -167,7 +175,7 @@ class RequestForm(PortalForm):
             del self.fields["agency"]
         self.berkas = list(berkas)
         for item in self.berkas:
-            self.fields[file_field_name(item.kode)] = _file_field(item, required=item.wajib)
+            self.fields[file_field_name(item.kode)] = _file_field(item, required=item.wajib, in_person=self.IN_PERSON)
 
     def file_fields(self) -> list[tuple[Berkas, forms.BoundField]]:
         return [(item, self[file_field_name(item.kode)]) for item in self.berkas]
