@@ -137,6 +137,7 @@ def test_a_ppk_submits_two_pdfs_and_reads_the_reference_and_the_code_once(client
     case = Case.objects.get()
     assert re.fullmatch(r"UJI-\d{4}-\d{6}", case.reference)
     assert case.reference in page
+    assert "http://testserver/permohonan/status/" in page  # where to follow it, printed with the receipt
     code = CODE_RE.search(page)
     assert code and services.case_by_tracking_code(code.group(0)) == case
     assert (case.channel, case.need, case.requester_email, case.agency) == (

@@ -27,6 +27,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -302,6 +303,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
             "minutes": happy.minutes if happy else None,
             "registration": Registration.objects.filter(case=case).first(),
             "trains": any(step.tunggu == GATE for step in sop.kegiatan),
+            "status_address": request.build_absolute_uri(reverse("portal:status")),
         },
     )
 
