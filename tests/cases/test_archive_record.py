@@ -128,3 +128,25 @@ def test_a_record_sealed_in_the_old_format_still_verifies_and_prints(service):
     text = flat(pdf_text(record))
     assert flat(service.sop.step(2).uraian) in text and "Budi Santoso" in text and "format lama" in text
     assert "WITA" in text and not ISO_UTC.search(text)
+
+
+def test_a_registration_record_names_the_reply_letter_and_shows_local_times(db):
+    from loket.registration import services as registration_services
+    from loket.registration.models import Registration
+    from tests.registration.conftest import Registering
+    from tests.registration.sop import registration_sop
+    from tests.registration.test_flow import _start_session
+
+    reg = Registering(make_service(text=registration_sop(), accounts=False))
+    case = reg.to_training(reg.submit())
+    registration = Registration.objects.get(case=case)
+    session = reg.session()
+    registration_services.invite(session_id=session.pk, registration_ids=[registration.pk], actor=reg.admin)
+    _start_session(session)
+    registration_services.record_attendance(session_id=session.pk, present_ids=[registration.pk], actor=reg.admin)
+    case.refresh_from_db()
+    assert verify_seal(case.archive)
+    text = flat(pdf_text(case.archive))
+    assert "Surat jawaban (dibuat Loket)" in text and "Daftar hadir pelatihan" in text
+    assert "hadir" in text and "present" not in text
+    assert not ISO_UTC.search(text)

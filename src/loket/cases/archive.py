@@ -66,13 +66,21 @@ def file_sha256(doc: Any) -> str | None:
         return None
 
 
+def document_names(sop: Any) -> dict[str, str]:
+    """The name of each kind of document a case of `sop` may hold: the SOP's berkas, and the
+    reply letter Loket writes for a registration (not an SOP berkas)."""
+    from loket.registration.effects import REPLY_LETTER
+
+    return {REPLY_LETTER: "Surat jawaban (dibuat Loket)", **{b.kode: b.nama for b in sop.berkas}}
+
+
 def build_manifest(case: Case, *, missing_ok: bool = False) -> dict[str, Any]:
     """The manifest of `case` as its data stands now. A document whose file cannot be read
     raises, unless `missing_ok` (verification), where its hash is None."""
     from loket.catalog.selectors import parsed
 
     sop = parsed(case.sop)
-    berkas_names = {b.kode: b.nama for b in sop.berkas}
+    berkas_names = document_names(sop)
     documents = []
     for doc in case.documents.order_by("uploaded_at", "id"):
         actual = file_sha256(doc)
@@ -213,7 +221,7 @@ def _fallbacks(record: ArchiveRecord) -> dict[str, Any]:
         "zona_waktu": case.unit.zona_waktu,
         "sop_nama": sop.nama,
         "disahkan_oleh": {"jabatan": signer.jabatan, "nama": signer.nama, "nip": signer.nip} if signer else None,
-        "berkas_nama": {b.kode: b.nama for b in sop.berkas},
+        "berkas_nama": document_names(sop),
         "uraian": {k.no: k.uraian for k in sop.kegiatan},
         "nama": [(_full_name(run.actor), _full_name(run.on_behalf_of)) for run in ordered],
     }
