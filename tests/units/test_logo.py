@@ -46,3 +46,15 @@ def test_a_logo_must_be_an_image_file_that_exists(installed, tmp_path, name, mes
     with pytest.raises(CommandError, match=message):
         run("unit", "add", "kaltim", "--logo", str(tmp_path / name), "--update")
     assert Unit.objects.get(kode="kaltim").logo == ""
+
+
+def test_the_catalogues_download_carries_the_units_logo(installed, tmp_path, client):
+    from loket.catalog.selectors import get_version
+
+    version = get_version("kaltim-reset-ppk")
+    url = f"/sop/{version.kode}/v{version.versi}/unduh/html"
+    assert "<img" not in client.get(url).content.decode()
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    run("unit", "add", "kaltim", "--logo", str(logo), "--update")
+    assert "data:image/png;base64," in client.get(url).content.decode()  # not the cached one without it

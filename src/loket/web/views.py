@@ -70,9 +70,11 @@ def sop_download(request: HttpRequest, kode: str, versi: int, fmt: str) -> HttpR
 
 def _rendered(version: SopVersion, fmt: str) -> bytes:
     """A rendering, cached by content hash: an installed version never changes."""
-    key = f"sop-render:{version.sha256}:{fmt}"
+    logo = version.unit.logo or None
+    # The unit's logo (its file) is part of the document: another logo, another rendering.
+    key = f"sop-render:{version.sha256}:{fmt}:{logo or ''}"
     data = cache.get(key)
     if data is None:
-        data = render_sop(selectors.parsed(version), fmt, unit_name=version.unit.nama)
+        data = render_sop(selectors.parsed(version), fmt, unit_name=version.unit.nama, logo=logo)
         cache.set(key, data, timeout=None)
     return data

@@ -23,7 +23,7 @@ def zone_of(where: Any) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(where)
     unit = getattr(where, "unit", None) or where
     name = getattr(unit, "zona_waktu", None) or getattr(settings, "LOKET_DISPLAY_ZONE", "Asia/Jakarta")
-    return zoneinfo.ZoneInfo(name)
+    return zoneinfo.ZoneInfo(str(name))
 
 
 @register.filter
