@@ -68,3 +68,8 @@ def test_the_catalogue_speaks_english_when_asked(client, service):
     assert "<h1>SOP catalogue</h1>" in page and "Completion time" in page and f"{HAPPY_MINUTES} minutes" in page
     detail = client.get(reverse("web:sop_detail", args=["uji-pulih-akun"]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Official document (PDF)" in detail and "Paths and completion times" in detail
+
+
+def test_the_language_menu_names_each_language_in_its_own_words(client, db):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert ">Bahasa Indonesia</option>" in page and ">English</option>" in page and "Inggris" not in page
