@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Lower
 
 from loket.directory.models import Account
@@ -92,6 +92,15 @@ class CasePage:
 # -- the search box -------------------------------------------------------------------------------
 
 
+def _ids_matching(*parts: Q) -> QuerySet[Case, Any]:
+    """The ids of the cases matching any of `parts`, as one compound SELECT (UNION), each part
+    its own index look-up: an OR over several columns in one WHERE would make the database walk
+    the whole scope and test each row."""
+    selects = [Case.objects.filter(part).values("pk").order_by() for part in parts]
+    first, *rest = selects
+    return first.union(*rest) if rest else first
+
+
 def text_q(q: str, *, unit_ids: Sequence[int] = ()) -> Q:
     """Filter over Case for what was typed in the search box (see the module docstring).
     `unit_ids`: the units whose directory accounts are looked up by user ID (the caller's scope;
@@ -102,19 +111,22 @@ def text_q(q: str, *, unit_ids: Sequence[int] = ()) -> Q:
     if "@" in text:
         email = text.lower()
         accounts = Account.objects.annotate(email_lower=Lower("email")).filter(email_lower=email)
-        return Q(requester_email_lower=email) | Q(account__in=accounts.values("pk"))
-    found = Q(requester_user_id=text)
+        by_email = Case.objects.annotate(email_lower=Lower("requester_email")).filter(email_lower=email)
+        return Q(pk__in=by_email.values("pk").order_by().union(_ids_matching(Q(account__in=accounts.values("pk")))))
+    parts = [Q(requester_user_id=text)]
+    if unit_ids:
+        parts.append(Q(account__in=Account.objects.filter(unit_id__in=list(unit_ids), user_id=text).values("pk")))
     if any(ch.isdigit() or ch == "-" for ch in text):
         prefix = text.upper()
-        found |= Q(reference__gte=prefix, reference__lt=prefix + _TOP)
-    if unit_ids:
-        found |= Q(account__in=Account.objects.filter(unit_id__in=list(unit_ids), user_id=text).values("pk"))
+        parts.append(Q(reference__gte=prefix, reference__lt=prefix + _TOP))
     if any(ch.isdigit() for ch in text):
         nip = normalise_nip(text)
         if nip.isdigit():
-            found |= Q(requester_nip=nip) | Q(account__in=Account.objects.filter(nip=nip).values("pk"))
-        return found
-    return found | Q(requester_name__icontains=text)
+            parts.append(Q(requester_nip=nip))
+            parts.append(Q(account__in=Account.objects.filter(nip=nip).values("pk")))
+        return Q(pk__in=_ids_matching(*parts))
+    # A name cannot be looked up in an index: the scope's rows are read in the page's order.
+    return Q(pk__in=_ids_matching(*parts)) | Q(requester_name__icontains=text)
 
 
 # -- the filters ----------------------------------------------------------------------------------
@@ -145,7 +157,7 @@ def submitted_between_q(user: Any, date_from: dt.date | None, date_to: dt.date |
 def scoped_cases(user: Any, spec: CaseFilter, *, now: dt.datetime | None = None) -> QuerySet[Case]:
     """The cases in the user's scope (any status) that the search and filters of `spec` match,
     unordered; rows carry their unit, SOP version (without its text) and agency."""
-    qs = Case.objects.annotate(requester_email_lower=Lower("requester_email")).filter(rules.visible_q(user))
+    qs = Case.objects.filter(rules.visible_q(user))
     if spec.q.strip():
         qs = qs.filter(text_q(spec.q, unit_ids=list(_units_of(user))))
     if spec.status:
@@ -158,8 +170,18 @@ def scoped_cases(user: Any, spec: CaseFilter, *, now: dt.datetime | None = None)
         qs = qs.filter(submitted_between_q(user, spec.date_from, spec.date_to))
     if spec.overdue:
         qs = qs.filter(overdue_q(now))
-    # The SOP's text (8-13 KB a row) is not needed for a list: only its name and kode.
-    return qs.select_related("unit", "sop", "agency").defer("sop__content")
+    # Unit and SOP are read by `case_page`, a query each for the whole page, not joined: a join
+    # lets SQLite start from the unit table and sort the whole scope rather than walk an index
+    # in the page's order.
+    return qs.select_related("agency")
+
+
+def _sops() -> Prefetch:
+    """The SOP versions of the listed cases, without their text (8-13 KB each): a list shows only
+    the name and kode."""
+    from loket.catalog.models import SopVersion
+
+    return Prefetch("sop", queryset=SopVersion.objects.defer("content"))
 
 
 # -- keyset pages ---------------------------------------------------------------------------------
@@ -235,7 +257,8 @@ def case_page(
 ) -> CasePage:
     """One keyset page of `cases` in the order `sort` (`descending`): the first page, the page
     after the cursor `after`, or the page before the cursor `before`. At most one query per
-    segment of the order (one for "submitted", two for "due"), whatever the page."""
+    segment of the order (one for "submitted", two for "due") and one each for the page's units
+    and SOP versions, whatever the page."""
     if sort not in SORTS:
         raise BadCursor(sort)
     segments = _segments(sort)
@@ -260,6 +283,7 @@ def case_page(
             break
     more = len(rows) > size
     rows = rows[:size]
+    prefetch_related_objects([case for _, case in rows], "unit", _sops())
     if backwards:
         rows.reverse()
     page = CasePage(cases=[case for _, case in rows], size=size)
@@ -307,8 +331,8 @@ def recently_acted(user: Any, *, size: int = RECENT_SIZE) -> list[Case]:
     return list(
         Case.objects.filter(rules.visible_q(user), steps__actor=user)
         .annotate(last_acted=Max("steps__id"), last_acted_at=Max("steps__finished_at"))
-        .select_related("unit", "sop", "agency")
-        .defer("sop__content")
+        .select_related("agency")
+        .prefetch_related("unit", _sops())
         .order_by("-last_acted")[:size]
     )
 

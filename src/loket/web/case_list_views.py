@@ -101,6 +101,10 @@ def _link(request: HttpRequest, **cursor: str) -> str:
     return "?" + urlencode(params)
 
 
+def _filters_set(spec: search.CaseFilter) -> bool:
+    return bool(spec.status or spec.sop or spec.lane or spec.date_from or spec.date_to or spec.overdue)
+
+
 @login_required
 @require_GET
 def cases(request: HttpRequest) -> HttpResponse:
@@ -129,6 +133,8 @@ def cases(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "spec": spec,
+            # The filters stay open when one of them (or the order) is set.
+            "filtered": _filters_set(spec) or request.GET.get("urut", "diajukan-turun") != "diajukan-turun",
             "rows": [_row(case, now) for case in page.cases],
             "recent": recent,
             "bad_cursor": bad_cursor,
