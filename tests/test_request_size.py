@@ -106,7 +106,9 @@ def test_a_body_over_the_limit_is_answered_413_by_the_api_before_a_byte_is_read(
     # A hop-by-hop header is the server's, never the application's (wsgiref refuses it: a 500).
     assert not any(name.lower() in {"connection", "keep-alive", "transfer-encoding"} for name in headers)
     detail = json.loads(body)["detail"]
-    assert "terlalu besar (30.0 MB)" in detail and "5 MB untuk setiap berkas" in detail
+    assert (
+        "terlalu besar (28,6\xa0MB)" in detail and "4,8\xa0MB untuk setiap berkas" in detail
+    )  # as filesizeformat says them
     assert Case.objects.count() == 0
 
 
@@ -119,7 +121,7 @@ def test_the_portal_answers_a_page_in_the_requester_s_words_and_reads_nothing(se
     assert "<h1>Kiriman terlalu besar</h1>" in page
     assert "Tidak ada yang tersimpan" in page and "tombol Kembali" in page
     # Two documents of 5 MB and 1 MiB for the fields: the limit the page names.
-    assert f"paling besar {(2 * 5_000_000 + 1024 * 1024) / 1e6:.1f} MB" in page
+    assert "paling besar 10,5\xa0MB" in page  # 2 × 5,000,000 bytes + 1 MiB
     assert "Content-Security-Policy" in headers
 
 
@@ -166,7 +168,7 @@ def test_the_form_refuses_the_one_file_and_keeps_every_other_field(client, servi
     assert response.status_code == 400
     page = response.content.decode()
     found = re.search(r'id="id_berkas-surat-pengajuan_error">([^<]*)<', page)
-    assert found and "terlalu besar (1.8 MB); paling besar 1 MB" in found.group(1)
+    assert found and "terlalu besar (1,7\xa0MB); paling besar 976,6\xa0KB" in found.group(1)
     for field in ("name", "email", "phone"):
         value = data[field]
         assert re.search(rf'name="{field}"[^>]*value="{re.escape(str(value))}"', page), field
@@ -200,4 +202,4 @@ def test_a_real_wsgi_server_answers_413_before_the_body_arrives(live_server, set
                 break
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    assert b"Kiriman terlalu besar (30.0 MB)" in answer
+    assert b"Kiriman terlalu besar (28,6" in answer  # 30,000,000 bytes, as filesizeformat gives it

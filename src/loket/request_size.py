@@ -26,6 +26,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -65,13 +66,13 @@ def declared_length(request: HttpRequest) -> int:
 
 def too_large_message(length: int, limit: int) -> str:
     return _(
-        "Kiriman terlalu besar (%(size).1f MB); satu permohonan paling besar %(limit).1f MB, "
-        "%(file).0f MB untuk setiap berkas. Kecilkan berkasnya (misalnya pindai ulang dengan "
+        "Kiriman terlalu besar (%(size)s); satu permohonan paling besar %(limit)s, "
+        "%(file)s untuk setiap berkas. Kecilkan berkasnya (misalnya pindai ulang dengan "
         "resolusi lebih rendah) lalu kirim kembali."
     ) % {
-        "size": length / 1e6,
-        "limit": limit / 1e6,
-        "file": settings.LOKET_UPLOAD_MAX_BYTES / 1e6,
+        "size": filesizeformat(length),
+        "limit": filesizeformat(limit),
+        "file": filesizeformat(settings.LOKET_UPLOAD_MAX_BYTES),
     }
 
 

@@ -201,7 +201,7 @@ def test_the_reader_reads_one_file_per_kode_at_most_one_byte_past_the_limit(sett
     parts = [*reader.parts("a", [first, second]), *reader.parts("c", [big])]
     assert (first.bytes_read, second.bytes_read, big.bytes_read) == (10, 0, 1001)
     assert isinstance(parts[1][2], Refused) and "satu berkas saja" in parts[1][2].reason
-    assert "terlalu besar (0.1 MB)" in reader.too_large["c"]
+    assert "terlalu besar (48,8\xa0KB)" in reader.too_large["c"]
     many = [_Upload(f"{i}.pdf", b"x") for i in range(MAX_FILES_READ + 5)]
     reader = UploadReader()
     for i, upload in enumerate(many):

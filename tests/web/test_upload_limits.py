@@ -133,5 +133,7 @@ def test_an_oversized_file_is_refused_with_its_real_size(client, service, settin
     big = SimpleUploadedFile("besar.pdf", pdf_bytes() + b"\0" * 3_000_000)
     response = submit(client, service, **{"berkas-surat-pengajuan": big})
     assert response.status_code == 400
-    assert "terlalu besar (3.0 MB); paling besar 1 MB" in _beside(response.content.decode(), "berkas-surat-pengajuan")
+    assert "terlalu besar (2,9\xa0MB); paling besar 976,6\xa0KB" in _beside(
+        response.content.decode(), "berkas-surat-pengajuan"
+    )
     assert (Case.objects.count(), _stored_files(media)) == (0, 0)

@@ -42,6 +42,7 @@ from typing import Any
 
 import filetype
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image, ImageFile, ImageOps
@@ -116,10 +117,11 @@ class Refused(bytes):
 
 
 def too_large(name: str, size: int) -> str:
-    return _("Berkas %(name)s terlalu besar (%(size).1f MB); paling besar %(limit).0f MB.") % {
+    # Sizes as the form's hint gives the limit (filesizeformat: "31,5 MB" beside "5,0 MB").
+    return _("Berkas %(name)s terlalu besar (%(size)s); paling besar %(limit)s.") % {
         "name": name,
-        "size": size / 1e6,
-        "limit": settings.LOKET_UPLOAD_MAX_BYTES / 1e6,
+        "size": filesizeformat(size),
+        "limit": filesizeformat(settings.LOKET_UPLOAD_MAX_BYTES),
     }
 
 
