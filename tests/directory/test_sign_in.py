@@ -166,3 +166,9 @@ def test_a_voluntary_change_asks_for_the_current_password(client, ppk):
     response = client.post("/akun/ganti-password/", {"current": OLD_PASSWORD, "new": NEW, "confirm": NEW})
     assert response["Location"] == "/akun/"
     assert get_backend().check_password(Account.objects.get(pk=ppk.pk), NEW)
+
+
+def test_the_sign_in_lists_units_by_their_names(client, ppk):
+    page = client.get("/akun/masuk/").content.decode()
+    option = f'<option value="{ppk.unit.kode}">{ppk.unit.nama}</option>'
+    assert option in page and f"{ppk.unit.kode} — " not in page

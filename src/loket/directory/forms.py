@@ -11,10 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from loket.units.models import Unit
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units by the name people know them by, in that order (their kode is what the form sends)."""
+
+    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+        return obj.nama
+
+
 class SignInForm(forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Unit (LPSE/UKPBJ)"),
-        queryset=Unit.objects.all(),
+        queryset=Unit.objects.order_by("nama"),
         to_field_name="kode",
         empty_label=_("— pilih unit —"),
         error_messages={"required": _("Pilih unit tempat akun Anda terdaftar.")},
