@@ -12,14 +12,16 @@ written. The scope is `loket.staff.rules.visible_q` (every status, not only the 
   (spaces dropped as `normalise_nip` does; the requester's or the account's), the user ID (exact;
   the requester's or the account's);
 - otherwise: the requester's name (contains, case-insensitive) or the user ID.
-Every match but the name is an index look-up. A name has no index (a "contains" match cannot use
-one), so a name search reads the scope's rows in the page's order until the page is full.
+Every match but the name is an index look-up, and they run as one UNION of index searches under
+`id IN (...)`. A name has no index (a "contains" match cannot use one), so a name search reads the
+scope's rows in the page's order until the page is full.
 
 **Pages** are keyset (seek) pages on (sort key, id), never OFFSET: a page starts after (or ends
 before) the cursor's row, so page 10,000 costs what page 1 costs. A cursor is an opaque string
 (`encode_cursor`); a bad one is refused with `BadCursor`. The due-time order puts the cases with
 no due time (waiting on the requester, closed, untimed) after the others in both directions, by
-id: it is read as two segments, each in index order, so a page is at most two queries.
+id: it is read as two segments, each in index order, so a page is at most two queries (and one
+each for the page's units and SOP versions).
 
 Django's Paginator counts and slices with OFFSET, and no well-kept library does keyset pages for
 the Django ORM with a nullable sort key (django-cursor-pagination assumes non-null keys), hence
@@ -37,6 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Lower
 
@@ -52,6 +55,16 @@ RECENT_SIZE = 10
 SORTS = ("submitted", "due")
 # The highest code point: every string with the prefix sorts below prefix + this (binary order).
 _TOP = "\U0010ffff"
+
+
+def _prefix_q(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix`, as an index range. SQLite's LIKE ignores case and so uses no
+    index on a column of its default (BINARY) collation: a range does. On PostgreSQL, LIKE 'p%'
+    uses the `varchar_pattern_ops` index Django adds to a unique CharField, and a range would
+    depend on the database's collation."""
+    if connection.vendor == "sqlite":
+        return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + _TOP})
+    return Q(**{f"{field}__startswith": prefix})
 
 
 class BadCursor(ValueError):
@@ -118,7 +131,7 @@ def text_q(q: str, *, unit_ids: Sequence[int] = ()) -> Q:
         parts.append(Q(account__in=Account.objects.filter(unit_id__in=list(unit_ids), user_id=text).values("pk")))
     if any(ch.isdigit() or ch == "-" for ch in text):
         prefix = text.upper()
-        parts.append(Q(reference__gte=prefix, reference__lt=prefix + _TOP))
+        parts.append(_prefix_q("reference", prefix))
     if any(ch.isdigit() for ch in text):
         nip = normalise_nip(text)
         if nip.isdigit():
