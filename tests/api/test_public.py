@@ -98,7 +98,7 @@ def test_a_too_large_upload_is_refused_with_its_real_size(client, service, setti
     big = SimpleUploadedFile("surat.pdf", pdf_bytes() + b"\0" * 2_500_000, "application/pdf")
     response = send(client, service, files=service_documents(service, **{"surat-pengajuan": big}))
     assert response.status_code == 400
-    assert "terlalu besar (2.5 MB); paling besar 1 MB" in response.json()["problems"]["surat-pengajuan"]
+    assert "terlalu besar (2,4\xa0MB); paling besar 976,6\xa0KB" in response.json()["problems"]["surat-pengajuan"]
     assert Case.objects.count() == 0
 
 

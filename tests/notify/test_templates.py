@@ -15,17 +15,24 @@ CASES = {
     "diterima": (
         {
             "reference": "KALTIM-2026-000001",
+            "name": "Siti Rahmawati",
             "tracking_code": "ABCD-EFGH-JKLM-NPQR",
             "unit_name": UNIT,
             "service_name": "Reset Password PPK",
             "status_url": "https://loket.example.go.id/permohonan/status/",
         },
         "Permohonan KALTIM-2026-000001 sudah kami terima",
-        ["ABCD-EFGH-JKLM-NPQR", "Reset Password PPK", "https://loket.example.go.id/permohonan/status/"],
+        [
+            "Yth. Siti Rahmawati,",
+            "ABCD-EFGH-JKLM-NPQR",
+            "Reset Password PPK",
+            "https://loket.example.go.id/permohonan/status/",
+        ],
     ),
     "minta-kelengkapan": (
         {
             "reference": "KALTIM-2026-000001",
+            "name": "",  # an address no one on the case holds: the greeting falls back
             "missing": ["Surat Keputusan/SK pengangkatan sebagai PPK", "Kartu identitas"],
             "note": "SK tidak terbaca & terpotong",
             "supply_url": "https://loket.example.go.id/permohonan/status/",
@@ -34,6 +41,7 @@ CASES = {
         },
         "Berkas permohonan KALTIM-2026-000001 perlu dilengkapi",
         [
+            "Yth. Bapak/Ibu,",
             "- Surat Keputusan/SK pengangkatan sebagai PPK\n- Kartu identitas\n",
             "Catatan petugas: SK tidak terbaca & terpotong",
             "14 hari",
@@ -42,6 +50,7 @@ CASES = {
     "ditolak": (
         {
             "reference": "KALTIM-2026-000001",
+            "name": "Siti Rahmawati",
             "reason": "Nama pada SK berbeda dengan nama akun <SPSE>",
             "unit_name": UNIT,
             "what_to_do": "Anda dapat mengajukan permohonan baru dengan berkas yang benar.",
@@ -66,12 +75,12 @@ CASES = {
         ["    ppk.pupr01\n", "Kata sandi Anda tidak diubah"],
     ),
     "kedaluwarsa": (
-        {"reference": "KALTIM-2026-000001", "unit_name": UNIT},
+        {"reference": "KALTIM-2026-000001", "name": "Siti Rahmawati", "unit_name": UNIT},
         "Permohonan KALTIM-2026-000001 ditutup karena melewati batas waktu",
         ["ajukan permohonan baru"],
     ),
     "dibatalkan": (
-        {"reference": "KALTIM-2026-000001", "unit_name": UNIT},
+        {"reference": "KALTIM-2026-000001", "name": "Siti Rahmawati", "unit_name": UNIT},
         "Permohonan KALTIM-2026-000001 telah dibatalkan",
         ["dibatalkan sesuai permintaan Anda"],
     ),

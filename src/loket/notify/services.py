@@ -67,6 +67,18 @@ def render_mail(template: str, context: dict[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
+def _addressee(case: Any, to: str) -> str:
+    """The name a mail about `case` greets its reader by: the requester or the account holder
+    whose address it goes to; "" (the template says "Bapak/Ibu") for anyone else."""
+    same = to.strip().casefold()
+    if same == (case.requester_email or "").strip().casefold():
+        return str(case.requester_name or "")
+    account = getattr(case, "account", None)
+    if account is not None and same == (account.email or "").strip().casefold():
+        return str(account.name or "")
+    return ""
+
+
 @transaction.atomic
 def queue_mail(
     *,
@@ -95,6 +107,8 @@ def queue_mail(
     if "link" in context:
         raise MailTemplateError("pass the one-time link as secret_link, not in the context")
     values = dict(context)
+    # Whom the greeting names, unless the caller said: "" reads "Bapak/Ibu" in the template.
+    values.setdefault("name", _addressee(case, to) if case is not None else "")
     if secret_link:
         values["link"] = LINK_MARKER
     secret_code = str(values.get("tracking_code") or "")
