@@ -14,6 +14,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@
 
+# axe-core, from the npm registry: the browser tests run it on every page they visit.
+AXE_VERSION := 4.11.0
+$(VENV)/node/axe-$(AXE_VERSION): | $(VENV)/.installed
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node axe-core@$(AXE_VERSION)
+	touch $@
+
 install: $(VENV)/.installed
 
 # What pip cannot bring: Pango for WeasyPrint (PDF) and Debian's Chromium for the browser tests.
@@ -35,7 +41,7 @@ demo: demo-setup
 	LOKET_DEBUG=1 $(BIN)/loket worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 	LOKET_DEBUG=1 LOKET_BASE_URL=http://$(HOST):$(PORT) $(BIN)/loket runserver $(HOST):$(PORT)
 
-test: install system-deps
+test: install system-deps $(VENV)/node/axe-$(AXE_VERSION)
 	$(BIN)/python -m pytest
 
 lint: install

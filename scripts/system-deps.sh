@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages Loket needs where they are missing: Pango (WeasyPrint renders the
-# PDF with it) and Debian's Chromium (the browser tests drive it; Playwright cannot download one).
+# PDF with it), Debian's Chromium (the browser tests drive it; Playwright cannot download one),
+# dovecot (the mailbox tests' IMAP server) and npm (axe-core, the browser tests' accessibility check).
 set -euo pipefail
 missing=()
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || missing+=(libpangoft2-1.0-0)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd)
+command -v npm >/dev/null 2>&1 || missing+=(npm)  # brings axe-core for the accessibility checks
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
