@@ -84,7 +84,8 @@ def test_console_pages_have_no_serious_violation(live_server, browser, installed
     base = live_server.url
     found: list[str] = []
     for username, urls in (
-        (service.verifier.get_username(), ["/konsol/", f"/konsol/kasus/{case.pk}/"]),
+        (service.verifier.get_username(), ["/konsol/", f"/konsol/kasus/{case.pk}/", "/konsol/kasus/",
+                                           f"/konsol/kasus/?q={case.reference}"]),
         ("root-axe", ["/konsol/kotak-keluar/", "/konsol/pelaksana/"]),
         (front.get_username(), ["/konsol/antrian/", "/konsol/antrian/kkp/tamu/", "/konsol/antrian/kkp/buku-tamu/",
                                 f"/konsol/antrian/kkp/tiket/{ticket.pk}/"]),
