@@ -239,7 +239,7 @@ def test_the_console_refuses_the_sixth_attempt_without_checking_the_password(cle
     attacker = Client(REMOTE_ADDR="198.51.100.66")
     for _ in range(5):
         response = console_sign_in(attacker, "salah-sekali")
-        assert response.status_code == 200 and "Nama pengguna atau kata sandi salah" in response.content.decode()
+        assert response.status_code == 200 and "Nama pengguna atau password salah" in response.content.decode()
     assert hashes.n == 5
     for i in range(3):  # even the right password, and whatever X-Forwarded-For says
         stopped = console_sign_in(attacker, PASSWORD, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")

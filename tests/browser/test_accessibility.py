@@ -44,7 +44,7 @@ def _violations(page, url: str) -> list[str]:  # type: ignore[no-untyped-def]
 def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{base}/konsol/masuk/")
     page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(f"{base}/konsol/")
 

@@ -38,7 +38,7 @@ def test_the_case_list_at_desktop_and_phone_width(live_server, browser):
         page = context.new_page()
         page.goto(f"{live_server.url}/konsol/masuk/")
         page.get_by_label("Nama pengguna").fill(service.verifier.get_username())
-        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Masuk").click()
         page.wait_for_url(f"{live_server.url}/konsol/")
         page.get_by_role("link", name="Semua permohonan").click()

@@ -142,7 +142,7 @@ def sign_in(browser, base: str, username: str, refused: list[str], viewport=WIDE
     page.set_default_timeout(15_000)
     page.goto(f"{base}/konsol/masuk/")
     page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(f"{base}/konsol/")
     return page

@@ -35,7 +35,7 @@ TRACKING_CODE = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$")
 def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/konsol/masuk/")
     page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(f"{base}/konsol/")
 

@@ -56,7 +56,7 @@ def test_the_console_fits_a_phone(live_server, browser, db):
         page = context.new_page()
         page.goto(f"{base}/konsol/masuk/")
         page.get_by_label("Nama pengguna").fill(username)
-        page.get_by_label("Kata sandi").fill(PASSWORD)
+        page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Masuk").click()
         page.wait_for_url(f"{base}/konsol/")
         for url in urls:

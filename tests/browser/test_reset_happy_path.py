@@ -82,7 +82,7 @@ def test_a_ppk_gets_a_new_password_and_staff_see_the_whole_case_measured_and_arc
     staff = new_page()
     staff.goto(f"{base}/konsol/masuk/")
     staff.get_by_label("Nama pengguna").fill("aa-pupr")
-    staff.get_by_label("Kata sandi").fill(PASSWORD)
+    staff.get_by_label("Password").fill(PASSWORD)
     staff.get_by_role("button", name="Masuk").click()
     staff.wait_for_url(f"{base}/konsol/")
     row = staff.locator("table.queue tbody tr", has_text=reference)

@@ -69,7 +69,7 @@ def console(browser, base: str, username: str, refused: list[str], **options) ->
     )
     page.goto(f"{base}/konsol/masuk/")
     page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Masuk").click()
     page.wait_for_url(f"{base}/konsol/")
     return page

@@ -156,7 +156,7 @@ kegiatan:
      keputusan: {pertanyaan: Datang langsung?, ya: 2, tidak: 4, oleh: sistem, syarat: kanal-langsung}}
   - {no: 2, uraian: Mengisi buku tamu, pelaksana: Pemilik Akun, waktu: null, aksi: isi-buku-tamu, lanjut: 3}
   - {no: 3, uraian: Memberi nomor antrian, pelaksana: Resepsionis, waktu: 3, aksi: beri-nomor-antrian, lanjut: 4}
-  - {no: 4, uraian: Memanggil nomor antrian atau membuka surel, pelaksana: Petugas Loket, waktu: null,
+  - {no: 4, uraian: Memanggil nomor antrian atau membuka e-mail, pelaksana: Petugas Loket, waktu: null,
      aksi: panggil-antrian, lanjut: 5}
   - {no: 5, uraian: Memeriksa kelengkapan berkas. Lengkap?, pelaksana: Petugas Loket, waktu: 5,
      aksi: periksa-kelengkapan, kelengkapan: [Surat permohonan, SK penunjukan],

@@ -76,7 +76,7 @@ def test_it_refuses_bad_rows_with_reasons_and_keeps_the_good_ones(unit):
     data = _csv(
         "ppk.ok,Siti,198503122010012001,siti@dinkes.go.id,,PPK,Dinas Kesehatan,,",
         ",Tanpa User ID,198503122010012001,x@dinkes.go.id,,PPK,Dinas Kesehatan,,",
-        "ppk.mail,Surel Salah,198503122010012001,bukan-email,,PPK,Dinas Kesehatan,,",
+        "ppk.mail,E-mail Salah,198503122010012001,bukan-email,,PPK,Dinas Kesehatan,,",
         "ppk.nip,NIP Salah,19850312201001200,nip@dinkes.go.id,,PPK,Dinas Kesehatan,,",
         "ppk.peran,Peran Salah,198503122010012001,peran@dinkes.go.id,,Bendahara,Dinas Kesehatan,,",
         "PPK.OK,Ganda,198503122010012001,ganda@dinkes.go.id,,PPK,Dinas Kesehatan,,",

@@ -4,6 +4,7 @@ password rule, the rate limit, and the separation of units and of staff sign-in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -172,3 +173,10 @@ def test_the_sign_in_lists_units_by_their_names(client, ppk):
     page = client.get("/akun/masuk/").content.decode()
     option = f'<option value="{ppk.unit.kode}">{ppk.unit.nama}</option>'
     assert option in page and f"{ppk.unit.kode} — " not in page
+
+
+def test_each_rule_a_password_breaks_is_said_once(client, ppk, temporary):
+    _sign_in(client, password=temporary)
+    page = client.post("/akun/ganti-password/", {"new": "Ab1!x", "confirm": "Ab1!x"}).content.decode()
+    items = re.findall(r"<li>([^<]+)</li>", page)
+    assert items == ["Password paling sedikit 8 karakter."]  # not Django's "too short" as well

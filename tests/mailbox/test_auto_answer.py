@@ -26,7 +26,7 @@ def test_a_known_sender_without_attachments_is_told_what_to_send(service, mailbo
     assert (row.status, row.case) == (InboundMail.Status.ANSWERED, None)
     answer = OutboxMessage.objects.get()
     assert (answer.template, answer.to, answer.case) == (services.TEMPLATE_FIX, service.account.email, None)
-    assert "Surel Anda tidak berlampiran." in answer.body
+    assert "E-mail Anda tidak berlampiran." in answer.body
     assert "Surat pengajuan pemulihan akun SPSE" in answer.body
     assert "SK penunjukan sebagai pejabat pengadaan" in answer.body
     assert "Pemulihan Akun SPSE Pejabat Pengadaan" in answer.body

@@ -66,7 +66,7 @@ def test_the_page_shows_each_list_to_a_lane_that_opens_mail(client, service, mai
         mailbox=mailbox,
         message_id="<rusak-1@pemohon.test>",
         from_address="rusak@pemohon.test",
-        subject="Surel yang membuat galat",
+        subject="E-mail yang membuat galat",
         status=InboundMail.Status.FAILED,
         reason="Gagal diproses; dicoba lagi pada pemeriksaan berikutnya.",
         attempts=2,
@@ -95,11 +95,11 @@ def test_the_page_shows_each_list_to_a_lane_that_opens_mail(client, service, mai
     since = case.steps.get(finished_at__isnull=True).started_at
     assert timezone.localtime(since, zone).strftime("%H:%M") in waiting
     failed = section(html, "gagal")
-    assert "Surel yang membuat galat" in failed and "direktori tidak terjangkau" in failed
+    assert "E-mail yang membuat galat" in failed and "direktori tidak terjangkau" in failed
     assert re.search(rf'data-label="Percobaan"[^>]*>\s*{broken.attempts}\s*<', failed)
     recent = section(html, "terakhir")
     assert SUBJECT in recent and case.reference in recent and "menjadi permohonan" in recent
-    assert "Surel yang membuat galat" not in recent
+    assert "E-mail yang membuat galat" not in recent
     # The mailbox's last poll, never its password; no mail body anywhere.
     mailbox.refresh_from_db()
     assert timezone.localtime(mailbox.last_polled_at, zone).strftime("%H:%M") in html
@@ -213,7 +213,7 @@ def test_choosing_the_service_reads_the_mail_again_and_opens_the_case(client, se
         Need.USER_ID,
         InboundMail.Status.REQUEST,
     )
-    assert messages_of(response) == [f"Surel dari {service.account.email} menjadi permohonan {case.reference}."]
+    assert messages_of(response) == [f"E-mail dari {service.account.email} menjadi permohonan {case.reference}."]
     # It left "Perlu tindakan"; a second post (a double click) changes nothing.
     page = client.get(page_url(service.unit.kode)).content.decode()
     assert "Mohon bantuan segera" not in section(page, "perlu-tindakan")
@@ -294,7 +294,7 @@ def test_a_reviewed_mail_leaves_the_list_with_its_note_recorded(client, service,
 
     refused = client.post(url, {"catatan": "   "})
 
-    assert messages_of(refused) == ["Tulis catatan singkat: apa yang sudah dilakukan dengan surel ini."]
+    assert messages_of(refused) == ["Tulis catatan singkat: apa yang sudah dilakukan dengan e-mail ini."]
     row.refresh_from_db()
     assert row.reviewed_at is None
     client.get(page_url(service.unit.kode))  # the message shown (and used up)
@@ -302,7 +302,7 @@ def test_a_reviewed_mail_leaves_the_list_with_its_note_recorded(client, service,
     response = client.post(url, {"catatan": "Bukan pemilik akun; ditelepon, diminta memakai portal."})
 
     assert response.status_code == 302
-    assert messages_of(response) == ["Surel dari orang.lain@gmail.com ditandai sudah ditinjau."]
+    assert messages_of(response) == ["E-mail dari orang.lain@gmail.com ditandai sudah ditinjau."]
     row.refresh_from_db()
     assert (row.reviewed_by, row.review_note) == (
         service.verifier,
@@ -336,7 +336,7 @@ def test_check_now_polls_the_mailbox_and_reports(client, service, mailbox, monke
 
     assert response.status_code == 302
     (message,) = messages_of(response)
-    assert message.startswith("Kotak masuk uji: 1 surel dibaca (1 menjadi permohonan); 0 gagal")
+    assert message.startswith("Kotak masuk uji: 1 e-mail dibaca (1 menjadi permohonan); 0 gagal")
     row.refresh_from_db()
     assert row.status == InboundMail.Status.REQUEST and Case.objects.get().status == Status.OPEN
     entry = AuditEntry.objects.get(action="mailbox.checked")

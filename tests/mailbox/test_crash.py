@@ -68,7 +68,7 @@ def test_a_killed_poller_restarted_makes_no_duplicate_request(service, mailbox, 
     assert done.returncode == 0, done.stdout + done.stderr
     shared.import_back()
 
-    assert "2 surel dibaca (1 menjadi permohonan); 0 gagal" in done.stdout
+    assert "2 e-mail dibaca (1 menjadi permohonan); 0 gagal" in done.stdout
     assert Case.objects.count() == 2
     assert sorted(Case.objects.values_list("requester_email", flat=True)) == sorted(
         [service.account.email, other.email]

@@ -304,7 +304,7 @@ def test_the_command_polls_once_and_reports(service, mailbox, capsys):
     call_command("mailbox", "poll", "--once")
 
     out = capsys.readouterr().out
-    assert "Kotak masuk uji: 1 surel dibaca (1 menjadi permohonan); 0 gagal" in out
+    assert "Kotak masuk uji: 1 e-mail dibaca (1 menjadi permohonan); 0 gagal" in out
     assert Case.objects.count() == 1
 
 
@@ -342,4 +342,4 @@ def test_the_command_sets_a_mailbox_with_the_password_from_the_environment(servi
     out = capsys.readouterr().out
     assert password not in out
     assert f"uji: {user} @ 127.0.0.1:{imap_server.port} (none, aktif)" in out
-    assert "Kotak masuk uji: 0 surel dibaca; 0 gagal" in out
+    assert "Kotak masuk uji: 0 e-mail dibaca; 0 gagal" in out

@@ -48,7 +48,7 @@ def test_the_list_and_the_page_show_the_mail_but_never_its_link(client, superuse
     listing = client.get(CHANGELIST)
     assert listing.status_code == 200
     page = listing.content.decode()
-    assert "siti@pupr.kaltimprov.go.id" in page and "Kata sandi sementara" in page
+    assert "siti@pupr.kaltimprov.go.id" in page and "Password sementara" in page
     detail = client.get(f"{CHANGELIST}{password_mail.pk}/change/")
     assert detail.status_code == 200
     assert "[[TAUTAN-SEKALI-PAKAI]]" in detail.content.decode()
@@ -79,7 +79,7 @@ def test_kirim_ulang_sends_a_failed_mail_again(client, superuser, password_mail,
     fail(password_mail)
     client.force_login(superuser)
     response = client.post(CHANGELIST, {"action": "resend", "_selected_action": [password_mail.pk]}, follow=True)
-    assert "1 surel dimasukkan lagi ke antrean kirim." in response.content.decode()
+    assert "1 e-mail dimasukkan lagi ke antrean kirim." in response.content.decode()
     password_mail.refresh_from_db()
     assert (password_mail.status, password_mail.attempts, password_mail.last_error) == ("pending", 0, "")
     entry = AuditEntry.objects.get(action="mail.resent")
@@ -98,8 +98,8 @@ def test_kirim_ulang_cannot_send_a_credential_mail_whose_link_was_erased(client,
     response = client.post(CHANGELIST, {"action": "resend", "_selected_action": [password_mail.pk]}, follow=True)
     page = response.content.decode()
     assert (
-        "0 surel dimasukkan lagi" in page
-        and "1 surel dilewati karena tautan atau kode rahasianya sudah dihapus" in page
+        "0 e-mail dimasukkan lagi" in page
+        and "1 e-mail dilewati karena tautan atau kode rahasianya sudah dihapus" in page
     )
     password_mail.refresh_from_db()
     assert password_mail.status == "failed"
@@ -109,7 +109,7 @@ def test_kirim_ulang_cannot_send_a_credential_mail_whose_link_was_erased(client,
 def test_kirim_ulang_leaves_mail_that_did_not_fail_alone(client, superuser, password_mail):
     client.force_login(superuser)
     response = client.post(CHANGELIST, {"action": "resend", "_selected_action": [password_mail.pk]}, follow=True)
-    assert "1 surel dilewati karena tidak berstatus gagal." in response.content.decode()
+    assert "1 e-mail dilewati karena tidak berstatus gagal." in response.content.decode()
     assert not AuditEntry.objects.filter(action="mail.resent").exists()
 
 

@@ -79,7 +79,7 @@ def test_the_worker_delivers_queued_mail_with_the_secrets_filled_in_and_then_for
     assert sorted(mails) == ["pemohon.baru@gmail.com", "siti@pupr.kaltimprov.go.id"]
     to_siti = mails["siti@pupr.kaltimprov.go.id"]
     assert to_siti.envelope_from == "lpse@kaltimprov.go.id"
-    assert to_siti.subject == "Kata sandi sementara untuk permohonan KALTIM-2026-000007"
+    assert to_siti.subject == "Password sementara untuk permohonan KALTIM-2026-000007"
     assert f"\n{LINK}\n" in to_siti.body and LINK_MARKER not in to_siti.body
     assert to_siti.message["Auto-Submitted"] == "auto-generated"
     assert to_siti.message["Message-ID"] == password.message_id  # chosen at queue time, kept on the row

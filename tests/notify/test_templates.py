@@ -8,7 +8,7 @@ from loket.notify.models import CODE_MARKER, LINK_MARKER, OutboxMessage
 from loket.notify.services import MailTemplateError, queue_mail, render_mail
 
 UNIT = "LPSE Provinsi Kalimantan Timur"
-FOOTER = f"Hormat kami,\n{UNIT}\n\n--\nSurel ini dikirim otomatis oleh Loket.\n"
+FOOTER = f"Hormat kami,\n{UNIT}\n\n--\nE-mail ini dikirim otomatis oleh Loket.\n"
 
 # template -> (context, the subject, words the body must carry)
 CASES = {
@@ -66,13 +66,13 @@ CASES = {
             "hours": 24,
             "unit_name": UNIT,
         },
-        "Kata sandi sementara untuk permohonan KALTIM-2026-000001",
-        ["Yth. Siti Rahmawati,", "https://x/t/1", "berlaku 24 jam", "wajib mengganti kata sandi"],
+        "Password sementara untuk permohonan KALTIM-2026-000001",
+        ["Yth. Siti Rahmawati,", "https://x/t/1", "berlaku 24 jam", "wajib mengganti password"],
     ),
     "hasil-user-id": (
         {"reference": "KALTIM-2026-000001", "name": "Siti Rahmawati", "user_id": "ppk.pupr01", "unit_name": UNIT},
         "User ID SPSE Anda (permohonan KALTIM-2026-000001)",
-        ["    ppk.pupr01\n", "Kata sandi Anda tidak diubah"],
+        ["    ppk.pupr01\n", "Password Anda tidak diubah"],
     ),
     "kedaluwarsa": (
         {"reference": "KALTIM-2026-000001", "name": "Siti Rahmawati", "unit_name": UNIT},

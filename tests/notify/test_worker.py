@@ -41,7 +41,7 @@ def test_once_runs_the_periodic_jobs_and_says_what_it_did(smtp_server, settings)
     output = run_once()
     assert AuditEntry.objects.filter(action="test.periodic_round").count() == 1
     assert output.strip().splitlines() == [
-        "Pekerja selesai: 1 tugas dijalankan, 0 surel terkirim lewat penyapuan, 1 pekerjaan berkala (0 gagal); "
+        "Pekerja selesai: 1 tugas dijalankan, 0 e-mail terkirim lewat penyapuan, 1 pekerjaan berkala (0 gagal); "
         "kotak keluar: 0 menunggu, 0 gagal."
     ]
     assert smtp_server.wait_for(1)[0].subject == "Permohonan SBT-2026-000001 telah dibatalkan"

@@ -234,7 +234,7 @@ def _pdf_problem(content: bytes, name: str) -> str | None:
         'Berkas %(name)s memuat konten aktif (JavaScript, tindakan otomatis, lampiran atau formulir XFA) yang tidak diterima. Cetak ulang sebagai PDF biasa (misalnya "Print to PDF" atau pindai ulang) lalu unggah kembali.'
     ) % {"name": name}
     encrypted = _(
-        "Berkas %(name)s dilindungi kata sandi atau terenkripsi. Simpan ulang tanpa kata sandi lalu unggah kembali."
+        "Berkas %(name)s dilindungi password atau terenkripsi. Simpan ulang tanpa password lalu unggah kembali."
     ) % {"name": name}
     if not EOF_TAIL.search(content[-2048:]):
         # Cut off, or something (HTML, a ZIP) follows the PDF's end.

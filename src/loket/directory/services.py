@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.password_validation import CommonPasswordValidator, NumericPasswordValidator, validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -32,6 +32,8 @@ from .models import Account, Agency
 from .nip import nip_problems, normalise_nip
 from .passwords import password_problems
 from .roles import account_roles, nip_required_roles
+
+ACCOUNT_PASSWORD_VALIDATORS = [CommonPasswordValidator(), NumericPasswordValidator()]
 
 # -- import -----------------------------------------------------------------------------------------
 
@@ -443,7 +445,9 @@ def change_account_password(
     if account.user_id and account.user_id.casefold() in new_password.casefold():
         problems.append(_("Password tidak boleh memuat user ID."))
     try:
-        validate_password(new_password)
+        # Django's other checks (a common password, one like the account's data); its length
+        # check says again what the SPSE rule above already said, so it is left out.
+        validate_password(new_password, password_validators=ACCOUNT_PASSWORD_VALIDATORS)
     except ValidationError as exc:
         problems += [str(m) for m in exc.messages]
     if new_password and backend.check_password(account, new_password):

@@ -13,7 +13,7 @@ from .models import InboundMail, Mailbox
 
 class MailboxForm(forms.ModelForm):
     password = forms.CharField(
-        label=_("password"),
+        label=_("password kotak surat"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),

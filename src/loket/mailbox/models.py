@@ -105,8 +105,8 @@ class InboundMail(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["mailbox", "message_id"], name="inboundmail_mailbox_message_id_unique")
         ]
-        verbose_name = _("surel masuk")
-        verbose_name_plural = _("surel masuk")
+        verbose_name = _("e-mail masuk")
+        verbose_name_plural = _("e-mail masuk")
 
     def __str__(self) -> str:
         return f"{self.from_address}: {self.subject}"

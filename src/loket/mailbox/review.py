@@ -47,10 +47,10 @@ def _open_mail(mailbox: Mailbox, mail_id: int, statuses: tuple[str, ...], *, loc
         rows = rows.select_for_update()
     row = rows.first()
     if row is None:
-        raise ReviewError(_("Surel itu tidak ada di kotak surat unit ini."))
+        raise ReviewError(_("E-mail itu tidak ada di kotak surat unit ini."))
     if row.status not in statuses or row.reviewed_at is not None:
         raise ReviewError(
-            _("Surel dari %(sender)s sudah ditangani (%(status)s); tidak ada yang diubah.")
+            _("E-mail dari %(sender)s sudah ditangani (%(status)s); tidak ada yang diubah.")
             % {"sender": row.from_address, "status": row.get_status_display()}
         )
     return row
@@ -82,9 +82,9 @@ def read_again(mailbox: Mailbox, row: InboundMail) -> services.Incoming:
         raise ReviewError(_("Kotak surat tidak dapat dibaca, coba lagi nanti (%(error)s).") % {"error": error}) from exc
     raise ReviewError(
         _(
-            "Surel dari %(sender)s (perihal “%(subject)s”) tidak ditemukan lagi di folder %(folders)s "
+            "E-mail dari %(sender)s (perihal “%(subject)s”) tidak ditemukan lagi di folder %(folders)s "
             "kotak surat: mungkin sudah dipindahkan atau dihapus di server. Minta pemohon mengirimnya "
-            "ulang, lalu tandai surel ini sudah ditinjau."
+            "ulang, lalu tandai e-mail ini sudah ditinjau."
         )
         % {"sender": row.from_address, "subject": row.subject, "folders": ", ".join(folders)}
     )
@@ -156,7 +156,7 @@ def mark_reviewed(*, mailbox: Mailbox, mail_id: int, note: str, actor: Any) -> I
     """
     note = " ".join(note.split())
     if not note:
-        raise ReviewError(_("Tulis catatan singkat: apa yang sudah dilakukan dengan surel ini."))
+        raise ReviewError(_("Tulis catatan singkat: apa yang sudah dilakukan dengan e-mail ini."))
     if len(note) > NOTE_MAX:
         raise ReviewError(_("Catatan paling panjang %(n)s karakter.") % {"n": NOTE_MAX})
     with transaction.atomic():

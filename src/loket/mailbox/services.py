@@ -138,9 +138,9 @@ def auto_reply_reason(mail: Incoming) -> str:
             return _("Balasan otomatis (header %(h)s).") % {"h": name}
     precedence = mail.header("precedence").lower()
     if precedence in {"bulk", "junk", "list", "auto_reply"}:
-        return _("Surel massal (Precedence: %(v)s).") % {"v": precedence}
+        return _("E-mail massal (Precedence: %(v)s).") % {"v": precedence}
     if "list-id" in mail.headers or "list-unsubscribe" in mail.headers:
-        return _("Surel milis (List-Id).")
+        return _("E-mail milis (List-Id).")
     if _VACATION.search(mail.subject):
         return _("Balasan otomatis (perihal: %(s)s).") % {"s": mail.subject[:80]}
     return ""
@@ -389,7 +389,7 @@ def _reply(mailbox: Mailbox, mail: Incoming, case: Case, how: str) -> Outcome:
         _ask(mail, unit=unit, sop=sop, problems=problems, berkas=list(asked.berkas), case=case)
         return Outcome(InboundMail.Status.ANSWERED, "; ".join(problems), case)
     kodes = {name: kode for kode, name, _content in uploads}
-    note = _("Berkas diterima (%(how)s).") % {"how": _("utas surel") if how == "header" else _("nomor pada perihal")}
+    note = _("Berkas diterima (%(how)s).") % {"how": _("utas e-mail") if how == "header" else _("nomor pada perihal")}
     return Outcome(InboundMail.Status.SUPPLIED, note, case, kodes)
 
 
@@ -409,7 +409,7 @@ def _answer_without_attachments(mailbox: Mailbox, mail: Incoming) -> Outcome:
     other address: no answer (an unknown sender is often spam with a forged address, and an answer
     would be backscatter), left for staff."""
     unit = mailbox.unit
-    left = _("Surel tanpa lampiran dan tidak membalas permohonan mana pun.")
+    left = _("E-mail tanpa lampiran dan tidak membalas permohonan mana pun.")
     known = Account.objects.filter(unit=unit, email__iexact=mail.from_address.strip(), is_active=True).exists()
     if not known:
         return Outcome(
@@ -435,7 +435,7 @@ def _answer_without_attachments(mailbox: Mailbox, mail: Incoming) -> Outcome:
     if not versions:
         return Outcome(InboundMail.Status.NEEDS_REVIEW, left + " " + _("Unit ini tidak punya layanan reset akun."))
     sops = [parsed(v) for v in versions]
-    problem = _("Surel Anda tidak berlampiran.")
+    problem = _("E-mail Anda tidak berlampiran.")
     if len(sops) == 1:
         _ask(mail, unit=unit, sop=sops[0], problems=[problem], berkas=list(sops[0].berkas), case=None)
     else:
@@ -580,7 +580,7 @@ class PollResult:
     def summary(self) -> str:
         labels = dict(InboundMail.Status.choices)
         parts = ", ".join(f"{n} {labels[s]}" for s, n in sorted(self.statuses.items()))
-        line = _("Kotak masuk %(unit)s: %(read)s surel dibaca%(parts)s; %(failed)s gagal; %(sec).2f detik.") % {
+        line = _("Kotak masuk %(unit)s: %(read)s e-mail dibaca%(parts)s; %(failed)s gagal; %(sec).2f detik.") % {
             "unit": self.mailbox.unit.kode,
             "read": self.read,
             "parts": f" ({parts})" if parts else "",

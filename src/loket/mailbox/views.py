@@ -39,7 +39,7 @@ def _mailbox(request: HttpRequest, unit_kode: str) -> Mailbox:
 def index(request: HttpRequest) -> HttpResponse:
     units = units_of(request.user)
     if not units:
-        raise Http404(_("Anda tidak membuka surel di unit mana pun."))
+        raise Http404(_("Anda tidak membuka e-mail di unit mana pun."))
     if len(units) == 1:
         return redirect("console:mailbox", unit_kode=units[0].kode)
     rows = [{"unit": unit, "counts": selectors.counts(unit.mailbox, request.user)} for unit in units]
@@ -97,21 +97,21 @@ def choose_service(request: HttpRequest, unit_kode: str, mail_id: int) -> HttpRe
         if row.status == InboundMail.Status.REQUEST and row.case is not None:
             messages.success(
                 request,
-                _("Surel dari %(sender)s menjadi permohonan %(ref)s.")
+                _("E-mail dari %(sender)s menjadi permohonan %(ref)s.")
                 % {"sender": row.from_address, "ref": row.case.reference},
             )
         elif row.status == InboundMail.Status.ANSWERED:
             messages.warning(
                 request,
                 _(
-                    "Surel dari %(sender)s belum dapat menjadi permohonan (%(reason)s); pemohon dijawab dengan berkas yang perlu dikirim."
+                    "E-mail dari %(sender)s belum dapat menjadi permohonan (%(reason)s); pemohon dijawab dengan berkas yang perlu dikirim."
                 )
                 % {"sender": row.from_address, "reason": row.reason},
             )
         else:
             messages.warning(
                 request,
-                _("Surel dari %(sender)s: %(status)s. %(reason)s")
+                _("E-mail dari %(sender)s: %(status)s. %(reason)s")
                 % {"sender": row.from_address, "status": row.get_status_display(), "reason": row.reason},
             )
     return redirect("console:mailbox", unit_kode=mailbox.unit.kode)
@@ -128,7 +128,7 @@ def mark_reviewed(request: HttpRequest, unit_kode: str, mail_id: int) -> HttpRes
     except review.ReviewError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Surel dari %(sender)s ditandai sudah ditinjau.") % {"sender": row.from_address})
+        messages.success(request, _("E-mail dari %(sender)s ditandai sudah ditinjau.") % {"sender": row.from_address})
     return redirect("console:mailbox", unit_kode=mailbox.unit.kode)
 
 

@@ -50,7 +50,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notify.change_outboxmessage")
 
-    @admin.action(description=_("Kirim ulang surel yang gagal"), permissions=["resend"])
+    @admin.action(description=_("Kirim ulang e-mail yang gagal"), permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         selected = list(queryset)  # counted before: a status filter would no longer match them
         count = resend_messages(messages=selected, actor=request.user)
@@ -59,8 +59,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             ngettext(
-                "%(count)d surel dimasukkan lagi ke antrean kirim.",
-                "%(count)d surel dimasukkan lagi ke antrean kirim.",
+                "%(count)d e-mail dimasukkan lagi ke antrean kirim.",
+                "%(count)d e-mail dimasukkan lagi ke antrean kirim.",
                 count,
             )
             % {"count": count},
@@ -70,7 +70,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 _(
-                    "%(erased)d surel dilewati karena tautan atau kode rahasianya sudah dihapus; "
+                    "%(erased)d e-mail dilewati karena tautan atau kode rahasianya sudah dihapus; "
                     "terbitkan yang baru lewat kasusnya."
                 )
                 % {"erased": erased},
@@ -79,6 +79,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         if skipped:
             self.message_user(
                 request,
-                _("%(skipped)d surel dilewati karena tidak berstatus gagal.") % {"skipped": skipped},
+                _("%(skipped)d e-mail dilewati karena tidak berstatus gagal.") % {"skipped": skipped},
                 messages.INFO,
             )

@@ -47,7 +47,7 @@ class OutboxMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("surel keluar")
+        verbose_name = _("e-mail keluar")
         verbose_name_plural = _("kotak keluar")
 
     def __str__(self) -> str:

@@ -111,14 +111,14 @@ def _claim(message_id: int, now: dt.datetime) -> tuple[OutboxMessage, bool] | st
         if message.secret_erased:
             # Never send the marker in place of the secret: staff must issue a new link.
             message.status = OutboxMessage.Status.FAILED
-            message.last_error = _("Tautan atau kode dalam surel ini sudah dihapus; surel tidak dapat dikirim lagi.")
+            message.last_error = _("Tautan atau kode dalam e-mail ini sudah dihapus; e-mail tidak dapat dikirim lagi.")
             message.next_attempt_at = None
             message.save(update_fields=[*fields, *_erase_secrets(message)])
             return Outcome.FAILED
         if interrupted and message.attempts >= MAX_ATTEMPTS:
             message.status = OutboxMessage.Status.FAILED
             message.last_error = _(
-                "Pekerja berhenti di tengah percobaan terakhir; server surel mungkin sudah menerimanya."
+                "Pekerja berhenti di tengah percobaan terakhir; server e-mail mungkin sudah menerimanya."
             )
             message.next_attempt_at = None
             message.save(update_fields=[*fields, *_erase_secrets(message)])

@@ -63,7 +63,7 @@ class Summary:
         pending = OutboxMessage.objects.filter(status__in=waiting).count()
         failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED).count()
         return _(
-            "Pekerja selesai: %(tasks)d tugas dijalankan, %(swept)d surel terkirim lewat penyapuan, "
+            "Pekerja selesai: %(tasks)d tugas dijalankan, %(swept)d e-mail terkirim lewat penyapuan, "
             "%(jobs)d pekerjaan berkala (%(jobs_failed)d gagal); kotak keluar: %(pending)d menunggu, %(failed)d gagal."
         ) % {**self.__dict__, "pending": pending, "failed": failed}
 

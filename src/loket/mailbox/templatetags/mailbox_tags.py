@@ -22,5 +22,5 @@ def mailbox_panel(user: Any) -> dict[str, Any]:
 
 @register.simple_tag
 def opens_mail(user: Any) -> bool:
-    """Whether `user` may see some unit's mailbox screen (the console's "Surel" link)."""
+    """Whether `user` may see some unit's mailbox screen (the console's "E-mail" link)."""
     return bool(units_of(user))

@@ -18,7 +18,7 @@ from loket.units.models import Unit
 
 
 class Command(BaseCommand):
-    help = "Membaca kotak surat IMAP unit: surel baru menjadi permohonan atau melengkapi berkas."
+    help = "Membaca kotak surat IMAP unit: e-mail baru menjadi permohonan atau melengkapi berkas."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)

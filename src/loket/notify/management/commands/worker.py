@@ -24,7 +24,7 @@ def _positive(value: str) -> float:
 
 
 class Command(BaseCommand):
-    help = _("Menjalankan tugas latar: mengirim surel dari kotak keluar dan pekerjaan berkala.")
+    help = _("Menjalankan tugas latar: mengirim e-mail dari kotak keluar dan pekerjaan berkala.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(

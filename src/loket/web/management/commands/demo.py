@@ -181,7 +181,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, url: str, **opts: Any) -> None:
         if not settings.DEBUG:
-            raise CommandError("`loket demo` hanya untuk mode demo (LOKET_DEBUG=1): kata sandinya tercetak di sini")
+            raise CommandError("`loket demo` hanya untuk mode demo (LOKET_DEBUG=1): passwordnya tercetak di sini")
         if not Unit.objects.exists():
             raise CommandError("Belum ada unit. Jalankan dulu: loket sop install --builtin")
         seed()
@@ -195,10 +195,10 @@ class Command(BaseCommand):
                     "",
                     "Loket demo siap.",
                     f"  Portal pemohon:  {url}/permohonan/",
-                    f"  Konsol petugas:  {url}/konsol/   (kata sandi semua petugas: {DEMO_PASSWORD})",
+                    f"  Konsol petugas:  {url}/konsol/   (password semua petugas: {DEMO_PASSWORD})",
                     *staff_lines,
                     f"  Admin:           {url}/admin/  (masuk: {DEMO_ADMIN} / {DEMO_PASSWORD})",
-                    f"  Kotak keluar:    {url}/konsol/kotak-keluar/  (sebagai admin: surel demo, termasuk tautan)",
+                    f"  Kotak keluar:    {url}/konsol/kotak-keluar/  (sebagai admin: e-mail demo, termasuk tautan)",
                     f"  Pelatihan:       {url}/konsol/pelatihan/  (adminppe-kaltim: sesi demo sedang berlangsung)",
                     f"  Antrian KKP:     {url}/konsol/antrian/  (frontoffice-kkp: buku tamu dan tiket; helpdesk-kkp: loket)",
                     f"  Papan antrian:   {url}/papan/{_board_token()}/  (layar ruang tunggu; klik 'Aktifkan suara')",
@@ -206,7 +206,7 @@ class Command(BaseCommand):
                     f"  Masuk SPSE (simulasi): {url}/akun/masuk/   akun direktori:",
                     *account_lines,
                     f"  Katalog SOP:     {url}/sop/",
-                    "  Surel demo juga tersimpan di var/mail/; pekerja (loket worker) berjalan bersama server.",
+                    "  E-mail demo juga tersimpan di var/mail/; pekerja (loket worker) berjalan bersama server.",
                     "  Berhenti:        Ctrl+C",
                     "",
                 ]
