@@ -33,7 +33,7 @@ from .nip import nip_problems, normalise_nip
 from .passwords import password_problems
 from .roles import account_roles, nip_required_roles
 
-ACCOUNT_PASSWORD_VALIDATORS = [CommonPasswordValidator(), NumericPasswordValidator()]
+ACCOUNT_PASSWORD_VALIDATORS: list[Any] = [CommonPasswordValidator(), NumericPasswordValidator()]
 
 # -- import -----------------------------------------------------------------------------------------
 
