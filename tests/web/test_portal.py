@@ -410,3 +410,8 @@ def test_the_upload_hint_of_a_document_shown_in_person_fits_the_web(client, db):
     page = client.get(f"/permohonan/{other.unit.kode}/{other.kode}/").content.decode()
     assert "aslinya hanya diperlihatkan bila Anda datang langsung ke loket" in page
     assert "Bawa aslinya bila datang langsung" not in page
+
+
+def test_a_reset_form_offers_what_a_reset_gives(client, service):
+    page = client.get(f"/permohonan/{service.unit.kode}/{service.kode}/").content.decode()
+    assert 'value="password"' in page and 'value="user-id"' in page and 'value="akun-baru"' not in page

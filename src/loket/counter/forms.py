@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loket.cases.models import Need
 from loket.web.portal_forms import RequestForm
 
 from .models import ServiceQueue
@@ -58,7 +57,6 @@ class CounterRequestForm(RequestForm):
 
     def __init__(self, *args: Any, originals: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["need"].choices = [(n.value, n.label) for n in (Need.PASSWORD, Need.USER_ID)]  # type: ignore[attr-defined]
         if originals:
             self.fields["originals"].choices = [(b.kode, _("Asli %(nama)s") % {"nama": b.nama}) for b in originals]  # type: ignore[attr-defined]
         else:

@@ -149,7 +149,8 @@ class RequestForm(PortalForm):
     )
     need = forms.ChoiceField(
         label=gettext_lazy("Yang Anda perlukan"),
-        choices=Need.choices,
+        # What a reset service gives; a new account is asked for on the registration form.
+        choices=[(n.value, n.label) for n in (Need.PASSWORD, Need.USER_ID)],
         required=False,
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": gettext_lazy("Pilih kebutuhan: password baru atau informasi user ID.")},
