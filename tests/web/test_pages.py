@@ -73,3 +73,11 @@ def test_the_catalogue_speaks_english_when_asked(client, service):
 def test_the_language_menu_names_each_language_in_its_own_words(client, db):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert ">Bahasa Indonesia</option>" in page and ">English</option>" in page and "Inggris" not in page
+
+
+def test_every_page_has_the_favicon(client, db):
+    page = client.get("/").content.decode()
+    assert 'rel="icon"' in page and "web/favicon.svg" in page
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("web/favicon.svg") is not None
