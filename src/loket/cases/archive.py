@@ -27,14 +27,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from loket.sop.render.document import tanggal
+from loket.units.services import zone_label
 
 from .models import ArchiveRecord, Case, Channel, Need, Status, StepRun
 
 # The manifest's shape: 1 had no `format` key (no activity texts, names or zone); 2 adds them.
 FORMAT = 2
-
-# WIB, WITA, WIT by the zones Indonesia uses; any other zone shows the name zoneinfo gives.
-ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 ANSWER_LABELS = {"ya": "Ya", "tidak": "Tidak", "lanjut": "Dikerjakan"}
 
@@ -181,11 +179,6 @@ def verify_seal(record: ArchiveRecord) -> bool:
 
 
 # -- the record as printed ------------------------------------------------------------------------
-
-
-def zone_label(zone: zoneinfo.ZoneInfo, moment: dt.datetime | None = None) -> str:
-    """WIB, WITA or WIT for Indonesia's zones; else the zone's own abbreviation."""
-    return ZONE_LABELS.get(zone.key) or (moment or timezone.now()).astimezone(zone).tzname() or zone.key
 
 
 def local_time(value: str | dt.datetime | None, zone: zoneinfo.ZoneInfo) -> str:

@@ -226,7 +226,8 @@ def _record_earlier(ctx: EffectContext, earlier: dict[str, EarlierStep]) -> None
         if done.detail:
             run.detail = {**run.detail, **done.detail}
         _finish(run, case=case, answer="lanjut", actor=done.actor, note="", now=finished)
-        advance = engine.advance(sop, step.no, None, facts_of(case), by=engine.by_of(step, facts_of(case)))
+        facts = facts_of(case)
+        advance = engine.advance(sop, step.no, None, facts, by=engine.by_of(step, facts))
         _apply(ctx, advance, run, now=finished)
 
 

@@ -23,6 +23,7 @@ from loket.cases.errors import Invalid
 from loket.catalog.selectors import parsed
 from loket.directory.models import Agency
 from loket.units.models import Unit
+from loket.units.services import zone_label
 from loket.web.portal_forms import read_uploads
 
 from . import export, intake, services
@@ -31,7 +32,6 @@ from .lanes import holds_lane, queue_lanes, units_of
 from .models import Board, Counter, QueueTicket, ServiceQueue
 from .selectors import counter_lists, day_tickets, search_guests
 
-ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 PRINT_SIZES = {"80mm": "80 mm", "58mm": "58 mm", "a6": "A6"}
 
 
@@ -206,7 +206,7 @@ def ticket_print(request: HttpRequest, unit_kode: str, ticket_id: int, size: str
             "issued": _local(unit, ticket.issued_at),
             "size": size,
             "ahead": ahead,
-            "zone_label": ZONE_LABELS.get(unit.zona_waktu, ""),
+            "zone_label": zone_label(unit.zona_waktu, ticket.issued_at),
             "lookup_url": request.build_absolute_uri(reverse("queue:ticket")),
         },
     )
@@ -401,6 +401,6 @@ def receipt(request: HttpRequest, unit_kode: str, ticket_id: int) -> HttpRespons
             "sop_name": parsed(ticket.case.sop).nama,
             "code": code,
             "opened": _local(unit, ticket.done_at),
-            "zone_label": ZONE_LABELS.get(unit.zona_waktu, ""),
+            "zone_label": zone_label(unit.zona_waktu, ticket.done_at),
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,13 @@ def load_units_file(*, path: Path = UNITS_FILE) -> list[Unit]:
 
 # The names civil servants use for Indonesia's three zones.
 ZONE_NAMES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
+def zone_label(zone: zoneinfo.ZoneInfo | str, moment: dt.datetime | None = None) -> str:
+    """The name a time is read with: WIB, WITA or WIT for Indonesia's zones (zoneinfo's own
+    abbreviation for them), the abbreviation or the zone's key for any other zone."""
+    zone = zoneinfo.ZoneInfo(zone) if isinstance(zone, str) else zone
+    return (moment or dt.datetime.now(dt.UTC)).astimezone(zone).tzname() or zone.key
 
 
 class UnitRefused(Exception):

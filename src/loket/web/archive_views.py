@@ -14,10 +14,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from loket.cases.archive import zone_label
 from loket.cases.archive_verify import verify_archive
 from loket.cases.errors import NotFound
 from loket.cases.selectors import require_view
+from loket.units.services import zone_label
 
 
 @never_cache

@@ -13,6 +13,8 @@ from django import template
 from django.conf import settings
 from django.utils import dateformat
 
+from loket.units.services import zone_label
+
 register = template.Library()
 
 
@@ -30,11 +32,11 @@ def zone_of(where: Any) -> zoneinfo.ZoneInfo:
 def lokal(value: dt.datetime | None, where: Any = None) -> str:
     if not value:
         return ""
-    shown = value.astimezone(zone_of(where))
-    return f"{dateformat.format(shown, 'd-m-Y H:i')} {shown.tzname()}"
+    zone = zone_of(where)
+    return f"{dateformat.format(value.astimezone(zone), 'd-m-Y H:i')} {zone_label(zone, value)}"
 
 
 @register.filter
 def zona(where: Any) -> str:
     """The zone's name (WIB, WITA, WIT) for a column heading."""
-    return dt.datetime.now(zone_of(where)).tzname() or ""
+    return zone_label(zone_of(where))
