@@ -99,11 +99,14 @@ def test_it_lists_the_services_each_unit_offers(client, service, other_service, 
     page = client.get(reverse("portal:start")).content.decode()
     for unit in ("UKPBJ Kabupaten Uji", "UKPBJ Kabupaten Uji Lain"):
         assert unit in page
+    assert "data-kode" not in page  # the services come on the next page, once the unit is chosen
     uji = client.get(reverse("portal:start"), {"unit": "uji"}).content.decode()
     assert re.findall(r'data-kode="([^"]+)"', uji) == ["uji-pulih-akun", "uji-registrasi-akun"]
     assert "Pemulihan Akun SPSE Pejabat Pengadaan" in uji
     assert f'href="{FORM_URL}"' in uji
     assert "<strong>PPK</strong>" in uji
+    # One thing per page: once a unit is chosen the page offers its services, not the unit list.
+    assert 'name="unit"' not in uji and 'href="/permohonan/"' in uji and "ganti unit" in uji
     other = client.get(reverse("portal:start"), {"unit": "uji-lain"}).content.decode()
     assert re.findall(r'data-kode="([^"]+)"', other) == ["uji-lain-pulih-akun"]
     assert "Pemulihan Akun SPSE Pokja Pemilihan" in other
