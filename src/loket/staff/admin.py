@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from loket.audit.services import log_action
 from loket.catalog.models import UnitLane
 
-from .models import ApiToken, StaffRole
+from .models import ApiToken, StaffProfile, StaffRole
 from .services import revoke_api_token
 
 
@@ -88,6 +88,37 @@ class StaffRoleInline(admin.TabularInline):
     extra = 0
     verbose_name = gettext_lazy("peran petugas")
     verbose_name_plural = gettext_lazy("peran petugas (unit, lajur, instansi)")
+
+
+class StaffProfileForm(forms.ModelForm):
+    class Meta:
+        model = StaffProfile
+        fields = ["user", "nip"]
+
+    def clean_nip(self) -> str:
+        from loket.directory.nip import normalise_nip
+
+        # Typed as printed (19720528 200502 1 001), kept as its 18 digits; the model checks it.
+        return normalise_nip(self.cleaned_data.get("nip") or "")
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    """A staff member's NIP (also set by `loket staff nip`); kept apart from the user page, whose
+    form stays Django's own."""
+
+    form = StaffProfileForm
+    list_display = ["user", "nip"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "nip"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+
+    def get_fields(self, request: HttpRequest, obj: StaffProfile | None = None) -> Any:
+        return ["nip"] if obj else ["user", "nip"]
+
+    def save_model(self, request: HttpRequest, obj: StaffProfile, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        log_action("staff.nip_set", actor=request.user, username=obj.user.get_username(), nip=obj.nip)
 
 
 User = get_user_model()

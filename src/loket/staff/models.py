@@ -1,4 +1,5 @@
-"""A staff member's role in a unit (and, for an agency-scoped lane, an agency); API tokens."""
+"""A staff member's role in a unit (and, for an agency-scoped lane, an agency), their profile
+(the NIP printed beside their name on official records); API tokens."""
 
 from __future__ import annotations
 
@@ -71,6 +72,36 @@ class StaffRole(models.Model):
             errors["agency"] = _("Instansi %(agency)s bukan instansi unit ini.") % {"agency": self.agency}
         if errors:
             raise ValidationError(errors)
+
+
+def validate_staff_nip(value: str) -> None:
+    """A staff member's NIP: 18 digits (PNS or PPPK, loket.directory.nip, checked leniently)."""
+    from loket.directory.nip import nip_problems
+
+    problems = nip_problems(value, strict=False)
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
+class StaffProfile(models.Model):
+    """What an official record prints about a staff member beside their name (Django's user has
+    no NIP). A user without a row has no NIP."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[validate_staff_nip],
+        help_text=_("18 angka tanpa spasi; dicetak di arsip permohonan di samping nama petugas."),
+    )
+
+    class Meta:
+        verbose_name = _("profil petugas")
+        verbose_name_plural = _("profil petugas")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.nip}".strip()
 
 
 class ApiToken(models.Model):

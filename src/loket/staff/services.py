@@ -27,9 +27,17 @@ from loket.directory.models import Agency
 from loket.units.models import Unit
 
 from .errors import StaffError
-from .models import ApiToken, StaffRole
+from .models import ApiToken, StaffProfile, StaffRole
 
-__all__ = ["StaffError", "add_staff_role", "authenticate_token", "create_api_token", "revoke_api_token"]
+__all__ = [
+    "StaffError",
+    "add_staff_role",
+    "authenticate_token",
+    "create_api_token",
+    "revoke_api_token",
+    "set_staff_nip",
+    "staff_nip",
+]
 
 # A token reads "lkt_" + 40 URL-safe characters; its first 12 characters are kept as its prefix,
 # which is how an operator names it (`loket token revoke lkt_AbCdEfGh`) without knowing it.
@@ -87,6 +95,7 @@ def add_staff_role(
     create_agency: bool = False,
     password: str | None = None,
     admin: bool = False,
+    nip: str | None = None,
 ) -> RoleAdded:
     """Give `username` the staff `role` in the unit whose kode is `unit`.
 
@@ -96,8 +105,11 @@ def add_staff_role(
     user given `admin` made `is_staff`, their password left as it is; the StaffRole row written
     (audit `staff.role_added`). Raises StaffError, with nothing written, when the unit or role is
     unknown, the agency is missing, wrong or not allowed for the role, the password is missing or
-    weak, or the user already holds this role.
+    weak, or the user already holds this role. With `nip`, the user's NIP is then set as
+    `set_staff_nip` does (a wrong NIP is refused before anything is written).
     """
+    if nip is not None:
+        _checked_nip(nip)
     unit_row = Unit.objects.filter(kode=unit).first()
     if unit_row is None:
         raise StaffError(_("Unit %(kode)s tidak dikenal; lihat `loket unit list`.") % {"kode": unit})
@@ -148,7 +160,48 @@ def add_staff_role(
         role=role,
         agency=agency_row.name if agency_row else None,
     )
+    if nip is not None:
+        set_staff_nip(actor=actor, username=username, nip=nip)
     return RoleAdded(role=staff_role, user_created=created)
+
+
+def _checked_nip(nip: str) -> str:
+    from loket.directory.nip import nip_problems, normalise_nip
+
+    value = normalise_nip(nip)
+    problems = nip_problems(value, strict=False) if value else []
+    if problems:
+        raise StaffError(_("NIP ditolak: %(why)s") % {"why": " ".join(problems)})
+    return value
+
+
+@transaction.atomic
+def set_staff_nip(*, actor: Any, username: str, nip: str) -> StaffProfile:
+    """Set (or with "" clear) the NIP of staff member `username`, printed beside their name on
+    archive records. Spaces are dropped ("19720528 200502 1 001").
+
+    Effects: the StaffProfile row written (created when missing); audit `staff.nip_set` (nothing
+    when it is unchanged). Raises StaffError, writing nothing, for an unknown user or a NIP that
+    is not 18 digits of a NIP's shape (loket.directory.nip, PPPK numbers accepted).
+    """
+    value = _checked_nip(nip)
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise StaffError(_("Pengguna %(u)s tidak dikenal.") % {"u": username})
+    profile, _created = StaffProfile.objects.get_or_create(user=user)
+    if profile.nip != value:
+        profile.nip = value
+        profile.save(update_fields=["nip"])
+        log_action("staff.nip_set", actor=actor, username=username, nip=value)
+    return profile
+
+
+def staff_nip(user: Any) -> str:
+    """The NIP of `user` ("" when none is set)."""
+    if user is None:
+        return ""
+    profile = StaffProfile.objects.filter(user=user).first()
+    return profile.nip if profile else ""
 
 
 def _agency_for(unit: Unit, lane: UnitLane, name: str | None, *, create_agency: bool, actor: Any) -> Agency | None:

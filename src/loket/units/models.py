@@ -1,4 +1,6 @@
-"""A unit (LPSE/UKPBJ): its code, name, time zone, working hours, account directory and logo."""
+"""A unit (LPSE/UKPBJ): its code, name, time zone, working hours, account directory, and its
+identity as printed on its pages and documents (logo, letterhead, address, contact, opening hours;
+read through `loket.units.services.unit_identity`)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import re
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +42,29 @@ def validate_logo(value: str) -> None:
         raise ValidationError(_("Berkas logo tidak ditemukan: %(v)s"), params={"v": value})
 
 
+# Digits, a leading "+", spaces, hyphens and the parentheses around an area code: what an office
+# prints as its phone ("(0541) 733333", "+62 541 733 333", "0541-733333"); at least 5 digits.
+PHONE_PATTERN = re.compile(r"\+?\(?[0-9][0-9 ()-]*[0-9]")
+
+
+def validate_phone(value: str) -> None:
+    if not PHONE_PATTERN.fullmatch(value.strip()) or sum(c.isdigit() for c in value) < 5:
+        raise ValidationError(
+            _(
+                "Nomor telepon hanya boleh berisi angka, + di depan, spasi, tanda hubung dan tanda kurung kode "
+                "area, paling sedikit 5 angka, misalnya (0541) 733333: %(v)s"
+            ),
+            params={"v": value},
+        )
+
+
+validate_contact_email = EmailValidator(message=_("Alamat e-mail kontak tidak sah, contoh: lpse@kaltimprov.go.id"))
+
+
+def validate_website(value: str) -> None:
+    URLValidator(schemes=["http", "https"], message=_("Alamat situs web harus dimulai https:// atau http://"))(value)
+
+
 class Directory(models.TextChoices):
     """Where the unit's SPSE accounts live, and so who resets their passwords."""
 
@@ -59,6 +85,29 @@ class Unit(models.Model):
         blank=True,
         validators=[validate_logo],
         help_text=_("Path berkas gambar (PNG, JPEG atau SVG) di server untuk kop dokumen SOP; kosong: tanpa logo."),
+    )
+
+    # The identity printed on the unit's portal and console pages, receipts, letters and archive
+    # records. All optional: an empty one is left out (or, for the hours and letterhead, derived).
+    kop = models.TextField(
+        _("kop (baris-baris kop surat)"),
+        blank=True,
+        help_text=_(
+            "Satu baris per baris, misalnya PEMERINTAH PROVINSI KALIMANTAN TIMUR lalu nama unitnya; "
+            "kosong: nama unit. Dipakai bila SOP atau pengaturan surat tidak punya kop sendiri."
+        ),
+    )
+    alamat = models.TextField(_("alamat"), blank=True, help_text=_("Alamat kantor, boleh beberapa baris."))
+    telepon = models.CharField(_("telepon"), max_length=60, blank=True, validators=[validate_phone])
+    surel = models.CharField(_("e-mail kontak"), max_length=254, blank=True, validators=[validate_contact_email])
+    situs = models.CharField(_("situs web"), max_length=200, blank=True, validators=[validate_website])
+    jam_layanan = models.CharField(
+        _("jam layanan"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Seperti dibaca pemohon, misalnya Senin–Jumat 08.00–16.00 WITA; kosong: dari jam kerja dan zona waktu."
+        ),
     )
 
     class Meta:

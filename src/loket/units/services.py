@@ -1,9 +1,11 @@
-"""Writing units: from the built-in units file, or one at a time."""
+"""Writing units (from the built-in units file, or one at a time) and reading a unit's identity:
+the one rule for what its pages and documents print about it (`unit_identity`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,112 @@ def zone_label(zone: zoneinfo.ZoneInfo | str, moment: dt.datetime | None = None)
     return (moment or dt.datetime.now(dt.UTC)).astimezone(zone).tzname() or zone.key
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def default_opening_hours(unit: Unit) -> str:
+    """The opening hours as a person reads them, from the working hours and the zone: working days
+    are Monday to Friday (loket.calendar), so "Senin–Jumat 08.00–16.00 WITA"."""
+    start, end = (part.replace(":", ".") for part in unit.jam_kerja.split("-"))
+    return f"Senin–Jumat {start}–{end} {zone_label(unit.zona_waktu)}"
+
+
+@dataclass(frozen=True)
+class UnitIdentity:
+    """What a unit's pages and documents print about it. `kop`: the letterhead lines (the unit's
+    own, else its name); `alamat`: the address lines; `logo`: an image path on this server or ""."""
+
+    kode: str
+    nama: str
+    kop: list[str]
+    alamat: list[str]
+    telepon: str
+    surel: str
+    situs: str
+    jam_layanan: str
+    logo: str
+
+    @property
+    def address_line(self) -> str:
+        """The address on one line (a receipt, a page footer)."""
+        return ", ".join(self.alamat)
+
+    @property
+    def contact_line(self) -> str:
+        """Phone, e-mail and website on one line, each with its label (those set only)."""
+        parts = [
+            _("Telp. %(v)s") % {"v": self.telepon} if self.telepon else "",
+            _("E-mail %(v)s") % {"v": self.surel} if self.surel else "",
+            self.situs.removeprefix("https://").removeprefix("http://").rstrip("/") if self.situs else "",
+        ]
+        return " · ".join(p for p in parts if p)
+
+    @property
+    def hours_line(self) -> str:
+        return _("Jam layanan: %(v)s") % {"v": self.jam_layanan} if self.jam_layanan else ""
+
+    def logo_uri(self) -> str | None:
+        """The logo as a data: URI for a page or a PDF (None without a readable logo)."""
+        from loket.sop.render.document import logo_uri
+
+        return logo_uri(self.logo) if self.logo else None
+
+    def as_manifest(self) -> dict[str, Any]:
+        """What an archive record seals of it (the logo is a picture, not a fact: left out)."""
+        return {
+            "kop": self.kop,
+            "alamat": self.alamat,
+            "telepon": self.telepon,
+            "surel": self.surel,
+            "situs": self.situs,
+            "jam_layanan": self.jam_layanan,
+        }
+
+    @classmethod
+    def from_manifest(cls, unit: dict[str, Any], logo: str = "") -> UnitIdentity:
+        data = unit.get("identitas") or {}
+        return cls(
+            kode=unit.get("kode", ""),
+            nama=unit.get("nama", ""),
+            kop=list(data.get("kop") or [unit.get("nama", "")]),
+            alamat=list(data.get("alamat") or []),
+            telepon=data.get("telepon", ""),
+            surel=data.get("surel", ""),
+            situs=data.get("situs", ""),
+            jam_layanan=data.get("jam_layanan", ""),
+            logo=logo,
+        )
+
+
+def unit_identity(unit: Unit) -> UnitIdentity:
+    """The unit's identity as every page footer, receipt, letter and archive record prints it:
+    the letterhead lines it set (else its name), its address lines, phone, e-mail, website, the
+    opening hours it set (else `default_opening_hours`) and its logo."""
+    return UnitIdentity(
+        kode=unit.kode,
+        nama=unit.nama,
+        kop=_lines(unit.kop) or [unit.nama],
+        alamat=_lines(unit.alamat),
+        telepon=unit.telepon.strip(),
+        surel=unit.surel.strip(),
+        situs=unit.situs.strip(),
+        jam_layanan=unit.jam_layanan.strip() or default_opening_hours(unit),
+        logo=unit.logo,
+    )
+
+
+# The identity fields and the `loket unit add` flag of each.
+IDENTITY_FIELDS = {
+    "kop": "--letterhead",
+    "alamat": "--address",
+    "telepon": "--phone",
+    "surel": "--email",
+    "situs": "--website",
+    "jam_layanan": "--opening-hours",
+}
+
+
 class UnitRefused(Exception):
     """The unit was not saved; the message says why, in Indonesian."""
 
@@ -67,6 +175,12 @@ def save_unit(
     direktori: str | None = None,
     logo: str | None = None,
     update: bool = False,
+    kop: str | None = None,
+    alamat: str | None = None,
+    telepon: str | None = None,
+    surel: str | None = None,
+    situs: str | None = None,
+    jam_layanan: str | None = None,
 ) -> tuple[Unit, bool]:
     """Create the unit `kode`, or with `update` change the fields given of an existing one.
 
@@ -75,7 +189,19 @@ def save_unit(
     (unit, created); with `update` an unknown kode is created like without it. Raises UnitRefused,
     writing nothing, for an existing kode without `update`, a new unit without name or zone, and
     any value the model's validators refuse.
+
+    The identity (kop, alamat, telepon, surel, situs, jam_layanan): "" empties a field, None leaves
+    it. In `kop` and `alamat` a "|" (or a typed "\\n") also starts a new line, so that one
+    command-line argument can hold several lines.
     """
+    identity = {
+        "kop": _multiline(kop),
+        "alamat": _multiline(alamat),
+        **{
+            name: value.strip() if value is not None else None
+            for name, value in (("telepon", telepon), ("surel", surel), ("situs", situs), ("jam_layanan", jam_layanan))
+        },
+    }
     if zona_waktu:
         zona_waktu = ZONE_NAMES.get(zona_waktu.strip().upper(), zona_waktu.strip())
     unit = Unit.objects.select_for_update().filter(kode=kode).first()
@@ -105,6 +231,7 @@ def save_unit(
         ("jam_kerja", jam_kerja),
         ("direktori", direktori),
         ("logo", logo),
+        *((name, identity.get(name)) for name in IDENTITY_FIELDS),
     )
     for field, value in fields:
         if value is not None and value != getattr(unit, field):
@@ -125,6 +252,12 @@ def save_unit(
     return unit, created
 
 
+def _multiline(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return "\n".join(_lines(text.replace("\\n", "\n").replace("|", "\n")))
+
+
 def _waiting_for_a_password(unit: Unit) -> bool:
     """Whether a case of `unit` waits at a step that sets a password: who does that step (the
     system or a person in SPSE) follows from the directory, so switching it would strand the case."""
@@ -143,5 +276,6 @@ def _field_label(name: str) -> str:
         "jam_kerja": "--hours",
         "direktori": "--directory",
         "logo": "--logo",
+        **{name: flag for name, flag in IDENTITY_FIELDS.items()},
     }
     return labels.get(name, name)

@@ -1,5 +1,6 @@
-"""`loket staff add|list|lanes`: give a user a staff role in a unit (creating the user), list
-staff, and list each unit's staff lanes with their holders and the cases waiting at unheld lanes.
+"""`loket staff add|nip|list|lanes`: give a user a staff role in a unit (creating the user), set
+a staff member's NIP, list staff, and list each unit's staff lanes with their holders and the
+cases waiting at unheld lanes.
 
 The rules live in loket.staff.services; this command reads the password and prints results.
 """
@@ -21,7 +22,7 @@ from loket.cli_output import write_table
 from loket.staff import selectors
 from loket.staff.errors import StaffError
 from loket.staff.lanes import lanes_report
-from loket.staff.services import add_staff_role, password_problems
+from loket.staff.services import add_staff_role, password_problems, set_staff_nip
 
 PROMPT_ATTEMPTS = 3
 
@@ -53,6 +54,13 @@ class Command(BaseCommand):
             "--password-stdin", action="store_true", help="baca password pengguna baru dari baris pertama stdin"
         )
         p.add_argument("--admin", action="store_true", help="boleh masuk ke halaman admin (is_staff)")
+        p.add_argument("--nip", metavar="NIP", help="NIP petugas (18 angka), dicetak di arsip di samping namanya")
+
+        p = sub.add_parser(
+            "nip", help='ubah NIP petugas (dicetak di arsip); "" mengosongkannya', called_from_command_line=True
+        )
+        p.add_argument("username")
+        p.add_argument("nip", metavar="NIP")
 
         p = sub.add_parser("list", help="daftar petugas dan perannya", called_from_command_line=True)
         p.add_argument("--unit", metavar="KODE")
@@ -80,6 +88,7 @@ class Command(BaseCommand):
         create_agency: bool,
         password_stdin: bool,
         admin: bool,
+        nip: str | None = None,
         **opts: Any,
     ) -> None:
         password = None
@@ -96,6 +105,7 @@ class Command(BaseCommand):
             create_agency=create_agency,
             password=password,
             admin=admin,
+            nip=nip,
         )
         r = result.role
         if result.user_created:
@@ -105,6 +115,13 @@ class Command(BaseCommand):
             _("%(u)s kini %(role)s di unit %(kode)s%(scope)s.")
             % {"u": username, "role": r.role, "kode": r.unit.kode, "scope": scope}
         )
+
+    def do_nip(self, username: str, nip: str, **_opts: Any) -> None:
+        profile = set_staff_nip(actor=None, username=username, nip=nip)
+        if profile.nip:
+            self.stdout.write(_("NIP %(u)s: %(nip)s.") % {"u": username, "nip": profile.nip})
+        else:
+            self.stdout.write(_("NIP %(u)s dikosongkan.") % {"u": username})
 
     def _read_password(self, username: str, stdin: Any, *, from_stdin: bool) -> str:
         if from_stdin:

@@ -1,4 +1,5 @@
-"""`loket unit add|list`: add (or with --update, change) a unit, and list the units."""
+"""`loket unit add|list|show`: add (or with --update, change) a unit, list the units, and show one
+unit's identity as its pages and documents print it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from loket.cli_output import write_table
 from loket.units.models import Unit
-from loket.units.services import UnitRefused, save_unit
+from loket.units.services import IDENTITY_FIELDS, UnitRefused, save_unit, unit_identity
 
 
 class Command(BaseCommand):
@@ -35,9 +36,28 @@ class Command(BaseCommand):
             metavar="BERKAS",
             help='berkas gambar (PNG, JPEG atau SVG) untuk kop dokumen SOP; "" menghapusnya',
         )
+        identity = p.add_argument_group(
+            "identitas unit", 'dicetak di kaki halaman, tanda terima, surat dan arsip; "" mengosongkannya'
+        )
+        identity.add_argument(
+            "--letterhead",
+            metavar="BARIS",
+            help='baris-baris kop, dipisah "|", mis. "PEMERINTAH PROVINSI KALIMANTAN TIMUR|BIRO PENGADAAN BARANG/JASA"',
+        )
+        identity.add_argument("--address", metavar="ALAMAT", help='alamat kantor; "|" memulai baris baru')
+        identity.add_argument("--phone", metavar="TELEPON", help="nomor telepon, mis. (0541) 733333")
+        identity.add_argument("--email", metavar="SUREL", help="alamat e-mail kontak unit")
+        identity.add_argument("--website", metavar="URL", help="situs web unit, mis. https://lpse.kaltimprov.go.id")
+        identity.add_argument(
+            "--opening-hours",
+            metavar="TEKS",
+            help="jam layanan seperti dibaca pemohon; kosong: dari --hours dan zona waktu (Senin–Jumat 08.00–16.00 WITA)",
+        )
         p.add_argument("--update", action="store_true", help="ubah unit yang sudah ada")
 
         sub.add_parser("list", help="daftar unit", called_from_command_line=True)
+        p = sub.add_parser("show", help="identitas unit seperti dicetak", called_from_command_line=True)
+        p.add_argument("kode", metavar="KODE")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         getattr(self, "do_" + opts["action"])(**opts)
@@ -51,8 +71,9 @@ class Command(BaseCommand):
         update: bool,
         directory: str | None = None,
         logo: str | None = None,
-        **_opts: Any,
+        **opts: Any,
     ) -> None:
+        flags = {name: flag.removeprefix("--").replace("-", "_") for name, flag in IDENTITY_FIELDS.items()}
         try:
             unit, created = save_unit(
                 actor=None,
@@ -63,6 +84,7 @@ class Command(BaseCommand):
                 direktori=directory,
                 logo=logo,
                 update=update,
+                **{name: opts.get(option) for name, option in flags.items()},
             )
         except UnitRefused as exc:
             raise CommandError(str(exc)) from exc
@@ -78,6 +100,24 @@ class Command(BaseCommand):
                 "dir": unit.direktori,
             }
         )
+
+    def do_show(self, kode: str, **_opts: Any) -> None:
+        unit = Unit.objects.filter(kode=kode).first()
+        if unit is None:
+            raise CommandError(_("Unit %(kode)s tidak dikenal; lihat `loket unit list`.") % {"kode": kode})
+        identity = unit_identity(unit)
+        rows = [
+            (_("nama"), identity.nama),
+            (_("kop"), " / ".join(identity.kop)),
+            (_("alamat"), identity.address_line),
+            (_("telepon"), identity.telepon),
+            (_("e-mail kontak"), identity.surel),
+            (_("situs web"), identity.situs),
+            (_("jam layanan"), identity.jam_layanan),
+            (_("logo"), identity.logo),
+        ]
+        for label, value in rows:
+            self.stdout.write(f"{label}: {value or '-'}")
 
     def do_list(self, **_opts: Any) -> None:
         units = list(Unit.objects.order_by("kode"))
