@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "loket.registration",
     "loket.counter",
     "loket.mailbox",
+    "loket.reports",
     "loket.notify",
     "loket.web",
     "loket.throttle",

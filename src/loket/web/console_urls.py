@@ -67,3 +67,10 @@ urlpatterns += [
     path("surel/<str:unit_kode>/<int:mail_id>/layanan/", mailbox_views.choose_service, name="mailbox_choose"),
     path("surel/<str:unit_kode>/<int:mail_id>/tinjau/", mailbox_views.mark_reviewed, name="mailbox_review"),
 ]
+
+# The mutu baku report (issue 12, point 1): loket.reports.
+from loket.reports import views as report_views  # noqa: E402
+
+urlpatterns += [
+    path("laporan/mutu-baku/", report_views.report_page, name="mutu_baku"),
+]

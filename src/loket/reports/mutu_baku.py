@@ -1,0 +1,499 @@
+"""The mutu baku report (issue 12, point 1): each step's working minutes against its standard,
+each case's total against its SOP path, and the requester's own waits apart.
+
+Pure reads: a `ReportFilter` and the user in, rows out. Every figure is an aggregate computed by
+the database over the stored `StepRun` numbers (`working_minutes`, `standard_minutes`), the same
+numbers the case page shows as "menit kerja / mutu baku" (written by `cases.services` with the
+unit's working-minute calendar), so the report and the case page cannot disagree. No case is
+loaded into Python: the Python side receives one row per step group, per case of the per-case
+table, and per SOP version (to name steps and read the happy path's minutes).
+
+**Which rows count.**
+- *Staff figures*: steps completed by staff or by the system on a staff lane (`by` = staf or
+  sistem). A step counts once it is finished (its working minutes are known); a step still
+  running is counted apart ("berjalan"), and "lewat tenggat" when its due time has passed.
+  *Within the standard*: working minutes <= standard minutes; *overdue* ("melewati mutu baku"):
+  working minutes > standard minutes, exactly the case page's rule. Steps without a standard
+  (N/A) are counted but have no share and are never overdue.
+- *Requester waits*: steps of the requester's own lane (`by` = pemohon: handing in, completing
+  the file) and the wait for training (registration's `waiting_since` .. `trained_at`). They never
+  enter the staff figures; their length is calendar time (hours), since the clock of the working
+  minutes is paused for them.
+
+**Filters.** The unit, period, SOP, version, channel and agency select cases: the period is the
+day the case was submitted, in the local days of the case's own unit (as the case list's filter).
+The step, lane and staff member (the step's `actor`) select steps within those cases: the step
+table counts only matching steps; the per-case table lists the cases with at least one matching
+staff step, with totals over the whole case; the requester table applies the step and lane (and
+the staff member who recorded the step, e.g. at the counter), and shows training waits only when
+none of the three is set. The scope is `loket.staff.rules.visible_q` (unit, agency); a superuser
+sees every unit, as the lanes page shows references to administrators (aggregates and
+references, no case contents).
+
+**Median and 90th percentile.** Both are the continuous percentile (linear interpolation between
+the two nearest ranks, `percentile_cont`), so the two databases give the same number.
+PostgreSQL has it as an ordered-set aggregate: `percentile_cont(p) WITHIN GROUP (ORDER BY v)`,
+one pass per group. SQLite has no such aggregate (and loading an extension is not portable), so
+the same definition is written with window functions, which SQLite has had since 3.25:
+`ROW_NUMBER()` and `COUNT(*)` over the group give each value its rank and the group's size; the
+rank h = 1 + p·(n−1) is split into its whole part and fraction with integer arithmetic (p as a
+fraction, so 0.9·10 is exactly 9), and the value is v[floor h] + frac·(v[ceil h] − v[floor h]).
+The filtered rows come from the ORM (`query.sql_with_params()`), so the filters are written once;
+only the outer aggregate differs between the two dialects (`_percentiles`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.utils import timezone
+
+from loket.cases.models import Case, Channel, Status, StepRun
+from loket.catalog.models import SopVersion
+from loket.catalog.selectors import parsed
+from loket.sop.paths import happy_path
+from loket.staff import rules
+from loket.units.models import Unit
+
+MEDIAN = Fraction(1, 2)
+P90 = Fraction(9, 10)
+# The per-case table on the page shows this many cases (the CSV every case).
+CASE_ROWS = 100
+
+_STAFF_BY = (StepRun.By.STAFF, StepRun.By.SYSTEM)
+_GROUP = {"g_unit": "case__unit_id", "g_sop": "case__sop_id", "g_step": "step", "g_lane": "lane"}
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What the report asks for; every field optional (empty: everything in scope)."""
+
+    unit: str = ""  # the unit's kode
+    date_from: dt.date | None = None  # submitted on or after this local day of the case's unit
+    date_to: dt.date | None = None  # submitted on or before this local day
+    sop: str = ""  # the SOP's kode
+    versi: int | None = None  # one version of it
+    step: int | None = None  # the step's number
+    lane: str = ""  # the step's lane (pelaksana)
+    staff: int | None = None  # the id of the user who completed the step (StepRun.actor)
+    channel: str = ""  # Case.channel
+    agency: int | None = None  # the case's agency (id)
+
+    @property
+    def narrows_steps(self) -> bool:
+        return self.step is not None or bool(self.lane) or self.staff is not None
+
+
+@dataclass
+class StepRow:
+    """One step of one SOP version: its standard and how its finished runs measured up."""
+
+    unit: Unit
+    sop: SopVersion
+    step: int
+    uraian: str
+    lane: str
+    standard: int | None
+    count: int  # finished runs (working minutes known)
+    median: float | None
+    p90: float | None
+    within: int  # finished runs with working minutes <= standard
+    overdue: int  # finished runs with working minutes > standard ("melewati mutu baku")
+    running: int  # runs not finished yet
+    running_late: int  # of those, past their due time
+
+    @property
+    def share_within(self) -> float | None:
+        """The share (0..1) of finished runs within the standard; None without a standard."""
+        if self.standard is None or not self.count:
+            return None
+        return self.within / self.count
+
+
+@dataclass
+class CaseRow:
+    """One case: its staff working minutes against the standard of the path it took and of the
+    SOP's happy path."""
+
+    case_id: int
+    reference: str
+    unit: Unit
+    sop: SopVersion
+    channel: str
+    status: str
+    agency: str
+    submitted: dt.datetime  # local time of the case's unit
+    working: int  # sum of the finished staff steps' working minutes
+    path_standard: int  # sum of the same steps' standard minutes (the path the case took)
+    happy_standard: int | None  # the SOP version's happy path minutes
+    steps: int  # finished staff steps
+    overdue: int  # of those, over their standard
+
+    @property
+    def over_path(self) -> bool:
+        return self.working > self.path_standard
+
+    @property
+    def over_happy(self) -> bool:
+        return self.happy_standard is not None and self.working > self.happy_standard
+
+
+@dataclass
+class WaitRow:
+    """The requester's own wait at one step of one SOP version (or for training: `step` None),
+    in calendar hours; never counted against staff."""
+
+    unit: Unit
+    sop: SopVersion
+    step: int | None
+    uraian: str
+    lane: str
+    count: int  # finished waits
+    running: int  # still waiting
+    median_hours: float | None
+    p90_hours: float | None
+    after: int | None = None  # for training: the step whose account waits for it
+
+    @property
+    def is_training(self) -> bool:
+        return self.step is None
+
+
+@dataclass
+class Report:
+    steps: list[StepRow] = field(default_factory=list)
+    cases: list[CaseRow] = field(default_factory=list)
+    cases_total: int = 0  # every matching case (the page shows the first CASE_ROWS)
+    waits: list[WaitRow] = field(default_factory=list)
+
+
+# -- scope and filters ----------------------------------------------------------------------------
+
+
+def units_in_scope(user: Any) -> list[Unit]:
+    """The units whose report the user may read: a superuser every unit, a staff member the
+    units of their roles; nobody else any."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return list(Unit.objects.order_by("kode"))
+    return sorted({role.unit_id: role.unit for role in rules.roles_of(user)}.values(), key=lambda u: u.kode)
+
+
+def may_read(user: Any) -> bool:
+    """Whether the user has a unit to report on (the page and its nav link)."""
+    return bool(units_in_scope(user))
+
+
+def _scope_q(user: Any) -> Q:
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return Q()
+    return rules.visible_q(user)
+
+
+def _period_q(units: Sequence[Unit], date_from: dt.date | None, date_to: dt.date | None) -> Q:
+    """Filter over Case: submitted within the local days of each case's own unit."""
+    if date_from is None and date_to is None:
+        return Q()
+    parts = Q(pk__in=[])
+    for unit in units:
+        zone = zoneinfo.ZoneInfo(unit.zona_waktu)
+        part = Q(unit_id=unit.pk)
+        if date_from is not None:
+            part &= Q(created_at__gte=dt.datetime.combine(date_from, dt.time(), zone))
+        if date_to is not None:
+            part &= Q(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone))
+        parts |= part
+    return parts
+
+
+def matching_cases(user: Any, spec: ReportFilter) -> QuerySet[Case]:
+    """The cases in the user's scope that the case filters of `spec` select (unordered)."""
+    units = units_in_scope(user)
+    if not units:
+        return Case.objects.none()
+    if spec.unit:
+        units = [u for u in units if u.kode == spec.unit]
+        if not units:
+            return Case.objects.none()
+    qs = Case.objects.filter(_scope_q(user), unit_id__in=[u.pk for u in units])
+    qs = qs.filter(_period_q(units, spec.date_from, spec.date_to))
+    if spec.sop:
+        qs = qs.filter(sop__kode=spec.sop)
+    if spec.versi is not None:
+        qs = qs.filter(sop__versi=spec.versi)
+    if spec.channel:
+        qs = qs.filter(channel=spec.channel)
+    if spec.agency is not None:
+        qs = qs.filter(agency_id=spec.agency)
+    return qs.order_by()
+
+
+def _step_q(spec: ReportFilter) -> Q:
+    q = Q()
+    if spec.step is not None:
+        q &= Q(step=spec.step)
+    if spec.lane:
+        q &= Q(lane=spec.lane)
+    if spec.staff is not None:
+        q &= Q(actor_id=spec.staff)
+    return q
+
+
+def matching_steps(user: Any, spec: ReportFilter) -> QuerySet[StepRun]:
+    """Every step (any `by`) of the matching cases that the step filters select."""
+    return StepRun.objects.filter(case__in=matching_cases(user, spec).values("pk")).filter(_step_q(spec)).order_by()
+
+
+# -- median and 90th percentile -------------------------------------------------------------------
+
+
+def _percentiles(
+    qs: QuerySet[Any], group: dict[str, str], value: Any, ps: Sequence[Fraction] = (MEDIAN, P90)
+) -> dict[tuple[Any, ...], list[float | None]]:
+    """The continuous percentiles `ps` of `value` (a field name or an expression; NULLs are
+    left out) over the rows of `qs`, per group (`group`: alias -> field). Keyed by the group's
+    values in `group`'s order. See the module docstring for the two dialects."""
+    aliases = list(group)
+    rows = qs.annotate(**{a: F(f) for a, f in group.items()}, r_value=value).values(*aliases, "r_value")
+    try:
+        inner, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (e.g. no unit in scope)
+        return {}
+    cols = ", ".join(aliases)
+    if connection.vendor == "postgresql":
+        # A float literal: no parameter (and no %) in the outer query.
+        ordered = ", ".join(f"percentile_cont({float(p)!r}) WITHIN GROUP (ORDER BY r_value)" for p in ps)
+        sql = f"SELECT {cols}, {ordered} FROM ({inner}) AS s WHERE r_value IS NOT NULL GROUP BY {cols}"
+    else:
+        picks: list[str] = []
+        for p in ps:
+            num, den = p.numerator, p.denominator
+            whole = f"(({num} * (n - 1)) / {den})"  # integer division: floor of p*(n-1)
+            rest = f"(({num} * (n - 1)) - {whole} * {den})"  # remainder, 0 <= rest < den
+            low = f"MAX(CASE WHEN rn = 1 + {whole} THEN r_value END)"
+            high = f"MAX(CASE WHEN rn = 1 + {whole} + ({rest} > 0) THEN r_value END)"
+            picks.append(f"{low} + (MAX({rest}) * 1.0 / {den}) * ({high} - {low})")
+        sql = (
+            f"WITH s AS ({inner}), r AS (SELECT {cols}, r_value,"
+            f" ROW_NUMBER() OVER (PARTITION BY {cols} ORDER BY r_value) AS rn,"
+            f" COUNT(*) OVER (PARTITION BY {cols}) AS n FROM s WHERE r_value IS NOT NULL)"
+            f" SELECT {cols}, {', '.join(picks)} FROM r GROUP BY {cols}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    width = len(aliases)
+    return {tuple(row[:width]): [_number(v) for v in row[width:]] for row in found}
+
+
+def _number(value: Any) -> float | None:
+    """A percentile as a float: minutes as they are, durations (an interval on PostgreSQL,
+    microseconds on SQLite) in microseconds; the caller knows which."""
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return value / dt.timedelta(microseconds=1)
+    return float(value)
+
+
+def _hours(microseconds: float | None) -> float | None:
+    return None if microseconds is None else microseconds / 3_600_000_000
+
+
+# -- the report -----------------------------------------------------------------------------------
+
+
+class _Names:
+    """Units and SOP versions of the rows (one query each), each version parsed once."""
+
+    def __init__(self, unit_ids: set[int], sop_ids: set[int]) -> None:
+        self.units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)}
+        self.sops = {v.pk: v for v in SopVersion.objects.filter(pk__in=sop_ids)}
+        self._parsed = {pk: parsed(v) for pk, v in self.sops.items()}
+
+    def uraian(self, sop_id: int, step: int) -> str:
+        sop = self._parsed[sop_id]
+        return next((k.uraian for k in sop.kegiatan if k.no == step), "")
+
+    def happy(self, sop_id: int) -> int | None:
+        path = happy_path(self._parsed[sop_id])
+        return path.minutes if path else None
+
+    def training_step(self, sop_id: int) -> tuple[int | None, str]:
+        """The step whose account waits for training (`tunggu`), and its lane."""
+        step = next((k for k in self._parsed[sop_id].kegiatan if k.tunggu), None)
+        return (step.no, step.pelaksana) if step else (None, "")
+
+
+def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) -> list[StepRow]:
+    """Per unit, SOP version, step and lane: the staff figures (module docstring)."""
+    now = now or timezone.now()
+    steps = matching_steps(user, spec).filter(by__in=_STAFF_BY)
+    counted = (
+        steps.values(*_GROUP.values())
+        .annotate(
+            count=Count("pk", filter=Q(finished_at__isnull=False, working_minutes__isnull=False)),
+            within=Count("pk", filter=Q(finished_at__isnull=False, working_minutes__lte=F("standard_minutes"))),
+            overdue=Count("pk", filter=Q(finished_at__isnull=False, working_minutes__gt=F("standard_minutes"))),
+            running=Count("pk", filter=Q(finished_at__isnull=True)),
+            running_late=Count("pk", filter=Q(finished_at__isnull=True, due_at__lt=now)),
+            standard=Max("standard_minutes"),
+        )
+        .order_by()
+    )
+    found = list(counted)
+    marks = _percentiles(steps.filter(finished_at__isnull=False), _GROUP, F("working_minutes"))
+    names = _Names({r["case__unit_id"] for r in found}, {r["case__sop_id"] for r in found})
+    out = []
+    for r in found:
+        key = (r["case__unit_id"], r["case__sop_id"], r["step"], r["lane"])
+        median, p90 = marks.get(key, [None, None])
+        out.append(
+            StepRow(
+                unit=names.units[r["case__unit_id"]],
+                sop=names.sops[r["case__sop_id"]],
+                step=r["step"],
+                uraian=names.uraian(r["case__sop_id"], r["step"]),
+                lane=r["lane"],
+                standard=r["standard"],
+                count=r["count"],
+                median=median,
+                p90=p90,
+                within=r["within"],
+                overdue=r["overdue"],
+                running=r["running"],
+                running_late=r["running_late"],
+            )
+        )
+    out.sort(key=lambda row: (row.unit.kode, row.sop.kode, row.sop.versi, row.step, row.lane))
+    return out
+
+
+def case_rows(user: Any, spec: ReportFilter, *, limit: int | None = CASE_ROWS) -> tuple[list[CaseRow], int]:
+    """The matching cases (newest first; at most `limit`, None: all) with their staff totals
+    against the path they took and the happy path; and how many cases match in all."""
+    cases = matching_cases(user, spec)
+    if spec.narrows_steps:
+        cases = cases.filter(pk__in=matching_steps(user, spec).filter(by__in=_STAFF_BY).values("case_id"))
+    total = cases.count()
+    done = Q(steps__by__in=_STAFF_BY, steps__finished_at__isnull=False)
+    rows = (
+        cases.values("pk", "reference", "unit_id", "sop_id", "channel", "status", "created_at", "agency__name")
+        .annotate(
+            working=Sum("steps__working_minutes", filter=done),
+            path_standard=Sum("steps__standard_minutes", filter=done),
+            steps_done=Count("steps", filter=done),
+            overdue=Count("steps", filter=done & Q(steps__working_minutes__gt=F("steps__standard_minutes"))),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    found = list(rows if limit is None else rows[:limit])
+    names = _Names({r["unit_id"] for r in found}, {r["sop_id"] for r in found})
+    labels, statuses = dict(Channel.choices), dict(Status.choices)
+    out = []
+    for r in found:
+        unit = names.units[r["unit_id"]]
+        out.append(
+            CaseRow(
+                case_id=r["pk"],
+                reference=r["reference"],
+                unit=unit,
+                sop=names.sops[r["sop_id"]],
+                channel=str(labels.get(r["channel"], r["channel"])),
+                status=str(statuses.get(r["status"], r["status"])),
+                agency=r["agency__name"] or "",
+                submitted=timezone.localtime(r["created_at"], zoneinfo.ZoneInfo(unit.zona_waktu)),
+                working=r["working"] or 0,
+                path_standard=r["path_standard"] or 0,
+                happy_standard=names.happy(r["sop_id"]),
+                steps=r["steps_done"],
+                overdue=r["overdue"],
+            )
+        )
+    return out, total
+
+
+def wait_rows(user: Any, spec: ReportFilter) -> list[WaitRow]:
+    """The requester's own steps and the training waits, in calendar hours (module docstring)."""
+    from loket.registration.models import Registration
+
+    steps = matching_steps(user, spec).filter(by=StepRun.By.REQUESTER)
+    counted = list(
+        steps.values(*_GROUP.values())
+        .annotate(
+            count=Count("pk", filter=Q(finished_at__isnull=False)),
+            running=Count("pk", filter=Q(finished_at__isnull=True)),
+        )
+        .order_by()
+    )
+    span = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    marks = _percentiles(steps.filter(finished_at__isnull=False), _GROUP, span)
+    training: list[dict[str, Any]] = []
+    training_marks: dict[tuple[Any, ...], list[float | None]] = {}
+    if not spec.narrows_steps:
+        waits = Registration.objects.filter(
+            case__in=matching_cases(user, spec).values("pk"), waiting_since__isnull=False
+        ).order_by()
+        group = {"g_unit": "case__unit_id", "g_sop": "case__sop_id"}
+        training = list(
+            waits.values(*group.values()).annotate(
+                count=Count("pk", filter=Q(trained_at__isnull=False)),
+                running=Count("pk", filter=Q(trained_at__isnull=True)),
+            )
+        )
+        wait = ExpressionWrapper(F("trained_at") - F("waiting_since"), output_field=DurationField())
+        training_marks = _percentiles(waits.filter(trained_at__isnull=False), group, wait)
+    names = _Names({r["case__unit_id"] for r in counted + training}, {r["case__sop_id"] for r in counted + training})
+    out = []
+    for r in counted:
+        key = (r["case__unit_id"], r["case__sop_id"], r["step"], r["lane"])
+        median, p90 = marks.get(key, [None, None])
+        out.append(
+            WaitRow(
+                unit=names.units[r["case__unit_id"]],
+                sop=names.sops[r["case__sop_id"]],
+                step=r["step"],
+                uraian=names.uraian(r["case__sop_id"], r["step"]),
+                lane=r["lane"],
+                count=r["count"],
+                running=r["running"],
+                median_hours=_hours(median),
+                p90_hours=_hours(p90),
+            )
+        )
+    for r in training:
+        median, p90 = training_marks.get((r["case__unit_id"], r["case__sop_id"]), [None, None])
+        after, lane = names.training_step(r["case__sop_id"])
+        out.append(
+            WaitRow(
+                unit=names.units[r["case__unit_id"]],
+                sop=names.sops[r["case__sop_id"]],
+                step=None,
+                uraian=names.uraian(r["case__sop_id"], after) if after else "",
+                lane=lane,
+                count=r["count"],
+                running=r["running"],
+                median_hours=_hours(median),
+                p90_hours=_hours(p90),
+                after=after,
+            )
+        )
+    out.sort(key=lambda row: (row.unit.kode, row.sop.kode, row.sop.versi, row.step is None, row.step or 0))
+    return out
+
+
+def report(
+    user: Any, spec: ReportFilter, *, now: dt.datetime | None = None, case_limit: int | None = CASE_ROWS
+) -> Report:
+    """The whole report: the step table, the per-case table and the requester's waits."""
+    cases, total = case_rows(user, spec, limit=case_limit)
+    return Report(steps=step_rows(user, spec, now=now), cases=cases, cases_total=total, waits=wait_rows(user, spec))
