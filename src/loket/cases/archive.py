@@ -3,8 +3,10 @@
 The manifest holds the SOP (kode, versi, SHA-256, nama, who signed it off), the request as typed,
 every document with its SOP name and the SHA-256 of the stored bytes (re-read at sealing, so a
 file changed on disk shows), every step with its activity text (the SOP's `uraian`), lane, actor
-(username and the full name at sealing), times, time standard, answer and note, and the unit's
-name and time zone. The record's own SHA-256 is over the canonical JSON of the manifest; nothing
+(username, and the full name and NIP at sealing), times, time standard, answer and note, and the
+unit's name, time zone and identity at sealing (letterhead, address, contact, opening hours:
+`units.services.unit_identity`; a record sealed before it held one prints the unit's identity
+as it is now). The record's own SHA-256 is over the canonical JSON of the manifest; nothing
 the PDF shows as the record's content comes from outside it, except the labels of codes (a
 status, a channel) and, for records sealed before format 2, what format 1 did not hold, read from
 the case's pinned SOP version and its users (see `_fallbacks`). `loket.cases.archive_verify`
@@ -27,7 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from loket.sop.render.document import tanggal
-from loket.units.services import zone_label
+from loket.units.services import UnitIdentity, unit_identity, zone_label
 
 from .models import ArchiveRecord, Case, Channel, Need, Status, StepRun
 
@@ -46,10 +48,17 @@ def _user(user: Any) -> str | None:
 
 
 def _full_name(user: Any) -> str | None:
-    """The user's full name, else the username (Django's user has no NIP: staff have none here)."""
+    """The user's full name, else the username."""
     if not user:
         return None
     return user.get_full_name().strip() or user.get_username()
+
+
+def _nip(user: Any) -> str | None:
+    """The staff member's NIP (staff.StaffProfile), None when they have none."""
+    from loket.staff.services import staff_nip
+
+    return (staff_nip(user) or None) if user else None
 
 
 def file_sha256(doc: Any) -> str | None:
@@ -107,8 +116,10 @@ def build_manifest(case: Case, *, missing_ok: bool = False) -> dict[str, Any]:
             "oleh": run.by,
             "petugas": _user(run.actor),
             "petugas_nama": _full_name(run.actor),
+            "petugas_nip": _nip(run.actor),
             "atas_nama": _user(run.on_behalf_of),
             "atas_nama_nama": _full_name(run.on_behalf_of),
+            "atas_nama_nip": _nip(run.on_behalf_of),
             "mulai": _iso(run.started_at),
             "tenggat": _iso(run.due_at),
             "selesai": _iso(run.finished_at),
@@ -127,7 +138,12 @@ def build_manifest(case: Case, *, missing_ok: bool = False) -> dict[str, Any]:
         "format": FORMAT,
         **({"registrasi": registration} if registration is not None else {}),
         "nomor_registrasi": case.reference,
-        "unit": {"kode": case.unit.kode, "nama": case.unit.nama, "zona_waktu": case.unit.zona_waktu},
+        "unit": {
+            "kode": case.unit.kode,
+            "nama": case.unit.nama,
+            "zona_waktu": case.unit.zona_waktu,
+            "identitas": unit_identity(case.unit).as_manifest(),
+        },
         "sop": {
             "kode": case.sop.kode,
             "versi": case.sop.versi,
@@ -220,6 +236,25 @@ def _fallbacks(record: ArchiveRecord) -> dict[str, Any]:
     }
 
 
+def _named(name: str | None, nip: str | None) -> str | None:
+    """A staff member as the record prints them: "Nama · NIP 19720528 200502 1 001", with "—"
+    for a NIP not on record."""
+    from loket.registration.letters import format_nip
+
+    if not name:
+        return None
+    return f"{name} · NIP {format_nip(nip) if nip else '—'}"
+
+
+def record_identity(record: ArchiveRecord) -> UnitIdentity:
+    """The unit's identity the record prints: as sealed, or for a record sealed before the
+    manifest held it, the unit's as it is now. The logo is the unit's current one (a picture)."""
+    unit = record.case.unit
+    if "identitas" in record.manifest["unit"]:
+        return UnitIdentity.from_manifest(record.manifest["unit"], logo=unit.logo)
+    return unit_identity(unit)
+
+
 def record_context(record: ArchiveRecord) -> dict[str, Any]:
     """The sealed manifest as the printed record shows it: labels for codes, local times with
     the zone's name, Indonesian dates, the activity of each step, deviations marked."""
@@ -232,6 +267,7 @@ def record_context(record: ArchiveRecord) -> dict[str, Any]:
         names = old["nama"][i] if old and i < len(old["nama"]) else (None, None)
         actor = s.get("petugas_nama") or names[0] or s.get("petugas")
         behalf = s.get("atas_nama_nama") or names[1] or s.get("atas_nama")
+        actor_nip, behalf_nip = s.get("petugas_nip"), s.get("atas_nama_nip")
         standard, worked = s.get("mutu_baku_menit"), s.get("menit_kerja")
         over = standard is not None and worked is not None and worked > standard
         steps.append(
@@ -240,8 +276,8 @@ def record_context(record: ArchiveRecord) -> dict[str, Any]:
                 "uraian": s.get("uraian") or (old["uraian"].get(s["langkah"], "") if old else ""),
                 "pelaksana": s["pelaksana"],
                 "oleh": str(by_labels.get(s["oleh"], s["oleh"])),
-                "petugas": actor,
-                "atas_nama": behalf,
+                "petugas": _named(actor, actor_nip),
+                "atas_nama": _named(behalf, behalf_nip),
                 "sistem": s["oleh"] == StepRun.By.SYSTEM,
                 "mulai": local_parts(s.get("mulai"), zone),
                 "tenggat": local_parts(s.get("tenggat"), zone),
@@ -287,11 +323,14 @@ def record_context(record: ArchiveRecord) -> dict[str, Any]:
     sop = m["sop"]
     signer = sop.get("disahkan_oleh") if "disahkan_oleh" in sop else (old or {}).get("disahkan_oleh")
     sealed_local = record.sealed_at.astimezone(zone)
+    identity = record_identity(record)
     return {
         "record": record,
         "m": m,
         "zone_label": zone_label(zone, record.sealed_at),
         "unit_nama": m["unit"]["nama"],
+        "identity": identity,
+        "logo": identity.logo_uri(),
         "sop_nama": sop.get("nama") or (old["sop_nama"] if old else ""),
         "kanal": str(dict(Channel.choices).get(m["kanal"], m["kanal"])),
         "kebutuhan": str(dict(Need.choices).get(m["kebutuhan"], m["kebutuhan"])),

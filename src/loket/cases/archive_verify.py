@@ -9,8 +9,9 @@ Three checks, each named in the verdict in Indonesian:
 3. the data: the manifest is built again from the case as it stands now and compared, key by
    key, with the sealed one (a step's answer, a requester's field, a document's row changed in the
    database). Only the keys the sealed manifest holds are compared, so a record sealed with an
-   older manifest format is checked against what it sealed; the actors' full names are a
-   snapshot taken at sealing (a staff member may change their name), so they are not compared.
+   older manifest format is checked against what it sealed; the actors' full names and NIPs and
+   the unit's identity (letterhead, address, contact) are a snapshot taken at sealing (a staff
+   member may change their name, a unit may move), so they are not compared.
 
 Every check writes an audit entry `archive.verified` with the outcome (the brief's rule: every
 look at a case's record is on record, like `archive.printed`).
@@ -29,7 +30,9 @@ from .archive import build_manifest, digest
 from .models import ArchiveRecord, Case
 
 # Keys of a step that record who acted as named at sealing, not a fact the database must keep.
-SNAPSHOT_KEYS = {"petugas_nama", "atas_nama_nama"}
+SNAPSHOT_KEYS = {"petugas_nama", "atas_nama_nama", "petugas_nip", "atas_nama_nip"}
+# Keys of the unit that record its identity as printed at sealing.
+UNIT_SNAPSHOT_KEYS = {"identitas"}
 # Keys of a document compared by the document check instead.
 DOCUMENT_HASH_KEYS = {"sha256", "utuh"}
 
@@ -255,6 +258,8 @@ def check_record(record: ArchiveRecord) -> Verdict:
     documents = _documents(sealed.get("berkas", []), current["berkas"], fields)
     _steps(sealed.get("langkah", []), current["langkah"], fields)
     rest = {k: v for k, v in sealed.items() if k not in {"berkas", "langkah"}}
+    if isinstance(rest.get("unit"), dict):
+        rest["unit"] = {k: v for k, v in rest["unit"].items() if k not in UNIT_SNAPSHOT_KEYS}
     _compare(rest, current, "", "", fields)
     seal_ok = computed == record.sha256
     intact = seal_ok and not fields and all(d.state == "utuh" for d in documents)

@@ -3,7 +3,9 @@
 and hands back.
 
 A unit's letter comes from its `LetterSettings` row (letterhead, signing city, number pattern,
-body, signer, user ID pattern) or, without one, from defaults derived from the unit. The number
+body, signer, user ID pattern) or, without one, from defaults derived from the unit. The
+letterhead is the row's when it has one, else the unit's identity (`units.services.unit_identity`:
+its letterhead lines, address and contact); the logo beside it is always the unit's. The number
 pattern and the body are `str.format` texts with named placeholders only; `pattern_problems` and
 `body_problems` say in Indonesian what is wrong with one. Numbers count per unit and year
 (`LetterCounter`, locked while the next is taken, like the case reference numbers).
@@ -29,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from loket.sop.render.document import tanggal
+from loket.units.services import unit_identity
 
 from .models import LetterCounter, LetterSettings
 
@@ -209,11 +212,18 @@ def default_signer_position() -> str:
     return _default_text("signer_position")
 
 
+def identity_letterhead(unit: Any) -> list[str]:
+    """The letterhead a unit's identity gives: its letterhead lines (else its name), then its
+    address lines and its contact line."""
+    identity = unit_identity(unit)
+    return [*identity.kop, *identity.alamat, *([identity.contact_line] if identity.contact_line else [])]
+
+
 def default_config(unit: Any) -> LetterConfig:
-    """The letter of a unit without LetterSettings: its name as letterhead, no city, no signer's
-    name, and the default number pattern, body, position and user ID pattern."""
+    """The letter of a unit without LetterSettings: the unit identity's letterhead, no city, no
+    signer's name, and the default number pattern, body, position and user ID pattern."""
     return LetterConfig(
-        letterhead=[unit.nama],
+        letterhead=identity_letterhead(unit),
         city="",
         number_pattern=DEFAULT_NUMBER_PATTERN,
         body=default_body(),
@@ -231,7 +241,7 @@ def config_for(unit: Any) -> LetterConfig:
         return default_config(unit)
     lines = [line.strip() for line in row.letterhead.splitlines()]
     return LetterConfig(
-        letterhead=[line for line in lines if line] or [unit.nama],
+        letterhead=[line for line in lines if line] or identity_letterhead(unit),
         city=row.city.strip(),
         number_pattern=row.number_pattern,
         body=row.body,
@@ -359,6 +369,7 @@ def reply_letter_pdf(registration: Any, *, number: str, date: dt.date, note: str
         "registration/letters/reply.html",
         {
             "config": config,
+            "logo": unit_identity(unit).logo_uri(),
             "number": number,
             "date_line": f"{config.city}, {tanggal}" if config.city else tanggal,
             "addressee": addressee(registration.head_position, agency_name(registration)),

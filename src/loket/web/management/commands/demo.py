@@ -1,7 +1,8 @@
 """`loket demo`: the demo's people and where to go. Refuses outside debug mode.
 
 Creates (once; running it again changes nothing) the administrator, staff of every role in the
-four built-in units, agencies and directory accounts of every role, the Kalimantan Timur reply
+four built-in units (each with a NIP), the units' identity (letterhead, address, contact, opening
+hours: only where a unit has none yet), agencies and directory accounts of every role, the Kalimantan Timur reply
 letter's settings and a training session under way (so a registration can be walked to the end
 in one sitting), then prints the addresses and the sign-ins. The units and SOPs come from
 `loket sop install --builtin` before it.
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from loket.directory.models import Account, Agency
 from loket.registration.models import LetterSettings, TrainingSession
-from loket.staff.models import StaffRole
+from loket.staff.models import StaffProfile, StaffRole
 from loket.units.models import Unit
 
 DEMO_ADMIN = "admin"
@@ -41,6 +42,53 @@ STAFF = [
     ("helpdesk-kkp", "kkp", "Helpdesk", None),
     ("adminppe-kkp", "kkp", "Admin PPE", None),
 ]
+
+# The demo staff's NIPs (made-up numbers of a NIP's shape), printed beside their names on archives.
+STAFF_NIP = {
+    "aa-kaltim-pupr": "198406102009011002",
+    "aa-kaltim-dinkes": "198912032014022001",
+    "kepala-kaltim": "197205282005021001",
+    "adminppe-kaltim": "198701152010011003",
+    "aa-magelang": "198503302010012004",
+    "aa-sbt": "199004212015031001",
+    "frontoffice-kkp": "199305082019022002",
+    "helpdesk-kkp": "199108172017011004",
+    "adminppe-kkp": "198611252011011005",
+}
+
+# The units' identity as their offices print it (the letterheads as on the seeds' SOP headers; the
+# addresses those of the offices; phone numbers and mailboxes made up, under example.go.id).
+UNIT_IDENTITY = {
+    "kaltim": {
+        "kop": "PEMERINTAH PROVINSI KALIMANTAN TIMUR\nSEKRETARIAT DAERAH\nBIRO PENGADAAN BARANG/JASA",
+        "alamat": "Kantor Gubernur Kalimantan Timur, Jl. Gajah Mada No. 2\nSamarinda 75121",
+        "telepon": "(0541) 733333",
+        "surel": "lpse@kaltimprov.example.go.id",
+        "situs": "https://lpse.kaltimprov.example.go.id",
+    },
+    "magelang": {
+        "kop": "PEMERINTAH KOTA MAGELANG\nSEKRETARIAT DAERAH\nBAGIAN PENGADAAN BARANG/JASA",
+        "alamat": "Jl. Sarwo Edie Wibowo No. 2\nMagelang 56117",
+        "telepon": "(0293) 362022",
+        "surel": "lpse@magelangkota.example.go.id",
+        "situs": "https://lpse.magelangkota.example.go.id",
+    },
+    "sbt": {
+        "kop": "PEMERINTAH KABUPATEN SERAM BAGIAN TIMUR\nSEKRETARIAT DAERAH\nUNIT KERJA PENGADAAN BARANG/JASA",
+        "alamat": "Kompleks Perkantoran Bupati Seram Bagian Timur\nBula 97554, Maluku",
+        "telepon": "(0915) 21001",
+        "surel": "ukpbj@serambagiantimurkab.example.go.id",
+        "situs": "",
+        "jam_layanan": "Senin–Jumat 08.00–16.00 WIT (istirahat 12.00–13.00)",
+    },
+    "kkp": {
+        "kop": "KEMENTERIAN KELAUTAN DAN PERIKANAN\nSEKRETARIAT JENDERAL\nBIRO UMUM DAN PENGADAAN BARANG JASA",
+        "alamat": "Gedung Mina Bahari I, Jl. Medan Merdeka Timur No. 16\nJakarta Pusat 10110",
+        "telepon": "(021) 3519070",
+        "surel": "lpse@kkp.example.go.id",
+        "situs": "https://lpse.kkp.example.go.id",
+    },
+}
 
 # (unit, user_id, name, nip, role, agency)
 ACCOUNTS = [
@@ -110,6 +158,9 @@ def seed() -> None:
             user.save(update_fields=["email"])
         agency = Agency.objects.get_or_create(unit=units[unit_kode], name=agency_name)[0] if agency_name else None
         StaffRole.objects.get_or_create(user=user, unit=units[unit_kode], role=role, agency=agency)
+        if username in STAFF_NIP:
+            StaffProfile.objects.get_or_create(user=user, defaults={"nip": STAFF_NIP[username]})
+    _identity_setup(units)
     _registration_setup(units["kaltim"])
     _counter_setup(units["kkp"])
     for unit_kode, user_id, name, nip, role, agency_name in ACCOUNTS:
@@ -129,6 +180,18 @@ def seed() -> None:
                 "password": make_password(ACCOUNT_PASSWORD),
             },
         )
+
+
+def _identity_setup(units: dict[str, Unit]) -> None:
+    """Each demo unit's identity, where it has none yet (an operator's own is kept)."""
+    for kode, identity in UNIT_IDENTITY.items():
+        unit = units.get(kode)
+        if unit is None or unit.alamat or unit.kop:
+            continue
+        for field, value in identity.items():
+            setattr(unit, field, value)
+        unit.full_clean()
+        unit.save(update_fields=list(identity))
 
 
 def _registration_setup(unit: Unit) -> None:
