@@ -61,6 +61,13 @@ def _nip(user: Any) -> str | None:
     return (staff_nip(user) or None) if user else None
 
 
+def _sealed_identity(unit: Any) -> dict[str, Any]:
+    """The unit's identity as the record seals it, in Indonesian (a derived opening hours text is
+    worded in the language active; the record's is Indonesian whoever's request sealed it)."""
+    with translation.override("id"):
+        return unit_identity(unit).as_manifest()
+
+
 def file_sha256(doc: Any) -> str | None:
     """The SHA-256 of a document's stored bytes, or None when the file cannot be read."""
     try:
@@ -142,7 +149,7 @@ def build_manifest(case: Case, *, missing_ok: bool = False) -> dict[str, Any]:
             "kode": case.unit.kode,
             "nama": case.unit.nama,
             "zona_waktu": case.unit.zona_waktu,
-            "identitas": unit_identity(case.unit).as_manifest(),
+            "identitas": _sealed_identity(case.unit),
         },
         "sop": {
             "kode": case.sop.kode,

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from loket.sop.render.document import tanggal
@@ -214,9 +215,11 @@ def default_signer_position() -> str:
 
 def identity_letterhead(unit: Any) -> list[str]:
     """The letterhead a unit's identity gives: its letterhead lines (else its name), then its
-    address lines and its contact line."""
-    identity = unit_identity(unit)
-    return [*identity.kop, *identity.alamat, *([identity.contact_line] if identity.contact_line else [])]
+    address lines and its contact line, in Indonesian as the letter is."""
+    with translation.override("id"):
+        identity = unit_identity(unit)
+        contact = identity.contact_line
+    return [*identity.kop, *identity.alamat, *([contact] if contact else [])]
 
 
 def default_config(unit: Any) -> LetterConfig:

@@ -62,7 +62,11 @@ def default_opening_hours(unit: Unit) -> str:
     """The opening hours as a person reads them, from the working hours and the zone: working days
     are Monday to Friday (loket.calendar), so "Senin–Jumat 08.00–16.00 WITA"."""
     start, end = (part.replace(":", ".") for part in unit.jam_kerja.split("-"))
-    return f"Senin–Jumat {start}–{end} {zone_label(unit.zona_waktu)}"
+    return _("Senin–Jumat %(start)s–%(end)s %(zone)s") % {
+        "start": start,
+        "end": end,
+        "zone": zone_label(unit.zona_waktu),
+    }
 
 
 @dataclass(frozen=True)
