@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -394,3 +395,26 @@ def test_a_second_test_sop_of_its_own_shape(db):
     ]
     [row], _t = mutu_baku.case_rows(own.staff_of("Petugas Meja"), ReportFilter())
     assert (row.working, row.happy_standard) == (12, 3 + 7 + 15)
+
+
+def test_a_weekend_and_a_holiday_are_not_working_minutes(client, service, monkeypatch):
+    """Handed in on Friday 14 August 2026 at 15:50 WITA, checked on Tuesday 18 August at 08:20
+    (Saturday, Sunday and Monday 17 August, Independence Day, in between): 10 + 20 = 30 working
+    minutes, on the case page and in the report alike."""
+    wita = zoneinfo.ZoneInfo("Asia/Makassar")
+    case = submit(service, at=dt.datetime(2026, 8, 14, 15, 50, tzinfo=wita)).case
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 8, 18, 8, 20, tzinfo=wita))
+    case.refresh_from_db()
+    decide(
+        case_id=case.pk,
+        actor=service.verifier,
+        version=case.version,
+        decision=Decision(answers=[StepAnswer(2, "ya", "")], values={"kelengkapan": [0, 1]}),
+    )
+    assert case.steps.get(step=2).working_minutes == 30
+    page = _client(client, service.verifier).get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "<td>30 / 10" in page
+    two = _by_step(mutu_baku.step_rows(service.verifier, ReportFilter()))[2]
+    assert (two.count, two.median, two.overdue) == (1, 30, 1)
+    [row], _total = mutu_baku.case_rows(service.verifier, ReportFilter())
+    assert (row.working, row.path_standard) == (30, 10)
