@@ -121,6 +121,10 @@ SESSION = {
     ("mailbox", "out"):        ("login", "404-", "404-", "404-", "200-", "404-", "200-"),
     ("mailbox-check", "in"):   ("login", "404-", "404-", "404-", "302-", "404-", "302-"),
     ("mailbox-check", "out"):  ("login", "404-", "404-", "404-", "302-", "404-", "302-"),
+    # The mutu baku report lists the cases in the reader's scope by reference (a superuser: every
+    # unit's, as the lanes page names references to administrators); no role, no report.
+    ("mutu-baku", "in"):       ("login", "403-", "200+", "200-", "200+", "200-", "200+"),
+    ("mutu-baku", "out"):      ("login", "403-", "200-", "200+", "200+", "200-", "200+"),
     ("api-queue", "in"):       ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-search", "in"):      ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-search", "out"):     ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
@@ -186,6 +190,8 @@ TOKEN = {
     ("mailbox", "out"):        ("login", "login", "login", "login", "login", "login", "login"),
     ("mailbox-check", "in"):   ("login", "login", "login", "login", "login", "login", "login"),
     ("mailbox-check", "out"):  ("login", "login", "login", "login", "login", "login", "login"),
+    ("mutu-baku", "in"):       ("login", "login", "login", "login", "login", "login", "login"),
+    ("mutu-baku", "out"):      ("login", "login", "login", "login", "login", "login", "login"),
     ("api-queue", "in"):       ("401-", "200-", "200+", "200-", "200-", "200-", "200-"),
     ("api-search", "in"):      ("401-", "200-", "200+", "200-", "200+", "200-", "200-"),
     ("api-search", "out"):     ("401-", "200-", "200-", "200+", "200+", "200-", "200-"),
@@ -308,6 +314,7 @@ def _ask(what: str, client: Client, w: World, name: str, headers: dict[str, str]
         "mailbox-index": lambda: client.get(reverse("console:mailbox_index"), headers=headers),
         "mailbox": lambda: client.get(reverse("console:mailbox", args=[case.unit.kode]), headers=headers),
         "mailbox-check": lambda: client.post(reverse("console:mailbox_check", args=[case.unit.kode]), headers=headers),
+        "mutu-baku": lambda: client.get(reverse("console:mutu_baku"), headers=headers),
         "api-queue": lambda: client.get(f"{API}/cases", headers=headers),
         "api-search": lambda: client.get(f"{API}/search/cases", headers=headers),
         "api-case": lambda: client.get(f"{API}/cases/{case.pk}", headers=headers),
@@ -458,6 +465,7 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
         "mailbox_index",
         "mailbox",
         "mailbox_check",
+        "mutu_baku",
     }, "a new console page: add it to the tables"
     for table in TABLES.values():
         assert {name for _, name in table} == set(CASES)
