@@ -1,8 +1,9 @@
 """The console's mutu baku report (`/konsol/laporan/mutu-baku/`) and its CSV (`?format=csv`).
 
 Thin: the GET form reads the filters into a `ReportFilter`, `loket.reports.mutu_baku` computes
-the rows, and `tables` turns them into the three tables the page and the CSV both show, so the
-two cannot differ (the page writes decimals with a comma, the CSV with a point). Staff with a unit
+the rows, and `tables` turns them into the three tables the page and the CSVs (one file per
+table, `&tabel=langkah|permohonan|tunggu`) both show, so the two cannot differ (the page writes
+decimals with a comma, the CSV with a point). Staff with a unit
 see their scope; a superuser every unit; anyone else is refused.
 """
 
@@ -18,7 +19,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -121,6 +122,7 @@ class Table:
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
     more: str = ""  # said under the table when the page shows only part of it
+    csv_query: str = ""  # the page's query string for this table's CSV
 
 
 def _share(value: float | None) -> float | None:
@@ -131,8 +133,10 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def tables(report: Report, *, case_limit: int | None) -> list[Table]:
-    """The report's three tables with their headings and typed cells."""
+def tables(report: Report, *, units: list[Unit], case_limit: int | None) -> list[Table]:
+    """The report's three tables with their headings and typed cells. A time names its zone in
+    its cell and in its column's heading (the zones of `units`, the report's units)."""
+    zones = "/".join(sorted({zone_label(u.zona_waktu) for u in units}))
     steps = Table(
         "langkah",
         _("Mutu baku per langkah"),
@@ -187,7 +191,7 @@ def tables(report: Report, *, case_limit: int | None) -> list[Table]:
             _("layanan"),
             _("kanal"),
             _("instansi"),
-            _("diajukan (waktu setempat)"),
+            _("diajukan (waktu setempat: %(zones)s)") % {"zones": zones},
             _("status"),
             _("langkah selesai"),
             _("menit kerja"),
@@ -286,18 +290,14 @@ def _csv_cell(value: Cell) -> str:
     return text
 
 
-def as_csv(parts: list[Table]) -> bytes:
-    """Each table as its title on a line of its own, its header, its rows; a blank line between."""
+def as_csv(table: Table) -> bytes:
+    """One table as a CSV file: its header, then its rows."""
     out = io.StringIO()
     out.write("\ufeff")  # spreadsheet programs read UTF-8 by it
     writer = csv.writer(out)
-    for i, table in enumerate(parts):
-        if i:
-            writer.writerow([])
-        writer.writerow([_csv_cell(table.title)])
-        writer.writerow([_csv_cell(c) for c in table.columns])
-        for row in table.rows:
-            writer.writerow([_csv_cell(c) for c in row.cells])
+    writer.writerow([_csv_cell(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_cell(c) for c in row.cells])
     return out.getvalue().encode("utf-8")
 
 
@@ -313,19 +313,20 @@ def report_page(request: HttpRequest) -> HttpResponse:
     as_file = request.GET.get("format") == "csv"
     limit = None if as_file else mutu_baku.CASE_ROWS
     report = mutu_baku.report(request.user, spec, now=timezone.now(), case_limit=limit)
-    parts = tables(report, case_limit=limit)
+    parts = tables(report, units=units, case_limit=limit)
     if as_file:
-        response = HttpResponse(as_csv(parts), content_type="text/csv; charset=utf-8")
+        wanted = request.GET.get("tabel") or parts[0].key
+        table = next((t for t in parts if t.key == wanted), None)
+        if table is None:
+            raise Http404
+        response = HttpResponse(as_csv(table), content_type="text/csv; charset=utf-8")
         stamp = timezone.localdate(timezone=zoneinfo.ZoneInfo(units[0].zona_waktu)).strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="mutu-baku-{stamp}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="mutu-baku-{table.key}-{stamp}.csv"'
         return response
     for table in parts:
+        query = request.GET.copy()
+        query.update({"format": "csv", "tabel": table.key})
+        table.csv_query = query.urlencode()
         for row in table.rows:
             row.cells = [_plain(c, ",") if isinstance(c, float) else c for c in row.cells]
-    query = request.GET.copy()
-    query["format"] = "csv"
-    return render(
-        request,
-        "reports/mutu_baku.html",
-        {"form": form, "tables": parts, "csv_query": query.urlencode(), "filtered": bool(request.GET)},
-    )
+    return render(request, "reports/mutu_baku.html", {"form": form, "tables": parts, "filtered": bool(request.GET)})
