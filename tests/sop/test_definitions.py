@@ -72,9 +72,10 @@ def test_kode_equals_the_file_name(kode: str) -> None:
     [
         # Versi 2: the agency scope of their Admin Agency lane is declared (lingkup_instansi);
         # versi 3: the SK's original, shown in person, is marked (asli).
+        # Magelang versi 4: the appointment decree asked per role (peran).
         ("kaltim-reset-ppk", "kaltim", "reset-akun", ["PPK"], 3),
         # The table title of 001 reads "... USER ID PPK/PP/POKIA" (POKJA).
-        ("magelang-reset-ppk", "magelang", "reset-akun", ["PPK", "PP", "Pokja Pemilihan"], 3),
+        ("magelang-reset-ppk", "magelang", "reset-akun", ["PPK", "PP", "Pokja Pemilihan"], 4),
         # Versi 3: the heading printed on the form (kop).
         ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 3),
         # Versi 2: the form Loket fills (formulir), the training gate (tunggu) and the copy (tembusan).

@@ -52,6 +52,8 @@ def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> No
         "kode berkas `{}` dipakai dua kali; beri kode yang unik",
     )
 
+    _check_roles(loaded, sop)
+
     for i, line_text in enumerate(sop.kop):
         if not line_text:
             add(loaded.line(("kop", i)), "kop", "baris `kop` kosong; hapus baris itu atau isi teksnya")
@@ -114,6 +116,53 @@ def _check_scope(loaded: Loaded, sop: Sop) -> None:
                 f"petugas di lajur itu; lajur petugas: {', '.join(staff) or '-'}); hapus dari `lingkup_instansi`",
             )
         seen.add(lane)
+
+
+def _check_roles(loaded: Loaded, sop: Sop) -> None:
+    """`peran` of a `berkas`: a non-empty list of roles of `peran_akun`, each once; and every role
+    of `peran_akun` keeps its required documents: if any required document is asked of some
+    roles only, each role is named by one of them (three SKs for PPK, PP and Pokja Pemilihan,
+    not two), and each role has at least one required document."""
+    roles = ", ".join(sop.peran_akun)
+    for i, b in enumerate(sop.berkas):
+        if b.peran is None:
+            continue
+        if not b.peran:
+            loaded.add(
+                loaded.line(("berkas", i, "peran")),
+                "peran",
+                f"`peran` berkas `{b.kode}` kosong; tulis peran yang dimintai berkas ini ({roles}) "
+                "atau hapus `peran` agar berkas diminta dari setiap peran",
+            )
+            continue
+        seen: set[str] = set()
+        for j, role in enumerate(b.peran):
+            line = loaded.line(("berkas", i, "peran", j))
+            if role in seen:
+                loaded.add(
+                    line, "peran", f"`{role}` ditulis dua kali di `peran` berkas `{b.kode}`; hapus salah satunya"
+                )
+            elif role not in sop.peran_akun:
+                loaded.add(
+                    line,
+                    "peran",
+                    f"`peran` berkas `{b.kode}` menyebut `{role}` yang tidak ada di `peran_akun` ({roles}); "
+                    "perbaiki ejaannya atau tambahkan peran itu ke `peran_akun`",
+                )
+            seen.add(role)
+    if any(v.rule == "peran" for v in loaded.violations):
+        return
+    specific = [b for b in sop.berkas if b.peran and b.wajib]
+    named = {role for b in specific for role in b.peran or []}
+    for role in sop.peran_akun:
+        if specific and role not in named:
+            loaded.add(
+                loaded.line(("berkas",)),
+                "peran",
+                f"peran `{role}` tidak dimintai berkas wajib khusus peran, padahal "
+                f"{', '.join(sorted(named))} dimintai ({', '.join(b.kode for b in specific)}); tambahkan berkas "
+                f"dengan `peran: [{role}]` atau sebut `{role}` di `peran` berkas yang sesuai",
+            )
 
 
 def _check_gates_and_copies(loaded: Loaded, sop: Sop) -> None:

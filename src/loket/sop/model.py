@@ -110,6 +110,13 @@ class Berkas(_Strict):
     # The original must be shown when the document is handed in at the counter (staff record
     # whether it was); a copy is enough by web form or e-mail.
     asli: bool = False
+    # The roles of `peran_akun` this document is asked of; empty: every role.
+    peran: list[str] | None = None
+
+    def for_role(self, role: str | None) -> bool:
+        """Whether a requester of `role` is asked for this document. An unknown role (None or
+        empty) is asked for every document, each role-specific one with its role beside it."""
+        return not self.peran or not role or role in self.peran
 
 
 class Keputusan(_Strict):
@@ -221,6 +228,20 @@ class Sop(_Strict):
     definisi: list[str] = []
     penjelasan_singkat: str | None = None
     tujuan: str | None = None
+
+    @property
+    def roles_differ(self) -> bool:
+        """Whether the documents depend on the requester's role (a `berkas` names `peran`), so a
+        request must say which role of `peran_akun` its requester holds."""
+        return any(b.peran for b in self.berkas)
+
+    def berkas_for(self, role: str | None) -> list[Berkas]:
+        """The one rule for which documents a requester of `role` hands in: those without `peran`
+        and those naming the role. A role of an SOP with a single role needs no saying; an
+        unknown role (None or empty: an old case, an e-mail not yet read) gets every document."""
+        if not role and len(self.peran_akun) == 1:
+            role = self.peran_akun[0]
+        return [b for b in self.berkas if b.for_role(role)]
 
     def step(self, no: int) -> Kegiatan:
         for k in self.kegiatan:
