@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "loket.web.admin_zone.AdminZoneMiddleware",  # the admin's times in the unit's zone, not UTC
     "django.contrib.messages.middleware.MessageMiddleware",
     "loket.request_size.RequestSizeMiddleware",  # before any view or process_view reads a body
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

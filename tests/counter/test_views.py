@@ -82,7 +82,7 @@ def test_guest_book_search_and_csv(desk):
     text = csv.content.decode("utf-8-sig")
     assert csv["Content-Type"].startswith("text/csv")
     assert "Rina Wulandari" in text and "'=HYPERLINK(1)" in text and "A-001" in text
-    assert text.splitlines()[0].startswith("waktu datang,nama,instansi")
+    assert text.splitlines()[0].startswith("waktu datang (WIB),nama,instansi")
     xlsx = client.get(book, {"unduh": "xlsx"})
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     with zipfile.ZipFile(io.BytesIO(xlsx.content)) as workbook:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,4 +23,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("jejak audit")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        if self.at is None:
+            return self.action
+        at = timezone.localtime(self.at)  # the admin's zone (loket.web.admin_zone), with its name
+        return f"{at:%d-%m-%Y %H:%M} {at.tzname()} {self.action}"

@@ -29,6 +29,15 @@ HEADER = (
 )
 
 
+TIMED = ("waktu datang", "tiket diterbitkan")  # the columns of local times: their heading names the zone
+
+
+def header(zone: str) -> tuple[str, ...]:
+    """The columns' headings; a time column's names the unit's zone ("waktu datang (WIB)"), as a
+    cell of a spreadsheet is read alone."""
+    return tuple(f"{name} ({zone})" if zone and name in TIMED else name for name in HEADER)
+
+
 def _values(row: dict[str, Any]) -> list[Any]:
     """One guest-book row: local times as naive datetimes, minutes as integers or None."""
     entry, ticket = row["entry"], row["ticket"]
@@ -59,24 +68,24 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def as_csv(rows: Iterable[dict[str, Any]]) -> bytes:
+def as_csv(rows: Iterable[dict[str, Any]], *, zone: str = "") -> bytes:
     out = io.StringIO()
     out.write("\ufeff")  # spreadsheet programs read UTF-8 by it
     writer = csv.writer(out)
-    writer.writerow(HEADER)
+    writer.writerow(header(zone))
     for row in rows:
         writer.writerow([_cell(v) for v in _values(row)])
     return out.getvalue().encode("utf-8")
 
 
-def as_xlsx(rows: Iterable[dict[str, Any]], *, title: str) -> bytes:
+def as_xlsx(rows: Iterable[dict[str, Any]], *, title: str, zone: str = "") -> bytes:
     out = io.BytesIO()
     # strings_to_formulas off: a name typed as "=..." stays text, never a formula.
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet("Buku tamu")
     bold = book.add_format({"bold": True})
     when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    sheet.write_row(0, 0, HEADER, bold)
+    sheet.write_row(0, 0, header(zone), bold)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(_values(row)):
             if isinstance(value, dt.datetime):

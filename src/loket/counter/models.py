@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
@@ -212,7 +213,8 @@ class TicketEvent(models.Model):
         verbose_name_plural = _("peristiwa tiket")
 
     def __str__(self) -> str:
-        return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        at = timezone.localtime(self.at)  # the admin's zone (loket.web.admin_zone)
+        return f"{self.ticket_id} {self.kind} {at:%d-%m-%Y %H:%M} {at.tzname()}"
 
 
 class Board(models.Model):

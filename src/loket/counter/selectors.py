@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from loket.units.services import zone_label
+
 from .models import Counter, GuestBookEntry, QueueTicket, Status, TicketEvent
 from .services import local_day, zone
 
@@ -100,6 +102,7 @@ def board_state(unit: Any, now: dt.datetime | None = None) -> dict[str, Any]:
     return {
         "unit": unit.nama,
         "time": now.astimezone(tz).strftime("%H:%M"),
+        "zone": zone_label(tz, now),  # WIB, WITA, WIT: the board names the zone of its times
         "counters": counters,
         "calls": calls,
         "waiting": waiting,

@@ -130,10 +130,12 @@ def guest_book(request: HttpRequest, unit_kode: str) -> HttpResponse:
     if download in ("csv", "xlsx"):
         name = f"buku-tamu-{unit.kode}"
         if download == "csv":
-            response = HttpResponse(export.as_csv(rows), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(
+                export.as_csv(rows, zone=zone_label(unit.zona_waktu)), content_type="text/csv; charset=utf-8"
+            )
         else:
             response = HttpResponse(
-                export.as_xlsx(rows, title=f"Buku tamu {unit.nama}"),
+                export.as_xlsx(rows, title=f"Buku tamu {unit.nama}", zone=zone_label(unit.zona_waktu)),
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         response["Content-Disposition"] = f'attachment; filename="{name}.{download}"'

@@ -4,6 +4,7 @@ one-time links that deliver their temporary passwords, and sign-in attempts."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -100,4 +101,5 @@ class SignInAttempt(models.Model):
         verbose_name_plural = _("percobaan masuk")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.unit_kode}/{self.user_id} {self.outcome}"
+        at = timezone.localtime(self.at)  # the admin's zone (loket.web.admin_zone)
+        return f"{at:%d-%m-%Y %H:%M} {at.tzname()} {self.unit_kode}/{self.user_id} {self.outcome}"

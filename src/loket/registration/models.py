@@ -4,8 +4,11 @@ each candidate's seat in them, and per unit the reply letter's settings and numb
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -70,7 +73,8 @@ class TrainingSession(models.Model):
         verbose_name_plural = _("sesi pelatihan")
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.starts_at:%Y-%m-%d %H:%M} {self.title}"
+        starts = timezone.localtime(self.starts_at, zoneinfo.ZoneInfo(self.unit.zona_waktu))  # the unit's time
+        return f"{self.unit_id} {starts:%d-%m-%Y %H:%M} {starts.tzname()} {self.title}"
 
 
 class TrainingSeat(models.Model):

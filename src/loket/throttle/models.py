@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,4 +22,5 @@ class Hit(models.Model):
         verbose_name_plural = _("percobaan terhitung")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.scope}"
+        at = timezone.localtime(self.at)  # the admin's zone (loket.web.admin_zone)
+        return f"{at:%d-%m-%Y %H:%M} {at.tzname()} {self.scope}"
