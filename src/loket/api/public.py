@@ -101,6 +101,11 @@ class DocumentSpecOut(Schema):
         description="A form Loket fills from the request (the portal's filled-form download) for the requester "
         "to print, sign, scan and hand in as this document."
     )
+    roles: list[str] = pydantic.Field(
+        default_factory=list,
+        description="The account roles (`account_roles`) this document is asked of; empty: every role. A "
+        "request names its requester's `role` where any document has roles.",
+    )
 
 
 class AgencyOut(Schema):
@@ -156,7 +161,12 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
                 ),
                 documents=[
                     DocumentSpecOut(
-                        kode=b.kode, name=b.nama, required=b.wajib, note=b.keterangan, filled_form=b.formulir
+                        kode=b.kode,
+                        name=b.nama,
+                        required=b.wajib,
+                        note=b.keterangan,
+                        filled_form=b.formulir,
+                        roles=list(b.peran or []),
                     )
                     for b in sop.berkas
                 ],
@@ -177,7 +187,7 @@ def _registration(description: str, max_length: int) -> Any:
 
 class SubmitForm(pydantic.BaseModel):
     """The form fields of a new request (the documents come as file parts beside them). A service
-    of kind `reset-akun` reads `need`, `name`, `email`, `user_id`, `nip`, `phone` and `agency`; one of
+    of kind `reset-akun` reads `need`, `name`, `email`, `user_id`, `nip`, `phone`, `role` and `agency`; one of
     kind `registrasi-akun` reads the `head_*` and `candidate_*` fields, `filed_by`, `sk_number`,
     `sk_date`, and `agency` or `new_agency_name`. Fields of the other kind are ignored."""
 
@@ -197,6 +207,13 @@ class SubmitForm(pydantic.BaseModel):
     user_id: str = pydantic.Field("", description="Reset: the SPSE user ID; give it or the NIP.")
     nip: str = pydantic.Field("", description="Reset: 18 digits; give it or the user ID.")
     phone: str = pydantic.Field("", description="Reset: the requester's phone (optional).")
+    role: str = pydantic.Field(
+        "",
+        max_length=60,
+        description="Reset: the requester's role, one of the service's `account_roles`. Required where a "
+        "document is asked of some roles only (GET /services: documents[].roles) and the directory record "
+        "found by user ID or NIP does not tell it; only that role's documents are then required and accepted.",
+    )
     agency: int | None = pydantic.Field(
         None,
         description="The agency's id (GET /services: unit.agencies). Reset: required where the unit lists "
@@ -254,6 +271,7 @@ def _hand_in(version: SopVersion, form: SubmitForm, files: list[services.Upload]
             nip=form.nip,
             phone=form.phone,
             agency_id=form.agency,
+            role=form.role,
             files=files,
         )
     return submit_registration(

@@ -31,7 +31,7 @@ from .models import Case, Need
 
 
 def check_completeness(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -> dict[str, Any]:
-    known = {b.kode for b in ctx.sop.berkas}
+    known = {b.kode for b in ctx.sop.berkas_for(ctx.case.requester_role)}
     marked = list(ctx.decision.value("missing") or [])
     unknown = [kode for kode in marked if kode not in known]
     if unknown:
@@ -326,7 +326,7 @@ def ask_for_documents(ctx: EffectContext) -> dict[str, Any]:
     them when staff named none and wrote only a note)."""
     case = ctx.case
     runs = list(case.steps.order_by("id"))
-    asked = asked_documents(ctx.sop, runs, zone=case.unit.zona_waktu)
+    asked = asked_documents(ctx.sop, runs, zone=case.unit.zona_waktu, role=case.requester_role)
     queue_mail(
         to=case.requester_email,
         template="minta-kelengkapan",

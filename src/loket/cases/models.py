@@ -53,6 +53,9 @@ class Case(models.Model):
     requester_name = models.CharField(_("nama"), max_length=200)
     requester_email = models.EmailField(_("e-mail"))
     requester_phone = models.CharField(_("telepon"), max_length=30, blank=True)
+    # The role of `peran_akun` the requester holds, as they said or the directory told (it decides
+    # which documents of the SOP apply, Sop.berkas_for); blank on older cases: every document.
+    requester_role = models.CharField(_("peran"), max_length=60, blank=True)
     agency = models.ForeignKey(
         "directory.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )

@@ -61,7 +61,9 @@ def requester_view(case: Case, sop: Sop) -> RequesterView:
         case=case,
         sop=sop,
         progress=_progress(case, sop, runs),
-        asked=asked_documents(sop, runs, zone=case.unit.zona_waktu) if case.status == Status.WAITING else None,
+        asked=asked_documents(sop, runs, zone=case.unit.zona_waktu, role=case.requester_role)
+        if case.status == Status.WAITING
+        else None,
         sent_to=sent.detail["alamat"] if sent else None,
         documents=[
             (names.get(doc.kode, doc.kode), doc.original_name, doc.uploaded_at)

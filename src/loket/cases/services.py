@@ -67,6 +67,7 @@ def submit_request(
     nip: str = "",
     phone: str = "",
     agency_id: int | None = None,
+    role: str = "",
     files: list[Upload],
     actor: Any = None,
     at: dt.datetime | None = None,
@@ -74,6 +75,10 @@ def submit_request(
     handed_in: dict[str, Any] | None = None,
 ) -> Submitted:
     """A requester hands in a request (step 1 of the SOP).
+
+    `role`: the role of `peran_akun` the requester holds, which decides the documents asked of
+    them (`Sop.berkas_for`); when not given, the directory record's role if it is one of them, or
+    the SOP's only role. An SOP whose documents differ by role needs it (`requester_role`).
 
     `at`: when they handed it in, if before now (at the counter: when they signed the guest
     book); `earlier`: the steps already done before the request was written down, by action
@@ -98,12 +103,15 @@ def submit_request(
         agency = Agency.objects.filter(pk=agency_id, unit=sop_version.unit).first()
         if agency is None:
             problems["agency"] = _("Instansi yang dipilih tidak terdaftar di unit ini.")
-    checked = checked_documents(sop, files, problems)
+    unit = sop_version.unit
+    account = None
+    if not problems.keys() & {"user_id", "nip"}:
+        account = backend_for(unit).find(unit=unit, user_id=user_id.strip() or None, nip=nip.strip() or None)
+    role = requester_role(sop, role, account, problems)
+    checked = checked_documents(sop, files, problems, role=role)
     if problems:
         raise Invalid(_("Permohonan belum dapat diajukan. Periksa isian yang ditandai."), problems)
 
-    unit = sop_version.unit
-    account = backend_for(unit).find(unit=unit, user_id=user_id.strip() or None, nip=nip.strip() or None)
     return open_case(
         sop_version=sop_version,
         channel=channel,
@@ -114,6 +122,7 @@ def submit_request(
             "requester_name": name.strip(),
             "requester_email": email.strip(),
             "requester_phone": phone.strip(),
+            "requester_role": role,
         },
         agency=agency or (account.agency if account else None),
         account=account,
@@ -231,15 +240,50 @@ def _record_earlier(ctx: EffectContext, earlier: dict[str, EarlierStep]) -> None
         _apply(ctx, advance, run, now=finished)
 
 
-def checked_documents(sop: Any, files: list[Upload], problems: dict[str, str]) -> list[CheckedFile]:
+def requester_role(sop: Any, role: str, account: Any, problems: dict[str, str]) -> str:
+    """The role of `peran_akun` a request is made in: the one given (a problem when it is not one
+    of them), else the directory record's when it is one, else the SOP's only role; "" when none
+    is known, a problem where the SOP's documents differ by role (`Sop.roles_differ`)."""
+    role = role.strip()
+    roles = list(sop.peran_akun)
+    if role:
+        if role not in roles:
+            problems["role"] = _("Peran %(role)s tidak dilayani SOP ini; pilih salah satu: %(roles)s.") % {
+                "role": role,
+                "roles": ", ".join(roles),
+            }
+        return role
+    if account is not None and account.role in roles:
+        return str(account.role)
+    if len(roles) == 1:
+        return str(roles[0])
+    if sop.roles_differ:
+        problems["role"] = _("Pilih peran Anda: %(roles)s. Berkas yang diminta bergantung pada peran.") % {
+            "roles": ", ".join(roles)
+        }
+    return ""
+
+
+def checked_documents(sop: Any, files: list[Upload], problems: dict[str, str], *, role: str = "") -> list[CheckedFile]:
     """The request's files checked (uploads.check_files), with a problem added for each document
-    the SOP requires that is missing and for each file refused; empty when any is refused."""
+    the SOP requires of `role` (`Sop.berkas_for`) that is missing, for each file refused and for a
+    document of another role; empty when any is refused."""
     given = {kode for kode, _name, _content in files}
-    for berkas in sop.berkas:
+    asked = sop.berkas_for(role)
+    for berkas in asked:
         if berkas.wajib and berkas.kode not in given:
             problems[berkas.kode] = _("%(nama)s wajib dilampirkan.") % {"nama": berkas.nama}
+    asked_kodes = {b.kode for b in asked}
+    others = {b.kode: b for b in sop.berkas if b.kode not in asked_kodes}
+    for kode in sorted(given & others.keys()):
+        problems[kode] = _("%(nama)s bukan berkas untuk peran %(role)s; lampirkan berkas yang sesuai peran Anda.") % {
+            "nama": others[kode].nama,
+            "role": role,
+        }
+    if given & others.keys():
+        return []
     try:
-        return check_files(files, allowed_kodes={b.kode for b in sop.berkas})
+        return check_files(files, allowed_kodes=asked_kodes)
     except UploadRejected as exc:
         problems.update(exc.problems)
         return []
@@ -626,7 +670,7 @@ def supply_case_documents(
     if not files:
         raise Invalid(_("Lampirkan berkas yang diminta."), {"files": _("Belum ada berkas yang dilampirkan.")})
     try:
-        checked = check_files(files, allowed_kodes={b.kode for b in sop.berkas})
+        checked = check_files(files, allowed_kodes={b.kode for b in sop.berkas_for(case.requester_role)})
     except UploadRejected as exc:
         raise Invalid(_("Berkas belum dapat diterima. Periksa isian yang ditandai."), exc.problems) from exc
     now = timezone.now()
@@ -727,6 +771,7 @@ __all__ = [
     "checked_documents",
     "open_case",
     "pass_gate",
+    "requester_role",
     "use_password_claim",
     "facts_of",
     "submit_request",

@@ -40,7 +40,11 @@ def compare(case: Case, account: Account | None, sop: Sop) -> list[FieldCheck]:
         check(_("E-mail"), case.requester_email, account.email),
         check(_("Telepon"), case.requester_phone, account.phone),
         check(_("Instansi"), case.agency.name if case.agency else "", account.agency.name),
-        FieldCheck(_("Peran"), ", ".join(sop.peran_akun), account.role, account.role in sop.peran_akun),
+        # The role the requester said (its documents were asked for) against the record's; else
+        # the record's role among those the SOP serves.
+        FieldCheck(_("Peran"), case.requester_role, account.role, account.role == case.requester_role)
+        if case.requester_role
+        else FieldCheck(_("Peran"), ", ".join(sop.peran_akun), account.role, account.role in sop.peran_akun),
         FieldCheck(_("Akun aktif"), "", _("ya") if account.is_active else _("tidak"), account.is_active),
         FieldCheck(_("Nomor SK (bandingkan dengan SK terlampir)"), "", account.sk_number, None),
     ]

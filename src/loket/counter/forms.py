@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loket.cases.asked import for_whom
 from loket.web.portal_forms import RequestForm
 
 from .models import ServiceQueue
@@ -58,7 +59,10 @@ class CounterRequestForm(RequestForm):
     def __init__(self, *args: Any, originals: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if originals:
-            self.fields["originals"].choices = [(b.kode, _("Asli %(nama)s") % {"nama": b.nama}) for b in originals]  # type: ignore[attr-defined]
+            roles = for_whom(originals)
+            self.fields["originals"].choices = [  # type: ignore[attr-defined]
+                (b.kode, _("Asli %(nama)s") % {"nama": b.nama + roles.get(b.kode, "")}) for b in originals
+            ]
         else:
             del self.fields["originals"]
         del self.fields["form_token"]  # the ticket itself guards against a second submit

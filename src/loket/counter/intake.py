@@ -50,9 +50,10 @@ def version_of(ticket: QueueTicket) -> SopVersion:
     return version
 
 
-def originals_asked(version: SopVersion) -> list[Any]:
-    """The documents whose original the SOP asks to see at the counter (`asli: true`)."""
-    return [b for b in parsed(version).berkas if b.asli]
+def originals_asked(version: SopVersion, role: str = "") -> list[Any]:
+    """The documents whose original the SOP asks to see at the counter (`asli: true`), of the
+    visitor's `role` where it is known (`Sop.berkas_for`; else every role's)."""
+    return [b for b in parsed(version).berkas_for(role) if b.asli]
 
 
 def _root(ticket: QueueTicket) -> QueueTicket:
@@ -86,6 +87,7 @@ def open_request(
     nip: str = "",
     phone: str = "",
     agency_id: int | None = None,
+    role: str = "",
     files: list[Upload],
     originals_shown: Iterable[str] = (),
     now: dt.datetime | None = None,
@@ -105,7 +107,7 @@ def open_request(
     root = _root(ticket)
     entry = ticket.entry
     arrived = entry.arrived_at if entry is not None else root.issued_at
-    asked = [b.kode for b in originals_asked(version)]
+    asked = [b.kode for b in originals_asked(version, role)]
     shown = set(originals_shown)
     earlier = {
         GUEST_BOOK_ACTION: case_services.EarlierStep(
@@ -138,6 +140,7 @@ def open_request(
         nip=nip,
         phone=phone,
         agency_id=agency_id,
+        role=role,
         files=files,
         actor=actor,
         at=arrived,

@@ -330,7 +330,14 @@ def open_request(request: HttpRequest, unit_kode: str, ticket_id: int) -> HttpRe
     originals = intake.originals_asked(version)
 
     def make(*args: Any, **kwargs: Any) -> CounterRequestForm:
-        return CounterRequestForm(*args, berkas=sop.berkas, agencies=agencies, originals=originals, **kwargs)
+        return CounterRequestForm(
+            *args,
+            berkas=sop.berkas,
+            agencies=agencies,
+            originals=originals,
+            roles=sop.peran_akun if sop.roles_differ else (),
+            **kwargs,
+        )
 
     error = ""
     if request.method == "GET":

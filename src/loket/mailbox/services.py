@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loket.cases import services as case_services
-from loket.cases.asked import asked_documents
+from loket.cases.asked import asked_documents, for_whom
 from loket.cases.errors import Invalid
 from loket.cases.models import Case, Channel, Need, Status
 from loket.catalog.models import SopVersion
@@ -313,7 +313,18 @@ def _problem_lines(sop: Any, problems: dict[str, str]) -> list[str]:
 
 
 def _document_lines(berkas: list[Any]) -> list[str]:
-    return [f"{b.nama}{f' ({b.keterangan})' if getattr(b, 'keterangan', None) else ''}" for b in berkas]
+    """What to send, one line a document; a document of some roles only names them ("untuk PP")
+    where the sender's role is not known and every role's documents are listed."""
+    roles = for_whom(berkas)
+    return [
+        f"{b.nama}{roles.get(b.kode, '')}{f' ({b.keterangan})' if getattr(b, 'keterangan', None) else ''}"
+        for b in berkas
+    ]
+
+
+def _role_of(account: Any, sop: Any) -> str:
+    """The sender's role where their directory record holds one the SOP serves, else ""."""
+    return str(account.role) if account is not None and account.role in sop.peran_akun else ""
 
 
 def _ask(
@@ -377,7 +388,7 @@ def _reply(mailbox: Mailbox, mail: Incoming, case: Case, how: str) -> Outcome:
             case,
         )
     sop = parsed(case.sop)
-    asked = asked_documents(sop, list(case.steps.order_by("id")), zone=unit.zona_waktu)
+    asked = asked_documents(sop, list(case.steps.order_by("id")), zone=unit.zona_waktu, role=case.requester_role)
     uploads, problems = map_attachments(mail.attachments, list(asked.berkas))
     if not problems:
         try:
@@ -410,8 +421,8 @@ def _answer_without_attachments(mailbox: Mailbox, mail: Incoming) -> Outcome:
     would be backscatter), left for staff."""
     unit = mailbox.unit
     left = _("E-mail tanpa lampiran dan tidak membalas permohonan mana pun.")
-    known = Account.objects.filter(unit=unit, email__iexact=mail.from_address.strip(), is_active=True).exists()
-    if not known:
+    senders = list(Account.objects.filter(unit=unit, email__iexact=mail.from_address.strip(), is_active=True)[:2])
+    if not senders:
         return Outcome(
             InboundMail.Status.NEEDS_REVIEW,
             left + " " + _("Pengirim tidak terdaftar di direktori unit; tidak dijawab otomatis."),
@@ -435,17 +446,22 @@ def _answer_without_attachments(mailbox: Mailbox, mail: Incoming) -> Outcome:
     if not versions:
         return Outcome(InboundMail.Status.NEEDS_REVIEW, left + " " + _("Unit ini tidak punya layanan reset akun."))
     sops = [parsed(v) for v in versions]
+    # The documents of the sender's role where one account holds the address (Sop.berkas_for).
+    sender = senders[0] if len(senders) == 1 else None
+    asked = [sop.berkas_for(_role_of(sender, sop)) for sop in sops]
     problem = _("E-mail Anda tidak berlampiran.")
     if len(sops) == 1:
-        _ask(mail, unit=unit, sop=sops[0], problems=[problem], berkas=list(sops[0].berkas), case=None)
+        _ask(mail, unit=unit, sop=sops[0], problems=[problem], berkas=asked[0], case=None)
     else:
-        documents = [f"{sop.nama}: {line}" for sop in sops for line in _document_lines(list(sop.berkas))]
+        documents = [
+            f"{sop.nama}: {line}" for sop, berkas in zip(sops, asked, strict=True) for line in _document_lines(berkas)
+        ]
         _ask(
             mail,
             unit=unit,
             sop=None,
             problems=[problem],
-            berkas=list(sops[0].berkas),
+            berkas=asked[0],
             case=None,
             service_name=f" {_('atau')} ".join(sop.nama for sop in sops),
             documents=documents,
@@ -478,7 +494,9 @@ def new_request(
             _("Layanan tidak dapat dikenali dari perihal; petugas memilihkan layanannya."),
         )
     sop = parsed(version)
-    uploads, problems = map_attachments(mail.attachments, list(sop.berkas))
+    role = _role_of(account, sop)
+    berkas = sop.berkas_for(role)
+    uploads, problems = map_attachments(mail.attachments, berkas)
     if not problems:
         try:
             with transaction.atomic():
@@ -490,6 +508,7 @@ def new_request(
                     email=mail.from_address.strip(),
                     user_id=account.user_id,
                     agency_id=account.agency_id,
+                    role=role,
                     files=uploads,
                 )
         except Invalid as exc:
@@ -497,7 +516,7 @@ def new_request(
         else:
             kodes = {name: kode for kode, name, _content in uploads}
             return Outcome(InboundMail.Status.REQUEST, _("Permohonan dibuat."), submitted.case, kodes)
-    _ask(mail, unit=unit, sop=sop, problems=problems, berkas=list(sop.berkas), case=None)
+    _ask(mail, unit=unit, sop=sop, problems=problems, berkas=berkas, case=None)
     return Outcome(InboundMail.Status.ANSWERED, "; ".join(problems))
 
 

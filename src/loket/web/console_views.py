@@ -116,7 +116,11 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     documents = list(case.documents.order_by("-uploaded_at", "-id"))
     present = {doc.kode for doc in documents}
     # In the checklist's order, each under its SOP name, the newest of a document first.
-    order = {b.kode: (i, b.nama) for i, b in enumerate(sop.berkas)}
+    # The checklist is the requester's role's documents (Sop.berkas_for); a document of another
+    # role handed in still shows under its own name.
+    checklist = sop.berkas_for(case.requester_role)
+    order = {b.kode: (i, b.nama) for i, b in enumerate(checklist)}
+    order.update({b.kode: (len(checklist), b.nama) for b in sop.berkas if b.kode not in order})
     documents.sort(key=lambda d: order.get(d.kode, (len(order), d.kode))[0])
     shown: set[str] = set()
     readable = []
@@ -154,7 +158,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "claim": claimed_by_other,
             "posted": posted,
             "offered_password": offered_password,
-            "berkas": [{"b": b, "present": b.kode in present, "original": originals.get(b.kode)} for b in sop.berkas],
+            "berkas": [{"b": b, "present": b.kode in present, "original": originals.get(b.kode)} for b in checklist],
             "visit": counter_visit(case),
             "documents": readable,
             "steps": steps,

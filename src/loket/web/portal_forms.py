@@ -22,6 +22,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from loket.cases.asked import for_whom
 from loket.cases.models import Need
 from loket.cases.services import text_problems
 from loket.cases.uploads import Refused, UploadReader, clean_name, one_file_only
@@ -155,14 +156,32 @@ class RequestForm(PortalForm):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": gettext_lazy("Pilih kebutuhan: password baru atau informasi user ID.")},
     )
+    role = forms.ChoiceField(
+        label=gettext_lazy("Peran Anda"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy("Berkas yang diminta bergantung pada peran Anda."),
+        error_messages={"invalid_choice": gettext_lazy("Pilih salah satu peran yang dilayani.")},
+    )
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     IDENTITY = ("user_id", "nip", "name", "email", "phone")
     IN_PERSON = False  # the form is filled at the counter, with the visitor and their originals
     # What a fresh form shows again when the session lost this one's token.
-    TYPED = (*IDENTITY, "agency", "need")
+    TYPED = (*IDENTITY, "agency", "need", "role")
 
-    def __init__(self, *args: Any, berkas: Iterable[Berkas], agencies: Iterable[Agency], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        berkas: Iterable[Berkas],
+        agencies: Iterable[Agency],
+        roles: Iterable[str] = (),
+        **kwargs: Any,
+    ):
+        """`roles`: the SOP's `peran_akun` where its documents differ by role (`Sop.roles_differ`):
+        the requester chooses one, and each document asked of some roles only says so in its
+        label and carries them (`data-peran`, web/role-documents.js shows only the chosen role's);
+        the service requires only the documents of the role posted. Else no role is asked."""
         super().__init__(*args, **kwargs)
         agencies = list(agencies)
         agency = self.fields["agency"]
@@ -174,15 +193,31 @@ class RequestForm(PortalForm):
             agency.widget.attrs["required"] = True
         else:
             del self.fields["agency"]
+        self.roles = list(roles)
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        if self.roles:
+            role.choices = [(r, r) for r in self.roles]
+            role.widget.attrs["required"] = True
+        else:
+            del self.fields["role"]
         self.berkas = list(berkas)
+        for_roles = for_whom(self.berkas) if self.roles else {}
         for item in self.berkas:
-            self.fields[file_field_name(item.kode)] = _file_field(item, required=item.wajib, in_person=self.IN_PERSON)
+            # A document of some roles only is not required of the browser: which one is, the
+            # chosen role says (the script marks it; the service checks it).
+            field = _file_field(item, required=item.wajib and not item.peran, in_person=self.IN_PERSON)
+            field.label = f"{item.nama}{for_roles.get(item.kode, '')}"
+            self.fields[file_field_name(item.kode)] = field
 
     def file_fields(self) -> list[tuple[Berkas, forms.BoundField]]:
         return [(item, self[file_field_name(item.kode)]) for item in self.berkas]
 
     def add_problems(self, problems: dict[str, str], *, aliases: dict[str, str] | None = None) -> None:
         super().add_problems(problems, aliases={b.kode: file_field_name(b.kode) for b in self.berkas})
+
+    def chosen_role(self) -> str:
+        return (self.cleaned_data.get("role") or "") if self.roles else ""
 
     def submission(self, files: dict[str, tuple[str, bytes]]) -> dict[str, Any]:
         """The keyword arguments of `submit_request` (besides the SOP version and channel)."""
@@ -195,7 +230,12 @@ class RequestForm(PortalForm):
             "nip": data.get("nip") or "",
             "phone": data.get("phone") or "",
             "agency_id": data.get("agency"),
-            "files": [(b.kode, *files[b.kode]) for b in self.berkas if b.kode in files],
+            "role": self.chosen_role(),
+            # A file chosen for another role's document (every one shows without the script) is
+            # left out: only the chosen role's documents are handed in.
+            "files": [
+                (b.kode, *files[b.kode]) for b in self.berkas if b.kode in files and b.for_role(self.chosen_role())
+            ],
         }
 
 

@@ -151,6 +151,8 @@ def request_form(request: HttpRequest, unit_kode: str, sop_kode: str) -> HttpRes
     agencies = list(Agency.objects.filter(unit=version.unit).order_by("name"))
 
     def make(*args: Any, **kwargs: Any) -> PortalRequestForm:
+        if kind.form is RequestForm:
+            kwargs["roles"] = sop.peran_akun if sop.roles_differ else ()
         return kind.form(*args, berkas=sop.berkas, agencies=agencies, **kwargs)
 
     if request.method == "GET":
