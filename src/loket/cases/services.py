@@ -270,8 +270,10 @@ def checked_documents(sop: Any, files: list[Upload], problems: dict[str, str], *
     document of another role; empty when any is refused."""
     given = {kode for kode, _name, _content in files}
     asked = sop.berkas_for(role)
+    # While the role is not known (its own problem), no role's own document is demanded.
+    unknown = not role and len(sop.peran_akun) > 1
     for berkas in asked:
-        if berkas.wajib and berkas.kode not in given:
+        if berkas.wajib and berkas.kode not in given and not (unknown and berkas.peran):
             problems[berkas.kode] = _("%(nama)s wajib dilampirkan.") % {"nama": berkas.nama}
     asked_kodes = {b.kode for b in asked}
     others = {b.kode: b for b in sop.berkas if b.kode not in asked_kodes}
