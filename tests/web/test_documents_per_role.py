@@ -331,3 +331,26 @@ def test_a_database_with_magelang_versi_3_installs_versi_4_and_keeps_its_cases(i
     install_builtin()
     assert sorted(SopVersion.objects.filter(kode="magelang-reset-ppk").values_list("versi", flat=True)) == [3, 4]
     assert [b.kode for b in parsed(v3).berkas_for("PP")] == ["surat-permohonan", "sk-pengangkatan"]
+
+
+def test_the_counter_form_asks_the_role_and_the_originals_of_that_role(per_role):
+    from loket.counter.forms import CounterRequestForm
+    from loket.counter.intake import originals_asked
+
+    service, _pp = per_role
+    sop = parsed(service.version)
+    form = CounterRequestForm(berkas=sop.berkas, agencies=[], originals=originals_asked(service.version), roles=ROLES)
+    assert [value for value, _label in form.fields["role"].choices] == list(ROLES)  # type: ignore[attr-defined]
+    assert form.fields["berkas-sk-pp"].label == "SK penunjukan sebagai PP (untuk PP)"
+    posted = CounterRequestForm(
+        {"role": "PP", "need": "password", "name": "Dewi Lestari", "email": "pp.dpr@uji.go.id"},
+        berkas=sop.berkas,
+        agencies=[],
+        originals=[],
+        roles=ROLES,
+    )
+    assert posted.is_valid(), posted.errors
+    files = {"surat-pengajuan": ("s.pdf", b"1"), "sk-pp": ("a.pdf", b"2"), "sk-ppk": ("b.pdf", b"3")}
+    submission = posted.submission(files)
+    assert submission["role"] == "PP"
+    assert [kode for kode, *_rest in submission["files"]] == ["surat-pengajuan", "sk-pp"]
