@@ -354,3 +354,14 @@ def test_the_counter_form_asks_the_role_and_the_originals_of_that_role(per_role)
     submission = posted.submission(files)
     assert submission["role"] == "PP"
     assert [kode for kode, *_rest in submission["files"]] == ["surat-pengajuan", "sk-pp"]
+
+
+def test_the_case_page_shows_the_chosen_role_when_no_directory_record_is_linked(client, per_role):
+    service, pp = per_role
+    files = {"surat-pengajuan": pdf("surat.pdf"), "sk-pp": pdf("sk.pdf", 2)}
+    assert post_form(client, FORM_URL, pp, files, user_id="belum.terdaftar").status_code == 302
+    case = Case.objects.get()
+    assert checklist(client, service.verifier, case) == ["surat-pengajuan", "sk-pp"]
+    page = client.get(reverse("console:case", args=[case.pk])).content.decode()
+    assert "Belum ada akun di direktori" in page
+    assert re.search(r"<dt>Peran</dt><dd>PP</dd>", page)
