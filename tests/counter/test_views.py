@@ -289,3 +289,20 @@ def test_guessing_ticket_codes_is_limited_like_tracking_codes(desk, settings):
         public.post(reverse("queue:ticket"), {"code": code}).status_code for code in ("ZZZZZZ", "YYYYYY", "XXXXXX")
     ]
     assert statuses == [400, 400, 429]
+
+
+def test_the_counter_pages_speak_english_to_staff_who_chose_it(desk):
+    client = signed_in(desk.helpdesk)
+    url = reverse("console:counter_desk", args=[desk.unit.kode])
+    assert "Masuk ke loket" in client.get(url, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Take a counter" in page and "Masuk ke loket" not in page
+    front = signed_in(desk.front)
+    office = front.get(
+        reverse("console:counter_front", args=[desk.unit.kode]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Record and give a queue number" in office and "Guest book" in office
+    book = front.get(
+        reverse("console:counter_guests", args=[desk.unit.kode]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Download Excel (XLSX)" in book and "Unduh" not in book
