@@ -64,6 +64,7 @@ def test_on_a_phone_they_stack_and_an_error_links_to_its_step_keeping_the_answer
     page.locator("#langkah-5").get_by_label("Tidak", exact=True).check()
     page.get_by_role("button", name="Simpan keputusan").click()
     summary = page.locator("#kesalahan")
+    assert page.get_by_role("alert").count() == 1  # the summary is the one alert; the step's message is text
     assert "Langkah 5: Tulis alasan penolakan" in summary.inner_text()
     summary.get_by_role("link", name="Langkah 5").click()
     assert page.url.endswith("#langkah-5")

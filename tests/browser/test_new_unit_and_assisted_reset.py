@@ -267,8 +267,8 @@ def test_the_admin_agency_copies_the_spse_password_and_the_holder_reveals_the_sa
     decision = staff.locator("form.decision")
     expect(decision.get_by_label("Password sementara yang diatur di SPSE")).to_have_value(shown)
     snap(staff, "spse-2-kasus-tanpa-centang-1366")
-    # The error stands at step 6; the answers given are kept.
-    expect(decision.locator("#langkah-6 [role=alert]")).to_contain_text("sudah diatur di SPSE")
+    # The error stands at step 6 (the summary at the top is the one alert); the answers given are kept.
+    expect(decision.locator("#langkah-6 p.error")).to_contain_text("sudah diatur di SPSE")
     for name, value in answers:
         expect(decision.locator(f'input[name="{name}"][value="{value}"]')).to_be_checked()
     for item in decision.locator('input[name="kelengkapan"]').all():  # kept as ticked
