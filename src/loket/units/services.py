@@ -280,6 +280,6 @@ def _field_label(name: str) -> str:
         "jam_kerja": "--hours",
         "direktori": "--directory",
         "logo": "--logo",
-        **{name: flag for name, flag in IDENTITY_FIELDS.items()},
+        **IDENTITY_FIELDS,
     }
     return labels.get(name, name)
