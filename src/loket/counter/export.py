@@ -3,13 +3,14 @@ columns typed: times as times, minutes as numbers)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
 from typing import Any
 
 import xlsxwriter
+
+from loket.csv_files import csv_bytes, formula_safe
 
 HEADER = (
     "waktu datang",
@@ -61,21 +62,15 @@ def _values(row: dict[str, Any]) -> list[Any]:
 
 def _cell(value: Any) -> Any:
     """A CSV cell a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
+    if isinstance(value, str):
+        return formula_safe(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return "" if value is None else value
 
 
 def as_csv(rows: Iterable[dict[str, Any]], *, zone: str = "") -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")  # spreadsheet programs read UTF-8 by it
-    writer = csv.writer(out)
-    writer.writerow(header(zone))
-    for row in rows:
-        writer.writerow([_cell(v) for v in _values(row)])
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(header(zone), ([_cell(v) for v in _values(row)] for row in rows))
 
 
 def as_xlsx(rows: Iterable[dict[str, Any]], *, title: str, zone: str = "") -> bytes:

@@ -9,8 +9,6 @@ see their scope; a superuser every unit; anyone else is refused.
 
 from __future__ import annotations
 
-import csv
-import io
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +28,7 @@ from django.views.decorators.http import require_GET
 from loket.cases.models import Channel
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
+from loket.csv_files import csv_bytes, formula_safe
 from loket.directory.models import Agency
 from loket.staff.models import StaffRole
 from loket.units.models import Unit
@@ -285,20 +284,12 @@ def _plain(value: Cell, decimal: str = ".") -> str:
 def _csv_cell(value: Cell) -> str:
     """A CSV cell a spreadsheet will not run as a formula (as the guest book's export)."""
     text = _plain(value)
-    if text[:1] in ("=", "+", "-", "@") and not isinstance(value, int | float):
-        return "'" + text
-    return text
+    return text if isinstance(value, int | float) else formula_safe(text)
 
 
 def as_csv(table: Table) -> bytes:
     """One table as a CSV file: its header, then its rows."""
-    out = io.StringIO()
-    out.write("\ufeff")  # spreadsheet programs read UTF-8 by it
-    writer = csv.writer(out)
-    writer.writerow([_csv_cell(c) for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_cell(c) for c in row.cells])
-    return out.getvalue().encode("utf-8")
+    return csv_bytes([_csv_cell(c) for c in table.columns], ([_csv_cell(c) for c in row.cells] for row in table.rows))
 
 
 @login_required
