@@ -194,10 +194,15 @@ class World:
 
 
 @pytest.fixture
-def world(installed, superuser, monkeypatch, settings) -> World:
+def world(db, request, monkeypatch, settings) -> World:
     settings.LOKET_COUNTER_CLOSES_AT = "off"
     monkeypatch.setattr("django.utils.timezone.now", lambda: MOMENT)
     assert timezone.now() == MOMENT
+    # Installed and created under the fixed clock, not before it: otherwise the SOP versions'
+    # "dipasang" time and the superuser's dates carry the real hour, and a run at 14:3x UTC
+    # (23:3x WIT) reads as a leak.
+    request.getfixturevalue("installed")
+    superuser = request.getfixturevalue("superuser")
 
     service = make_service()  # unit `uji`, WITA
     cases: dict[str, Case] = {}
