@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/v1/", include("loket.api.urls")),
     path("papan/", include("loket.counter.board_urls")),
     path("antrian/", include("loket.counter.public_urls")),
+    path("survei/", include("loket.survey.public_urls")),
+    path("standar-pelayanan/", include("loket.service_standard.public_urls")),
     path("", include("loket.web.portal_urls")),
     path("", include("loket.web.urls")),
 ]

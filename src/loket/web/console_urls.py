@@ -74,3 +74,10 @@ from loket.reports import views as report_views  # noqa: E402
 urlpatterns += [
     path("laporan/mutu-baku/", report_views.report_page, name="mutu_baku"),
 ]
+
+# Deviations, the survey's staff pages and the reports' exports (issue 12): each app's own list.
+from loket.deviations.console_urls import urlpatterns as deviation_urls  # noqa: E402
+from loket.reports.console_urls import urlpatterns as report_urls  # noqa: E402
+from loket.survey.console_urls import urlpatterns as survey_urls  # noqa: E402
+
+urlpatterns += deviation_urls + report_urls + survey_urls
