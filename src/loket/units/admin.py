@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Unit
+from .services import STANDARD_FIELDS
 
 
 @admin.register(Unit)
@@ -16,5 +17,9 @@ class UnitAdmin(admin.ModelAdmin):
         (
             _("Identitas (kaki halaman, tanda terima, surat, arsip)"),
             {"fields": ["logo", "kop", "alamat", "telepon", "surel", "situs", "jam_layanan"]},
+        ),
+        (
+            _("Standar Pelayanan (kosong: bawaan; satu baris satu butir)"),
+            {"fields": list(STANDARD_FIELDS), "classes": ["collapse"]},
         ),
     ]

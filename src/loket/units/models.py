@@ -110,6 +110,61 @@ class Unit(models.Model):
         ),
     )
 
+    # The Standar Pelayanan (Permenpan RB 15/2014) of the unit's services: the components an SOP
+    # cannot give. All optional: an empty one takes its default (loket.service_standard.defaults),
+    # where one line is one item of the printed list.
+    sp_dasar_hukum = models.TextField(
+        _("standar pelayanan: dasar hukum tambahan"),
+        blank=True,
+        help_text=_(
+            "Satu peraturan per baris, dicetak setelah dasar hukum SOP; kosong: UU 25/2009 tentang Pelayanan Publik "
+            "dan Permenpan RB 15/2014 tentang Pedoman Standar Pelayanan."
+        ),
+    )
+    sp_biaya = models.TextField(
+        _("standar pelayanan: biaya/tarif"), blank=True, help_text=_("Kosong: Tidak dipungut biaya.")
+    )
+    sp_pengaduan = models.TextField(
+        _("standar pelayanan: penanganan pengaduan, saran dan masukan"),
+        blank=True,
+        help_text=_("Satu saluran per baris; kosong: e-mail, telepon dan alamat unit, serta SP4N-LAPOR! (lapor.go.id)."),
+    )
+    sp_sarana_prasarana = models.TextField(
+        _("standar pelayanan: sarana, prasarana dan/atau fasilitas"),
+        blank=True,
+        help_text=_("Satu per baris; kosong: daftar bawaan (ruang layanan, komputer dan jaringan, aplikasi Loket)."),
+    )
+    sp_kompetensi_pelaksana = models.TextField(
+        _("standar pelayanan: kompetensi pelaksana"),
+        blank=True,
+        help_text=_("Satu per baris; kosong: kualifikasi pelaksana dari SOP."),
+    )
+    sp_pengawasan_internal = models.TextField(
+        _("standar pelayanan: pengawasan internal"),
+        blank=True,
+        help_text=_("Kosong: pengawasan oleh atasan langsung dan Aparat Pengawasan Intern Pemerintah (APIP)."),
+    )
+    sp_jumlah_pelaksana = models.TextField(
+        _("standar pelayanan: jumlah pelaksana"),
+        blank=True,
+        help_text=_("Misalnya 3 orang; kosong: dihitung dari petugas yang memegang peran pelaksana SOP di unit ini."),
+    )
+    sp_jaminan_pelayanan = models.TextField(_("standar pelayanan: jaminan pelayanan"), blank=True)
+    sp_jaminan_keamanan = models.TextField(
+        _("standar pelayanan: jaminan keamanan dan keselamatan pelayanan"), blank=True
+    )
+    sp_evaluasi_kinerja = models.TextField(
+        _("standar pelayanan: evaluasi kinerja pelaksana"),
+        blank=True,
+        help_text=_("Kosong: Survei Kepuasan Masyarakat paling sedikit sekali setahun dan laporan mutu baku."),
+    )
+    sp_tempat_penetapan = models.CharField(
+        _("standar pelayanan: ditetapkan di"),
+        max_length=100,
+        blank=True,
+        help_text=_("Kota tempat standar pelayanan ditetapkan, mis. Samarinda; kosong: dibiarkan titik-titik."),
+    )
+
     class Meta:
         ordering = ["kode"]
         verbose_name = _("unit")

@@ -164,6 +164,23 @@ IDENTITY_FIELDS = {
 }
 
 
+# The Standar Pelayanan settings (loket.service_standard) and the `loket unit add` flag of each;
+# an empty one takes its default (loket.service_standard.defaults).
+STANDARD_FIELDS = {
+    "sp_dasar_hukum": "--legal-basis",
+    "sp_biaya": "--fee",
+    "sp_pengaduan": "--complaints",
+    "sp_sarana_prasarana": "--facilities",
+    "sp_kompetensi_pelaksana": "--competence",
+    "sp_pengawasan_internal": "--supervision",
+    "sp_jumlah_pelaksana": "--staff-count",
+    "sp_jaminan_pelayanan": "--service-guarantee",
+    "sp_jaminan_keamanan": "--safety-guarantee",
+    "sp_evaluasi_kinerja": "--evaluation",
+    "sp_tempat_penetapan": "--established-at",
+}
+
+
 class UnitRefused(Exception):
     """The unit was not saved; the message says why, in Indonesian."""
 
@@ -185,6 +202,7 @@ def save_unit(
     surel: str | None = None,
     situs: str | None = None,
     jam_layanan: str | None = None,
+    standard: dict[str, str | None] | None = None,
 ) -> tuple[Unit, bool]:
     """Create the unit `kode`, or with `update` change the fields given of an existing one.
 
@@ -197,7 +215,14 @@ def save_unit(
     The identity (kop, alamat, telepon, surel, situs, jam_layanan): "" empties a field, None leaves
     it. In `kop` and `alamat` a "|" (or a typed "\\n") also starts a new line, so that one
     command-line argument can hold several lines.
+
+    `standard` maps fields of STANDARD_FIELDS (the Standar Pelayanan settings) to their values, the
+    same way: "" empties one (its default applies), None or absent leaves it; "|" starts a new line
+    (one line is one printed item).
     """
+    unknown = set(standard or {}) - set(STANDARD_FIELDS)
+    if unknown:
+        raise ValueError(f"not a Standar Pelayanan field: {', '.join(sorted(unknown))}")
     identity = {
         "kop": _multiline(kop),
         "alamat": _multiline(alamat),
@@ -236,6 +261,7 @@ def save_unit(
         ("direktori", direktori),
         ("logo", logo),
         *((name, identity.get(name)) for name in IDENTITY_FIELDS),
+        *((name, _multiline((standard or {}).get(name))) for name in STANDARD_FIELDS),
     )
     for field, value in fields:
         if value is not None and value != getattr(unit, field):
@@ -281,5 +307,6 @@ def _field_label(name: str) -> str:
         "direktori": "--directory",
         "logo": "--logo",
         **IDENTITY_FIELDS,
+        **STANDARD_FIELDS,
     }
     return labels.get(name, name)

@@ -10,7 +10,22 @@ from django.utils.translation import gettext as _
 
 from loket.cli_output import write_table
 from loket.units.models import Unit
-from loket.units.services import IDENTITY_FIELDS, UnitRefused, save_unit, unit_identity
+from loket.units.services import IDENTITY_FIELDS, STANDARD_FIELDS, UnitRefused, save_unit, unit_identity
+
+# What each Standar Pelayanan flag (units.services.STANDARD_FIELDS) sets, for --help.
+STANDARD_HELP = {
+    "sp_dasar_hukum": "dasar hukum tambahan, dicetak setelah dasar hukum SOP",
+    "sp_biaya": "biaya/tarif (bawaan: Tidak dipungut biaya)",
+    "sp_pengaduan": "saluran pengaduan, saran dan masukan (bawaan: e-mail, telepon, alamat unit dan SP4N-LAPOR!)",
+    "sp_sarana_prasarana": "sarana, prasarana dan/atau fasilitas",
+    "sp_kompetensi_pelaksana": "kompetensi pelaksana (bawaan: kualifikasi pelaksana SOP)",
+    "sp_pengawasan_internal": "pengawasan internal (bawaan: atasan langsung dan APIP)",
+    "sp_jumlah_pelaksana": "jumlah pelaksana, mis. '3 orang' (bawaan: dihitung dari petugas unit)",
+    "sp_jaminan_pelayanan": "jaminan pelayanan",
+    "sp_jaminan_keamanan": "jaminan keamanan dan keselamatan pelayanan",
+    "sp_evaluasi_kinerja": "evaluasi kinerja pelaksana (bawaan: SKM sekali setahun dan laporan mutu baku)",
+    "sp_tempat_penetapan": "kota tempat standar pelayanan ditetapkan, mis. Samarinda",
+}
 
 
 class Command(BaseCommand):
@@ -53,6 +68,12 @@ class Command(BaseCommand):
             metavar="TEKS",
             help="jam layanan seperti dibaca pemohon; kosong: dari --hours dan zona waktu (Senin–Jumat 08.00–16.00 WITA)",
         )
+        standard = p.add_argument_group(
+            "standar pelayanan",
+            'komponen yang tidak ada di SOP; satu baris satu butir, "|" memulai baris baru; "" kembali ke bawaan',
+        )
+        for field, flag in STANDARD_FIELDS.items():
+            standard.add_argument(flag, metavar="TEKS", help=STANDARD_HELP[field])
         p.add_argument("--update", action="store_true", help="ubah unit yang sudah ada")
 
         sub.add_parser("list", help="daftar unit", called_from_command_line=True)
@@ -73,7 +94,7 @@ class Command(BaseCommand):
         logo: str | None = None,
         **opts: Any,
     ) -> None:
-        flags = {name: flag.removeprefix("--").replace("-", "_") for name, flag in IDENTITY_FIELDS.items()}
+        flags = {name: _option(flag) for name, flag in IDENTITY_FIELDS.items()}
         try:
             unit, created = save_unit(
                 actor=None,
@@ -85,6 +106,7 @@ class Command(BaseCommand):
                 logo=logo,
                 update=update,
                 **{name: opts.get(option) for name, option in flags.items()},
+                standard={name: opts.get(_option(flag)) for name, flag in STANDARD_FIELDS.items()},
             )
         except UnitRefused as exc:
             raise CommandError(str(exc)) from exc
@@ -118,6 +140,10 @@ class Command(BaseCommand):
         ]
         for label, value in rows:
             self.stdout.write(f"{label}: {value or '-'}")
+        self.stdout.write(_("standar pelayanan (kosong: bawaan):"))
+        for field, flag in STANDARD_FIELDS.items():
+            value = " / ".join(line for line in getattr(unit, field).splitlines() if line.strip())
+            self.stdout.write(f"  {flag}: {value or _('(bawaan)')}")
 
     def do_list(self, **_opts: Any) -> None:
         units = list(Unit.objects.order_by("kode"))
@@ -131,3 +157,8 @@ class Command(BaseCommand):
             [_("kode"), _("zona waktu"), _("jam kerja"), _("direktori"), _("nama")],
             [[u.kode, u.zona_waktu, u.jam_kerja, u.direktori, u.nama] for u in units],
         )
+
+
+def _option(flag: str) -> str:
+    """The argparse destination of a flag: --opening-hours -> opening_hours."""
+    return flag.removeprefix("--").replace("-", "_")
