@@ -4,8 +4,9 @@ Creates (once; running it again changes nothing) the administrator, staff of eve
 four built-in units (each with a NIP), the units' identity (letterhead, address, contact, opening
 hours: only where a unit has none yet), agencies and directory accounts of every role, the Kalimantan Timur reply
 letter's settings and a training session under way (so a registration can be walked to the end
-in one sitting), then prints the addresses and the sign-ins. The units and SOPs come from
-`loket sop install --builtin` before it.
+in one sitting), four months of past requests (`loket.web.demo_history`, for the reports), then
+prints the addresses and the sign-ins. The units and SOPs come from `loket sop install --builtin`
+before it.
 """
 
 from __future__ import annotations
@@ -248,6 +249,9 @@ class Command(BaseCommand):
         if not Unit.objects.exists():
             raise CommandError("Belum ada unit. Jalankan dulu: loket sop install --builtin")
         seed()
+        from loket.web.demo_history import seed_history
+
+        history = seed_history()
         staff_lines = [
             f"    {u:<18} {role} — {unit}{f' ({agency})' if agency else ''}" for u, unit, role, agency in STAFF
         ]
@@ -269,6 +273,9 @@ class Command(BaseCommand):
                     f"  Masuk SPSE (simulasi): {url}/akun/masuk/   akun direktori:",
                     *account_lines,
                     f"  Katalog SOP:     {url}/sop/",
+                    f"  Laporan:         {url}/konsol/laporan/mutu-baku/  (kepala-kaltim; riwayat demo: "
+                    + (f"{history} permohonan dibuat, " if history else "")
+                    + "empat bulan terakhir)",
                     "  E-mail demo juga tersimpan di var/mail/; pekerja (loket worker) berjalan bersama server.",
                     "  Berhenti:        Ctrl+C",
                     "",

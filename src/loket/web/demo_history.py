@@ -1,0 +1,289 @@
+"""The demo's past: a few hundred requests of the last four months at the four built-in units,
+run through the real services on a simulated clock, so that the mutu baku report, the
+deviations and the survey have something true to show from the first `make demo`.
+
+Why the real services and not rows written directly: every figure the reports show (working
+minutes, due times, overdue steps) is then written by the same code, with the same working-minute
+calendar, as in production; nothing here computes a number the product computes. The clock is
+`django.utils.timezone.now`, moved forward by this module between one staff action and the next
+(the services read it through that name only).
+
+What happens to a request is drawn from a seeded random generator (the same demo every time):
+most are done, about one in eight is refused at the validity check, one in ten first misses a
+document and is completed by the requester a day or two later; about one staff step in five runs
+past its mutu baku, some by far. Requests arrive at any hour and on weekends (the web form never
+closes); staff act in working hours, so the calendar pauses over nights, weekends and holidays.
+The mails these cases queued are marked sent (their one-time secrets erased, as the sender does),
+so the demo's worker does not send four months of mail at start.
+
+Demo data: it names the built-in SOPs, their steps and the demo staff, which `src/` does nowhere
+else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import zoneinfo
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from unittest import mock
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from pypdf import PdfWriter
+
+from loket.calendar.units import calendar_for
+from loket.cases import services as case_services
+from loket.cases.context import Decision, StepAnswer
+from loket.cases.models import Case, Need, Status
+from loket.catalog.models import SopVersion
+from loket.catalog.selectors import parsed
+from loket.directory.models import Account, Agency
+from loket.notify.models import OutboxMessage
+from loket.units.models import Unit
+
+DAYS_BACK = 120
+SEED = 2026
+
+# Made-up names of the accounts the history's requesters hold (20 per unit): common Indonesian
+# given names and family names, combined by the generator.
+GIVEN = [
+    "Ahmad", "Sri", "Yusuf", "Nur", "Rizky", "Fitri", "Hendra", "Wulan", "Agus", "Lina",
+    "Bambang", "Ratna", "Eko", "Indah", "Fajar", "Yuni", "Dedi", "Maya", "Joko", "Ani",
+]  # fmt: skip
+FAMILY = [
+    "Saputra", "Wahyuni", "Hidayat", "Rahayu", "Nugroho", "Lestari", "Kurniawan", "Susanti",
+    "Setiawan", "Handayani", "Pratama", "Permata", "Siregar", "Tanjung", "Latuconsina", "Pattimura",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One built-in SOP's part of the history: how many cases, its staff by agency (or for all),
+    the staff steps in order (step, lane) with the steps where the path forks."""
+
+    sop: str
+    cases: int
+    role: str  # the directory role of the requesters
+    staff: dict[str, str]  # lane -> username; "Admin Agency@<agency>" for an agency-scoped lane
+    completeness: int  # the completeness check (ya: on, tidak: missing a document)
+    validity: int  # the validity check (ya: reset, tidak: refused)
+    before: tuple[tuple[int, str], ...] = ()  # staff steps before the completeness check
+    channel: str = "web"
+
+
+PLANS = [
+    Plan(
+        "kaltim-reset-ppk",
+        110,
+        "PPK",
+        {
+            "Admin Agency@Dinas Pekerjaan Umum dan Penataan Ruang": "aa-kaltim-pupr",
+            "Admin Agency@Dinas Kesehatan": "aa-kaltim-dinkes",
+        },
+        completeness=2,
+        validity=5,
+    ),
+    Plan("magelang-reset-ppk", 60, "PPK", {"Admin Agency": "aa-magelang"}, completeness=2, validity=5),
+    Plan("sbt-reset-pokja", 50, "Pokja Pemilihan", {"Admin Agency": "aa-sbt"}, completeness=2, validity=5),
+    Plan(
+        "kkp-reset-admin-agency",
+        70,
+        "Admin Agency",
+        {"Helpdesk": "helpdesk-kkp", "Admin PPE": "adminppe-kkp"},
+        completeness=5,
+        validity=9,
+        before=((4, "lanjut"),),
+        channel="email",
+    ),
+]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = timezone.now()
+
+
+@contextmanager
+def _simulated(clock: _Clock) -> Iterator[None]:
+    with mock.patch("django.utils.timezone.now", lambda: clock.now):
+        yield
+
+
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _accounts(unit: Unit, role: str, agencies: list[Agency], rng: random.Random) -> list[Account]:
+    """Twenty directory accounts of `role` at `unit`, spread over `agencies` (kept if present)."""
+    out = []
+    for i in range(20):
+        user_id = f"{role.split()[0].lower()}.riwayat{i + 1:02d}"
+        nip = f"19{rng.randint(70, 99)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}20{rng.randint(10, 23)}0{rng.randint(1, 2)}1{i:03d}"
+        account, _ = Account.objects.get_or_create(
+            unit=unit,
+            user_id=user_id,
+            defaults={
+                "name": f"{GIVEN[i % len(GIVEN)]} {FAMILY[(i * 7) % len(FAMILY)]}",
+                "nip": nip,
+                "email": f"{user_id.replace('.', '-')}@instansi.example.go.id",
+                "phone": "0813" + nip[-8:],
+                "role": role,
+                "agency": agencies[i % len(agencies)],
+                "satker": "Sekretariat",
+                "sk_number": f"800/{nip[-3:]}/{unit.kode.upper()}/2026",
+            },
+        )
+        out.append(account)
+    return out
+
+
+def _late(rng: random.Random, standard: int | None) -> int:
+    """Working minutes a staff member takes on a step of `standard` minutes: mostly within it,
+    about one in five over, a few far over."""
+    base = standard or 10
+    roll = rng.random()
+    if roll < 0.78:
+        return max(1, round(base * rng.uniform(0.3, 1.0)))
+    if roll < 0.95:
+        return round(base * rng.uniform(1.1, 2.5))
+    return round(base * rng.uniform(3, 12))
+
+
+def _arrival(rng: random.Random, day: dt.date, zone: Any) -> dt.datetime:
+    hour = rng.choices(range(6, 23), weights=[1, 3, 6, 8, 8, 7, 5, 6, 7, 6, 4, 3, 2, 2, 1, 1, 1])[0]
+    local = dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), zone)
+    return local.astimezone(dt.UTC)
+
+
+def _actor(plan: Plan, case: Case, lane: str) -> Any:
+    User = get_user_model()
+    username = plan.staff.get(f"{lane}@{case.agency.name}" if case.agency else lane) or plan.staff.get(lane)
+    return User.objects.get(username=username)
+
+
+def _decide(clock: _Clock, plan: Plan, case: Case, answer: tuple[int, str, str], rng: random.Random, **values: Any):  # type: ignore[no-untyped-def]
+    """Staff answer the case's current step after the working minutes they take on it."""
+    case.refresh_from_db()
+    run = case.steps.filter(finished_at=None).order_by("-id").first()
+    assert run is not None and run.step == answer[0], (case.reference, run and run.step, answer)
+    calendar = calendar_for(case.unit)
+    clock.now = calendar.add(max(clock.now, run.started_at), _late(rng, run.standard_minutes)) + dt.timedelta(
+        seconds=rng.randint(1, 50)
+    )
+    sop = parsed(case.sop)
+    step = sop.step(answer[0])
+    if step.aksi == "periksa-kelengkapan" and answer[1] == "ya":
+        values.setdefault("kelengkapan", list(range(len(step.kelengkapan))))
+    case_services.decide(
+        case_id=case.pk,
+        actor=_actor(plan, case, run.lane),
+        version=case.version,
+        decision=Decision(answers=[StepAnswer(*answer)], values=values),
+    )
+
+
+REFUSALS = [
+    "Nama pada SK berbeda dengan data akun SPSE.",
+    "SK penunjukan sudah tidak berlaku.",
+    "NIP pada surat permohonan tidak sesuai dengan data kepegawaian.",
+]
+MISSING_NOTES = [
+    "SK penunjukan tidak terbaca.",
+    "Surat permohonan belum ditandatangani.",
+    "Salinan KTP tidak dilampirkan.",
+]
+
+
+def _one_case(
+    clock: _Clock, plan: Plan, version: SopVersion, account: Account, at: dt.datetime, rng: random.Random
+) -> Case:
+    sop = parsed(version)
+    docs = sop.berkas_for(plan.role)
+    clock.now = at
+    submitted = case_services.submit_request(
+        sop_version=version,
+        channel=plan.channel,
+        need=rng.choice([Need.PASSWORD, Need.PASSWORD, Need.PASSWORD, Need.USER_ID]),
+        name=account.name,
+        email=account.email,
+        user_id=account.user_id,
+        nip=account.nip,
+        agency_id=account.agency_id,
+        role=plan.role,
+        files=[(b.kode, f"{b.kode}.pdf", _pdf()) for b in docs if b.wajib],
+    )
+    case = submitted.case
+    for no, answer in plan.before:
+        _decide(clock, plan, case, (no, answer, ""), rng)
+    if rng.random() < 0.1:
+        missing = [b.kode for b in docs if b.wajib][-1:]
+        _decide(clock, plan, case, (plan.completeness, "tidak", rng.choice(MISSING_NOTES)), rng, missing=missing)
+        clock.now += dt.timedelta(hours=rng.randint(20, 60))
+        case_services.supply_documents(
+            tracking_code=submitted.tracking_code, files=[(k, f"{k}.pdf", _pdf()) for k in missing]
+        )
+    _decide(clock, plan, case, (plan.completeness, "ya", ""), rng)
+    if rng.random() < 0.12:
+        _decide(clock, plan, case, (plan.validity, "tidak", rng.choice(REFUSALS)), rng)
+    else:
+        _decide(clock, plan, case, (plan.validity, "ya", ""), rng)
+    case.refresh_from_db()
+    return case
+
+
+Hook = Callable[[Case, random.Random, _Clock], None]
+
+
+def seed_history(*, after_case: Hook | None = None, scale: float = 1.0) -> int:
+    """The history, once: nothing happens when the demo already has a case older than a day.
+    `after_case` runs for each ended case on the same simulated clock (the deviations' answers,
+    the survey); `scale` shrinks the numbers (the tests make a tenth). Returns the number of cases
+    made."""
+    real_now = timezone.now()
+    if Case.objects.filter(created_at__lt=real_now - dt.timedelta(days=1)).exists():
+        return 0
+    rng = random.Random(SEED)
+    clock = _Clock()
+    made = 0
+    first_mail = (OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    with _simulated(clock):
+        for plan in PLANS:
+            version = SopVersion.objects.filter(kode=plan.sop).order_by("-versi").first()
+            if version is None:
+                continue
+            unit = version.unit
+            zone = zoneinfo.ZoneInfo(unit.zona_waktu)
+            agencies = sorted({a for key in plan.staff if "@" in key for a in [key.split("@", 1)[1]]})
+            agency_rows = (
+                [Agency.objects.get_or_create(unit=unit, name=name)[0] for name in agencies]
+                if agencies
+                else list(Agency.objects.filter(unit=unit).order_by("name")[:2])
+            )
+            accounts = _accounts(unit, plan.role, agency_rows, rng)
+            days = [real_now.date() - dt.timedelta(days=d) for d in range(DAYS_BACK, 1, -1)]
+            arrivals = sorted(
+                _arrival(rng, day, zone)
+                for day in rng.choices(
+                    days, weights=[1 if day.weekday() >= 5 else 5 for day in days], k=max(1, round(plan.cases * scale))
+                )
+            )
+            for at in arrivals:
+                with transaction.atomic():
+                    case = _one_case(clock, plan, version, rng.choice(accounts), at, rng)
+                    if after_case is not None and case.status in (Status.DONE, Status.REFUSED):
+                        after_case(case, rng, clock)
+                made += 1
+    OutboxMessage.objects.filter(id__gte=first_mail, created_at__lt=real_now - dt.timedelta(days=1)).update(
+        status=OutboxMessage.Status.SENT, secret_link="", secret_code=""
+    )
+    return made
