@@ -31,6 +31,7 @@ from loket.directory.models import Agency
 from loket.directory.nip import normalise_nip
 from loket.notify.services import queue_mail
 from loket.staff import rules
+from loket.survey.services import invite as invite_to_survey
 
 from . import effects
 from .actions import REGISTRY
@@ -698,6 +699,7 @@ def _end(case: Case, *, status: str, now: dt.datetime) -> None:
     case.current_lane = ""
     case.current_due_at = None
     case.closed_at = now
+    invite_to_survey(case, now=now)  # done or refused only; never raises (loket.survey.services)
 
 
 def _close(case: Case, *, status: str, answer: str, note: str, now: dt.datetime, template: str) -> None:
