@@ -127,7 +127,9 @@ class Unit(models.Model):
     sp_pengaduan = models.TextField(
         _("standar pelayanan: penanganan pengaduan, saran dan masukan"),
         blank=True,
-        help_text=_("Satu saluran per baris; kosong: e-mail, telepon dan alamat unit, serta SP4N-LAPOR! (lapor.go.id)."),
+        help_text=_(
+            "Satu saluran per baris; kosong: e-mail, telepon dan alamat unit, serta SP4N-LAPOR! (lapor.go.id)."
+        ),
     )
     sp_sarana_prasarana = models.TextField(
         _("standar pelayanan: sarana, prasarana dan/atau fasilitas"),
