@@ -258,8 +258,9 @@ def _jangka_waktu(sop: Sop, unit: Unit, identity: UnitIdentity) -> tuple[Block, 
             + "."
         )
     for n in happy.steps:
-        if steps[n].tunggu:
-            notes.append(f"Tidak termasuk waktu menunggu: {GATES.get(steps[n].tunggu, steps[n].tunggu)}.")
+        gate = steps[n].tunggu
+        if gate:
+            notes.append(f"Tidak termasuk waktu menunggu: {GATES.get(gate, gate)}.")
     if notes:
         blocks.append(Block(paragraphs=tuple(notes)))
 
