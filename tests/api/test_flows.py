@@ -99,6 +99,7 @@ def test_it_runs_the_happy_path_over_http(client, people, tokens, service):
     assert list(OutboxMessage.objects.filter(case=case).order_by("id").values_list("template", "to")) == [
         ("diterima", "pemohon.baru@gmail.com"),
         ("hasil-password", account.email),
+        ("survei-kepuasan", "pemohon.baru@gmail.com"),  # loket.survey: the case is done
     ]
 
 

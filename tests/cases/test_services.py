@@ -135,7 +135,11 @@ def test_it_runs_the_happy_path_to_a_sealed_archive(people, kode):
     assert account.must_change_password is True
     assert account.password.startswith("argon2")
     mails = list(OutboxMessage.objects.filter(case=case).order_by("id").values_list("template", "to"))
-    assert mails == [("diterima", "pemohon.baru@gmail.com"), ("hasil-password", account.email)]
+    assert mails == [
+        ("diterima", "pemohon.baru@gmail.com"),
+        ("hasil-password", account.email),
+        ("survei-kepuasan", "pemohon.baru@gmail.com"),  # loket.survey: the case is done
+    ]
     record = case.archive
     assert [d["kode"] for d in record.manifest["berkas"]] == ["surat-permohonan", "sk-pengangkatan"]
     assert len(record.manifest["langkah"]) == case.steps.count()

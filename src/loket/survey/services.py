@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from loket.audit.services import log_action
 from loket.cases.models import Case, Status
-from loket.counter.models import QueueTicket
+from loket.counter.models import Counter, QueueTicket
 from loket.counter.models import Status as TicketStatus
 from loket.counter.services import local_day
 from loket.notify.services import queue_mail
@@ -257,12 +257,12 @@ def tablet_for(counter: Any) -> Tablet:
     return Tablet.objects.get_or_create(counter=counter)[0]
 
 
-def offerable_case(counter: Any) -> Case | None:
+def offerable_case(counter: Any, now: dt.datetime | None = None) -> Case | None:
     """The case the counter's staff may offer the survey for: the newest case opened from a ticket
     this counter served and finished today, not withdrawn or expired, with no answer yet."""
     ticket = (
         QueueTicket.objects.filter(
-            counter=counter, status=TicketStatus.DONE, case__isnull=False, day=local_day(counter.unit)
+            counter=counter, status=TicketStatus.DONE, case__isnull=False, day=local_day(counter.unit, now)
         )
         .exclude(case__status__in=[Status.WITHDRAWN, Status.EXPIRED])
         .exclude(case__survey_response__isnull=False)
@@ -283,9 +283,10 @@ def offer_at_counter(*, counter: Any, actor: Any, now: dt.datetime | None = None
     tablet shows it for LOKET_SURVEY_TABLET_MINUTES; audit entry `survey.offered`. Raises
     SurveyError when the user does not staff the counter or no case is waiting for a survey."""
     now = now or timezone.now()
+    counter = Counter.objects.select_for_update().select_related("unit").get(pk=counter.pk)
     if counter.staffed_by_id != getattr(actor, "pk", None):
         raise SurveyError(_("Anda tidak sedang menjaga %(counter)s.") % {"counter": counter.name})
-    case = offerable_case(counter)
+    case = offerable_case(counter, now)
     if case is None:
         raise SurveyError(_("Belum ada pemohon yang selesai dilayani di loket ini hari ini tanpa mengisi survei."))
     invitation = _invitation_of(case, now)
