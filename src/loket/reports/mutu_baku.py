@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -54,6 +54,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from loket.cases.models import Case, Channel, Status, StepRun
@@ -109,6 +110,9 @@ class StepRow:
     overdue: int  # finished runs with working minutes > standard ("melewati mutu baku")
     running: int  # runs not finished yet
     running_late: int  # of those, past their due time
+    # The finished runs by working minutes against the standard: <= 50 %, <= 100 %, <= 150 %,
+    # <= 200 %, > 200 % (BUCKETS); the first two add up to `within`, the last three to `overdue`.
+    buckets: tuple[int, ...] = (0, 0, 0, 0, 0)
 
     @property
     def share_within(self) -> float | None:
@@ -268,6 +272,14 @@ def _percentiles(
         inner, params = rows.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (e.g. no unit in scope)
         return {}
+    return _percentile_sql(inner, params, aliases, ps)
+
+
+def _percentile_sql(
+    inner: str, params: Sequence[Any], aliases: Sequence[str], ps: Sequence[Fraction]
+) -> dict[tuple[Any, ...], list[float | None]]:
+    """The percentiles `ps` of the column `r_value` of the query `inner`, per group of its
+    columns `aliases`, in the dialect of the database (module docstring)."""
     cols = ", ".join(aliases)
     if connection.vendor == "postgresql":
         # A float literal: no parameter (and no %) in the outer query.
@@ -319,19 +331,43 @@ class _Names:
         self.units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)}
         self.sops = {v.pk: v for v in SopVersion.objects.filter(pk__in=sop_ids)}
         self._parsed = {pk: parsed(v) for pk, v in self.sops.items()}
+        self._happy: dict[int, int | None] = {}
 
     def uraian(self, sop_id: int, step: int) -> str:
         sop = self._parsed[sop_id]
         return next((k.uraian for k in sop.kegiatan if k.no == step), "")
 
     def happy(self, sop_id: int) -> int | None:
-        path = happy_path(self._parsed[sop_id])
-        return path.minutes if path else None
+        if sop_id not in self._happy:
+            path = happy_path(self._parsed[sop_id])
+            self._happy[sop_id] = path.minutes if path else None
+        return self._happy[sop_id]
 
     def training_step(self, sop_id: int) -> tuple[int | None, str]:
         """The step whose account waits for training (`tunggu`), and its lane."""
         step = next((k for k in self._parsed[sop_id].kegiatan if k.tunggu), None)
         return (step.no, step.pelaksana) if step else (None, "")
+
+
+# The distribution of a step's finished runs against its standard (module docstring): the upper
+# bound of each bucket as a fraction of the standard, the last one open.
+BUCKETS = (Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(2), None)
+_BUCKET_NAMES = ("b50", "b100", "b150", "b200", "b_over")
+
+
+def _bucket_counts() -> dict[str, Count]:
+    """One conditional count per bucket: working minutes w against the standard s compared as
+    whole numbers (2w <= s, w <= s, 2w <= 3s, w <= 2s), so no fraction is rounded."""
+    w, s = F("working_minutes"), F("standard_minutes")
+    measured = Q(finished_at__isnull=False, working_minutes__isnull=False, standard_minutes__isnull=False)
+    bounds = [Q(LessThanOrEqual(w * b.denominator, s * b.numerator)) for b in BUCKETS if b is not None]
+    out: dict[str, Count] = {}
+    below = Q()
+    for name, bound in zip(_BUCKET_NAMES, [*bounds, Q()], strict=True):
+        # this bucket: under its bound (the last: none) and over every lower one
+        out[name] = Count("pk", filter=measured & below & bound)
+        below &= ~bound
+    return out
 
 
 def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) -> list[StepRow]:
@@ -347,6 +383,7 @@ def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) 
             running=Count("pk", filter=Q(finished_at__isnull=True)),
             running_late=Count("pk", filter=Q(finished_at__isnull=True, due_at__lt=now)),
             standard=Max("standard_minutes"),
+            **_bucket_counts(),
         )
         .order_by()
     )
@@ -372,19 +409,19 @@ def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) 
                 overdue=r["overdue"],
                 running=r["running"],
                 running_late=r["running_late"],
+                buckets=tuple(r[name] for name in _BUCKET_NAMES),
             )
         )
     out.sort(key=lambda row: (row.unit.kode, row.sop.kode, row.sop.versi, row.step, row.lane))
     return out
 
 
-def case_rows(user: Any, spec: ReportFilter, *, limit: int | None = CASE_ROWS) -> tuple[list[CaseRow], int]:
-    """The matching cases (newest first; at most `limit`, None: all) with their staff totals
-    against the path they took and the happy path; and how many cases match in all."""
+def _case_query(user: Any, spec: ReportFilter) -> tuple[QuerySet[Case], QuerySet[Any]]:
+    """The matching cases (those with a matching staff step when the step filters are set), and
+    the same as one row of staff totals per case, newest first."""
     cases = matching_cases(user, spec)
     if spec.narrows_steps:
         cases = cases.filter(pk__in=matching_steps(user, spec).filter(by__in=_STAFF_BY).values("case_id"))
-    total = cases.count()
     done = Q(steps__by__in=_STAFF_BY, steps__finished_at__isnull=False)
     rows = (
         cases.values("pk", "reference", "unit_id", "sop_id", "channel", "status", "created_at", "agency__name")
@@ -396,30 +433,88 @@ def case_rows(user: Any, spec: ReportFilter, *, limit: int | None = CASE_ROWS) -
         )
         .order_by("-created_at", "-pk")
     )
+    return cases, rows
+
+
+def _case_row(r: dict[str, Any], names: _Names) -> CaseRow:
+    labels, statuses = dict(Channel.choices), dict(Status.choices)
+    unit = names.units[r["unit_id"]]
+    return CaseRow(
+        case_id=r["pk"],
+        reference=r["reference"],
+        unit=unit,
+        sop=names.sops[r["sop_id"]],
+        channel=str(labels.get(r["channel"], r["channel"])),
+        status=str(statuses.get(r["status"], r["status"])),
+        agency=r["agency__name"] or "",
+        submitted=timezone.localtime(r["created_at"], zoneinfo.ZoneInfo(unit.zona_waktu)),
+        working=r["working"] or 0,
+        path_standard=r["path_standard"] or 0,
+        happy_standard=names.happy(r["sop_id"]),
+        steps=r["steps_done"],
+        overdue=r["overdue"],
+    )
+
+
+def case_rows(user: Any, spec: ReportFilter, *, limit: int | None = CASE_ROWS) -> tuple[list[CaseRow], int]:
+    """The matching cases (newest first; at most `limit`, None: all) with their staff totals
+    against the path they took and the happy path; and how many cases match in all."""
+    cases, rows = _case_query(user, spec)
+    total = cases.count()
     found = list(rows if limit is None else rows[:limit])
     names = _Names({r["unit_id"] for r in found}, {r["sop_id"] for r in found})
-    labels, statuses = dict(Channel.choices), dict(Status.choices)
-    out = []
-    for r in found:
-        unit = names.units[r["unit_id"]]
-        out.append(
-            CaseRow(
-                case_id=r["pk"],
-                reference=r["reference"],
-                unit=unit,
-                sop=names.sops[r["sop_id"]],
-                channel=str(labels.get(r["channel"], r["channel"])),
-                status=str(statuses.get(r["status"], r["status"])),
-                agency=r["agency__name"] or "",
-                submitted=timezone.localtime(r["created_at"], zoneinfo.ZoneInfo(unit.zona_waktu)),
-                working=r["working"] or 0,
-                path_standard=r["path_standard"] or 0,
-                happy_standard=names.happy(r["sop_id"]),
-                steps=r["steps_done"],
-                overdue=r["overdue"],
-            )
+    return [_case_row(r, names) for r in found], total
+
+
+def iter_case_rows(user: Any, spec: ReportFilter, *, chunk_size: int = 2000) -> Iterator[CaseRow]:
+    """Every matching case as `case_rows` gives it, newest first, streamed from the database
+    (`.iterator()`: a server-side cursor on PostgreSQL), for the exports of every case: one
+    chunk of rows in memory at a time, never the whole table. The units and SOP versions of the
+    user's scope are read once, before the first row."""
+    units = units_in_scope(user)
+    unit_ids = {u.pk for u in units}
+    names = _Names(unit_ids, set(SopVersion.objects.filter(unit_id__in=unit_ids).values_list("pk", flat=True)))
+    _cases, rows = _case_query(user, spec)
+    for r in rows.iterator(chunk_size=chunk_size):
+        yield _case_row(r, names)
+
+
+def count_cases(user: Any, spec: ReportFilter) -> int:
+    """How many cases `case_rows` and `iter_case_rows` list in all."""
+    return _case_query(user, spec)[0].count()
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """The per-case table in a few figures (the monthly PDF): how many cases match, how many
+    have a finished staff step, how many of those went over the standard of the path they took,
+    and the median and 90th percentile of their staff working minutes."""
+
+    total: int
+    measured: int
+    over_path: int
+    median: float | None
+    p90: float | None
+
+
+def case_summary(user: Any, spec: ReportFilter) -> CaseSummary:
+    """One aggregate over the per-case rows (`_case_query`), in SQL: no case read into Python."""
+    cases, rows = _case_query(user, spec)
+    total = cases.count()
+    try:
+        per_case, params = rows.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return CaseSummary(total, 0, 0, None, None)
+    measured_sql = f"SELECT 1 AS g_all, working AS r_value, path_standard FROM ({per_case}) AS c WHERE steps_done > 0"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN r_value > path_standard THEN 1 ELSE 0 END), 0)"
+            f" FROM ({measured_sql}) AS m",
+            params,
         )
-    return out, total
+        measured, over = cursor.fetchone()
+    marks = _percentile_sql(measured_sql, params, ["g_all"], (MEDIAN, P90)).get((1,), [None, None])
+    return CaseSummary(total, int(measured), int(over), marks[0], marks[1])
 
 
 def wait_rows(user: Any, spec: ReportFilter) -> list[WaitRow]:

@@ -1,29 +1,46 @@
-"""The console's mutu baku report (`/konsol/laporan/mutu-baku/`) and its CSV (`?format=csv`).
+"""The console's mutu baku report (`/konsol/laporan/mutu-baku/`), its CSVs (`?format=csv`), its
+charts, and its exports through the worker (XLSX, the monthly PDF).
 
 Thin: the GET form reads the filters into a `ReportFilter`, `loket.reports.mutu_baku` computes
-the rows, and `tables` turns them into the three tables the page and the CSVs (one file per
-table, `&tabel=langkah|permohonan|tunggu`) both show, so the two cannot differ (the page writes
-decimals with a comma, the CSV with a point). Staff with a unit
-see their scope; a superuser every unit; anyone else is refused.
+the rows, and `tables` turns them into the three tables the page, the CSVs (one file per table,
+`&tabel=langkah|permohonan|tunggu`), the XLSX and the PDF all show, so they cannot differ (the
+page writes decimals with a comma, the CSV with a point). Under the tables, the five charts
+(`figures`). "Unduh XLSX" and "Unduh PDF" post the filters to `export_new`, which queues an
+`ExportJob` and sends the reader to its page (`export_job`), which follows its progress
+(`export_status`, polled by static/reports/export-job.js) and offers the file when it is done
+(`export_file`, to the user who asked only). Staff with a unit see their scope; a superuser every
+unit; anyone else is refused.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import zoneinfo
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from loket.cases.models import Channel
 from loket.catalog.models import SopVersion
@@ -34,10 +51,23 @@ from loket.staff.models import StaffRole
 from loket.units.models import Unit
 from loket.units.services import zone_label
 
-from . import mutu_baku
+from . import exports, mutu_baku, series
+from .figures import ChartData, month_label, report_charts
+from .models import ExportJob
 from .mutu_baku import Report, ReportFilter
-
-Cell = str | int | float | None
+from .tables import (
+    Cell,
+    Row,
+    Table,
+    case_row,
+    case_table,
+    step_row,
+    step_table,
+    tables,
+    wait_row,
+    wait_table,
+    zones_of,
+)
 
 
 class ReportForm(forms.Form):
@@ -103,172 +133,9 @@ class ReportForm(forms.Form):
         )
 
 
-# -- the tables -----------------------------------------------------------------------------------
+# -- the tables (kept importable from here) -------------------------------------------------------
 
-
-@dataclass
-class Row:
-    cells: list[Cell]
-    href: str = ""  # the case page of a per-case row
-    late: bool = False  # drawn as overdue
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    note: str
-    columns: list[str]
-    rows: list[Row] = field(default_factory=list)
-    more: str = ""  # said under the table when the page shows only part of it
-    csv_query: str = ""  # the page's query string for this table's CSV
-
-
-def _share(value: float | None) -> float | None:
-    return None if value is None else round(value * 100, 1)
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
-def tables(report: Report, *, units: list[Unit], case_limit: int | None) -> list[Table]:
-    """The report's three tables with their headings and typed cells. A time names its zone in
-    its cell and in its column's heading (the zones of `units`, the report's units)."""
-    zones = "/".join(sorted({zone_label(u.zona_waktu) for u in units}))
-    steps = Table(
-        "langkah",
-        _("Mutu baku per langkah"),
-        _("Langkah petugas dan sistem yang telah selesai, menit kerja dibandingkan mutu baku langkahnya."),
-        [
-            _("unit"),
-            _("layanan"),
-            _("langkah"),
-            _("kegiatan"),
-            _("pelaksana"),
-            _("mutu baku (menit)"),
-            _("jumlah selesai"),
-            _("median (menit)"),
-            _("persentil 90 (menit)"),
-            _("dalam mutu baku (%)"),
-            _("melewati mutu baku"),
-            _("berjalan"),
-            _("berjalan lewat tenggat"),
-        ],
-    )
-    for s in report.steps:
-        steps.rows.append(
-            Row(
-                [
-                    s.unit.kode,
-                    f"{s.sop.kode} v{s.sop.versi}",
-                    s.step,
-                    s.uraian,
-                    s.lane,
-                    s.standard,
-                    s.count,
-                    _round(s.median),
-                    _round(s.p90),
-                    _share(s.share_within),
-                    s.overdue,
-                    s.running,
-                    s.running_late,
-                ],
-                late=bool(s.overdue or s.running_late),
-            )
-        )
-    cases = Table(
-        "permohonan",
-        _("Per permohonan"),
-        _(
-            "Jumlah menit kerja langkah petugas dan sistem yang telah selesai, dibandingkan mutu baku "
-            "jalur yang ditempuh permohonan dan mutu baku jalur utama SOP."
-        ),
-        [
-            _("nomor registrasi"),
-            _("unit"),
-            _("layanan"),
-            _("kanal"),
-            _("instansi"),
-            _("diajukan (waktu setempat: %(zones)s)") % {"zones": zones},
-            _("status"),
-            _("langkah selesai"),
-            _("menit kerja"),
-            _("mutu baku jalur yang ditempuh (menit)"),
-            _("mutu baku jalur utama (menit)"),
-            _("selisih dari jalur yang ditempuh (menit)"),
-            _("melewati mutu baku"),
-        ],
-    )
-    for c in report.cases:
-        cases.rows.append(
-            Row(
-                [
-                    c.reference,
-                    c.unit.kode,
-                    f"{c.sop.kode} v{c.sop.versi}",
-                    c.channel,
-                    c.agency,
-                    f"{c.submitted:%Y-%m-%d %H:%M} {zone_label(c.unit.zona_waktu, c.submitted)}",
-                    c.status,
-                    c.steps,
-                    c.working,
-                    c.path_standard,
-                    c.happy_standard,
-                    c.working - c.path_standard,
-                    c.overdue,
-                ],
-                href=reverse("console:case", args=[c.case_id]),
-                late=c.over_path or bool(c.overdue),
-            )
-        )
-    if case_limit is not None and report.cases_total > len(report.cases):
-        cases.more = _("Ditampilkan %(shown)s permohonan terbaru dari %(total)s; unduh CSV untuk semuanya.") % {
-            "shown": len(report.cases),
-            "total": report.cases_total,
-        }
-    waits = Table(
-        "tunggu",
-        _("Waktu tunggu pemohon"),
-        _(
-            "Langkah pemohon sendiri (N/A) dan menunggu pelatihan, dalam jam kalender; tidak dihitung "
-            "sebagai menit kerja petugas."
-        ),
-        [
-            _("unit"),
-            _("layanan"),
-            _("langkah"),
-            _("kegiatan"),
-            _("pelaksana"),
-            _("jumlah selesai"),
-            _("masih menunggu"),
-            _("median (jam)"),
-            _("persentil 90 (jam)"),
-        ],
-    )
-    for w in report.waits:
-        if w.is_training:
-            label: Cell = (
-                _("menunggu pelatihan setelah langkah %(no)s") % {"no": w.after} if w.after else _("menunggu pelatihan")
-            )
-        else:
-            label = w.step
-        waits.rows.append(
-            Row(
-                [
-                    w.unit.kode,
-                    f"{w.sop.kode} v{w.sop.versi}",
-                    label,
-                    w.uraian,
-                    w.lane,
-                    w.count,
-                    w.running,
-                    _round(w.median_hours),
-                    _round(w.p90_hours),
-                ]
-            )
-        )
-    return [steps, cases, waits]
+__all__ = ["Row", "Table", "as_csv", "tables"]
 
 
 def _plain(value: Cell, decimal: str = ".") -> str:
@@ -292,32 +159,248 @@ def as_csv(table: Table) -> bytes:
     return csv_bytes([_csv_cell(c) for c in table.columns], ([_csv_cell(c) for c in row.cells] for row in table.rows))
 
 
+class _Line:
+    """A file-like object that hands back what csv.writer writes (one line at a time)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def _csv_stream(table: Table, rows: Iterable[Row]) -> Iterator[bytes]:
+    """The same file as `as_csv`, line by line: the per-case table of every case is streamed."""
+    writer = csv.writer(_Line())
+    yield ("\ufeff" + writer.writerow([_csv_cell(c) for c in table.columns])).encode("utf-8")
+    for row in rows:
+        yield writer.writerow([_csv_cell(c) for c in row.cells]).encode("utf-8")
+
+
+def _csv_response(request: HttpRequest, units: list[Unit], spec: ReportFilter) -> HttpResponse | StreamingHttpResponse:
+    wanted = request.GET.get("tabel") or "langkah"
+    zones = zones_of(units)
+    if wanted == "langkah":
+        table = step_table()
+        rows: Iterable[Row] = [step_row(table, s) for s in mutu_baku.step_rows(request.user, spec, now=timezone.now())]
+    elif wanted == "permohonan":
+        table = case_table(zones)
+        rows = (case_row(table, c) for c in mutu_baku.iter_case_rows(request.user, spec))
+    elif wanted == "tunggu":
+        table = wait_table()
+        rows = [wait_row(table, w) for w in mutu_baku.wait_rows(request.user, spec)]
+    else:
+        raise Http404
+    response = StreamingHttpResponse(_csv_stream(table, rows), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate(timezone=zoneinfo.ZoneInfo(units[0].zona_waktu)).strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="mutu-baku-{table.key}-{stamp}.csv"'
+    return response
+
+
+# -- the page -------------------------------------------------------------------------------------
+
+FILTER_FIELDS = ("unit", "dari", "sampai", "layanan", "versi", "langkah", "pelaksana", "petugas", "kanal", "instansi")
+
+
+def filter_summary(spec: ReportFilter) -> str:
+    """The filters other than the unit and the period, on one line ("" for none)."""
+    parts = []
+    for label, value in (
+        (_("layanan"), spec.sop),
+        (_("versi"), spec.versi),
+        (_("langkah"), spec.step),
+        (_("pelaksana"), spec.lane),
+        (_("kanal"), spec.channel),
+    ):
+        if value not in (None, ""):
+            parts.append(f"{label}: {value}")
+    if spec.staff is not None:
+        user = get_user_model().objects.filter(pk=spec.staff).first()
+        parts.append(f"{_('petugas')}: {user.get_username() if user else spec.staff}")
+    if spec.agency is not None:
+        agency = Agency.objects.filter(pk=spec.agency).first()
+        parts.append(f"{_('instansi')}: {agency.name if agency else spec.agency}")
+    return "; ".join(parts)
+
+
+def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, zone)
+    return f"{local:%d-%m-%Y %H:%M} {zone_label(zone, local)}"
+
+
+def _zone(units: list[Unit]) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(units[0].zona_waktu)
+
+
+def chart_data(user: Any, spec: ReportFilter, report: Report) -> ChartData:
+    return ChartData(
+        steps=report.steps,
+        months=series.month_points(user, spec),
+        hours=series.hour_grid(user, spec),
+        several_units=len({s.unit.pk for s in report.steps}) > 1,
+    )
+
+
 @login_required
 @require_GET
-def report_page(request: HttpRequest) -> HttpResponse:
-    """The report: the filters, the three tables; `?format=csv` the same tables as one CSV."""
+def report_page(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The report: the filters, the three tables, the charts, the downloads; `?format=csv` one
+    table as a CSV."""
     units = mutu_baku.units_in_scope(request.user)
     if not units:
         raise PermissionDenied
     form = ReportForm(request.GET or None, units=units)
     spec = form.spec()
-    as_file = request.GET.get("format") == "csv"
-    limit = None if as_file else mutu_baku.CASE_ROWS
-    report = mutu_baku.report(request.user, spec, now=timezone.now(), case_limit=limit)
-    parts = tables(report, units=units, case_limit=limit)
-    if as_file:
-        wanted = request.GET.get("tabel") or parts[0].key
-        table = next((t for t in parts if t.key == wanted), None)
-        if table is None:
-            raise Http404
-        response = HttpResponse(as_csv(table), content_type="text/csv; charset=utf-8")
-        stamp = timezone.localdate(timezone=zoneinfo.ZoneInfo(units[0].zona_waktu)).strftime("%Y%m%d")
-        response["Content-Disposition"] = f'attachment; filename="mutu-baku-{table.key}-{stamp}.csv"'
-        return response
+    if request.GET.get("format") == "csv":
+        return _csv_response(request, units, spec)
+    report = mutu_baku.report(request.user, spec, now=timezone.now(), case_limit=mutu_baku.CASE_ROWS)
+    parts = tables(report, units=units, case_limit=mutu_baku.CASE_ROWS)
     for table in parts:
         query = request.GET.copy()
         query.update({"format": "csv", "tabel": table.key})
         table.csv_query = query.urlencode()
         for row in table.rows:
             row.cells = [_plain(c, ",") if isinstance(c, float) else c for c in row.cells]
-    return render(request, "reports/mutu_baku.html", {"form": form, "tables": parts, "filtered": bool(request.GET)})
+    drawn = report_charts(chart_data(request.user, spec, report))
+    zone = _zone(units)
+    kept = [(name, value) for name in FILTER_FIELDS for value in request.GET.getlist(name) if value]
+    jobs = [
+        (job, _local(job.created_at, zone))
+        for job in ExportJob.objects.filter(user_id=request.user.pk or 0).order_by("-created_at")[:5]
+    ]
+    context = {
+        "form": form,
+        "tables": parts,
+        "filtered": bool(request.GET),
+        "charts": [(chart, mark_safe(chart.svg)) for chart in drawn],  # noqa: S308 - escaped by charts
+        "kept": kept,
+        "kept_month": [(n, v) for n, v in kept if n not in ("dari", "sampai")],
+        "this_month": timezone.localdate(timezone=zone).strftime("%Y-%m"),
+        "pdf_needs_unit": exports.pdf_unit(request.user, spec) is None,
+        "jobs": jobs,
+    }
+    return render(request, "reports/mutu_baku.html", context)
+
+
+# -- the exports ----------------------------------------------------------------------------------
+
+
+def _back(data: Any) -> str:
+    query = QueryDict(mutable=True)
+    for name in FILTER_FIELDS:
+        for value in data.getlist(name):
+            if value:
+                query.appendlist(name, value)
+    return reverse("console:mutu_baku") + (f"?{query.urlencode()}" if query else "") + "#unduh"
+
+
+@login_required
+@require_POST
+def export_new(request: HttpRequest) -> HttpResponse:
+    """Queue the XLSX (`format=xlsx`, the page's filters) or the monthly PDF (`format=pdf`,
+    `bulan=YYYY-MM`) and go to the job's page."""
+    units = mutu_baku.units_in_scope(request.user)
+    if not units:
+        raise PermissionDenied
+    form = ReportForm(request.POST, units=units)
+    if not form.is_valid():
+        messages.error(request, _("Periksa isian saringan sebelum mengunduh."))
+        return redirect(_back(request.POST))
+    try:
+        job = exports.request_export(
+            user=request.user,
+            spec=form.spec(),
+            fmt=request.POST.get("format", ""),
+            month=request.POST.get("bulan", ""),
+        )
+    except exports.ExportRefused as exc:
+        messages.error(request, str(exc))
+        return redirect(_back(request.POST))
+    return redirect("console:mutu_baku_job", job_id=job.pk)
+
+
+def _own_job(request: HttpRequest, job_id: Any) -> ExportJob:
+    """The job if the signed-in user asked for it (anyone else: 404, as if there were none)."""
+    if not mutu_baku.units_in_scope(request.user):
+        raise PermissionDenied
+    job = ExportJob.objects.filter(pk=job_id, user_id=request.user.pk or 0).first()
+    if job is None:
+        raise Http404(_("Unduhan tidak ditemukan."))
+    return exports.refresh(job)
+
+
+def _status(job: ExportJob) -> dict[str, Any]:
+    label = _("kedaluwarsa, berkas sudah dihapus") if job.status == ExportJob.Status.DONE and not job.file else None
+    return {
+        "status": job.status,
+        "label": str(label or job.get_status_display()),
+        "progress": job.progress,
+        "step": job.step,
+        "download": reverse("console:mutu_baku_job_file", args=[job.pk]) if job.downloadable else None,
+        "filename": job.filename,
+        "error": job.error,
+        "waiting": job.waiting,
+    }
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, job_id: Any) -> HttpResponse:
+    """One export: what was asked, its progress, and the file when it is done."""
+    job = _own_job(request, job_id)
+    units = mutu_baku.units_in_scope(request.user)
+    zone = _zone(units)
+    spec = exports.spec_from_json(job.spec)
+    back = QueryDict(mutable=True)
+    for name, value in (
+        ("unit", spec.unit),
+        ("dari", spec.date_from),
+        ("sampai", spec.date_to),
+        ("layanan", spec.sop),
+        ("versi", spec.versi),
+        ("langkah", spec.step),
+        ("pelaksana", spec.lane),
+        ("petugas", spec.staff),
+        ("kanal", spec.channel),
+        ("instansi", spec.agency),
+    ):
+        if value not in (None, ""):
+            back[name] = str(value)
+    month = exports.parse_month(job.month)
+    context = {
+        "job": job,
+        "state": _status(job),
+        "created": _local(job.created_at, zone),
+        "finished": _local(job.finished_at, zone),
+        "expires": _local(job.expires_at, zone),
+        "period": month_label(month, short=False) if month else "",
+        "filters": filter_summary(spec),
+        "unit": spec.unit,
+        "back": reverse("console:mutu_baku") + (f"?{back.urlencode()}" if back else ""),
+    }
+    return render(request, "reports/export_job.html", context)
+
+
+@login_required
+@require_GET
+def export_status(request: HttpRequest, job_id: Any) -> JsonResponse:
+    """The job's state as JSON, for its page to follow."""
+    response = JsonResponse(_status(_own_job(request, job_id)))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_file(request: HttpRequest, job_id: Any) -> FileResponse:
+    """The finished file, to the user who asked for it, until it expires."""
+    job = _own_job(request, job_id)
+    if not job.downloadable:
+        raise Http404(_("Berkas ini belum siap atau sudah kedaluwarsa."))
+    kind = XLSX_TYPE if job.format == ExportJob.Format.XLSX else "application/pdf"
+    response = FileResponse(job.file.open("rb"), content_type=kind, as_attachment=True, filename=job.filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
