@@ -25,7 +25,7 @@ def test_list_gives_each_sop_with_its_happy_path_minutes(installed):
     assert sorted(by_kode) == sorted(p.stem for p in DEFINITIONS.glob("*.yaml"))
     assert by_kode["kaltim-reset-ppk"] == {
         "kode": "kaltim-reset-ppk",
-        "versi": 3,
+        "versi": 4,
         "unit": "kaltim",
         "nomor": "000.3/0628/BPLPSE/B.PBJ",
         "nama": "Perubahan Password dan Pemberian Informasi User ID PPK",

@@ -30,10 +30,11 @@ BUILTIN_LANES = {
     # Admin Agency is a staff lane of kaltim-reset-ppk (agency-scoped) and the requester of
     # kaltim-registrasi-admin-agency.
     "kaltim": [("Admin Agency", True), ("Admin PPE", False), ("Kepala LPSE", False)],
-    # At KKP the Admin Agency is the requester: no lane of KKP's staff is agency-scoped.
-    "kkp": [("Admin PPE", False), ("Front Office", False), ("Helpdesk", False)],
-    "magelang": [("Admin Agency", True)],
-    "sbt": [("Admin Agency", True)],
+    # At KKP the Admin Agency is the requester: no lane of KKP's staff is agency-scoped. Each
+    # unit's `pengawas` (who reviews deviations) is a staff role too, though no step is its.
+    "kkp": [("Admin PPE", False), ("Front Office", False), ("Helpdesk", False), ("Kepala Biro Umum dan PBJ", False)],
+    "magelang": [("Admin Agency", True), ("Kepala Bagian Pengadaan Barang/Jasa", False)],
+    "sbt": [("Admin Agency", True), ("Sekretaris Daerah", False)],
 }
 
 
@@ -67,7 +68,7 @@ def test_the_migration_keeps_scoped_lanes_scoped_for_files_installed_before_the_
     StaffRole.objects.filter(user__username="verif").update(agency=agency("papua", "Dinas PU Papua"))
     UnitLane.objects.all().delete()
     fill_unit_lanes(apps, None)
-    assert lanes("magelang") == [("Admin Agency", True)]
+    assert lanes("magelang") == [("Admin Agency", True), ("Kepala Bagian Pengadaan Barang/Jasa", False)]
     assert lanes("papua") == [("Kepala UKPBJ", False), ("Petugas Layanan", False), ("Verifikator Instansi", True)]
 
 

@@ -113,7 +113,7 @@ def test_magelang_versi_4_asks_each_role_for_its_own_decree() -> None:
     loaded = check_file(MAGELANG, known_units=["kaltim", "magelang", "sbt", "kkp"])
     assert [str(v) for v in loaded.violations] == []
     sop = loaded.sop
-    assert sop is not None and sop.versi == 4
+    assert sop is not None and sop.versi == 5  # versi 4 asked per role; versi 5 adds `pengawas`
     names = {role: [b.nama for b in sop.berkas_for(role)] for role in sop.peran_akun}
     assert names == {
         # The seed's wording for the PPK.

@@ -73,15 +73,16 @@ def test_kode_equals_the_file_name(kode: str) -> None:
         # Versi 2: the agency scope of their Admin Agency lane is declared (lingkup_instansi);
         # versi 3: the SK's original, shown in person, is marked (asli).
         # Magelang versi 4: the appointment decree asked per role (peran).
-        ("kaltim-reset-ppk", "kaltim", "reset-akun", ["PPK"], 3),
+        # One more versi for each: the lane that reviews deviations (pengawas).
+        ("kaltim-reset-ppk", "kaltim", "reset-akun", ["PPK"], 4),
         # The table title of 001 reads "... USER ID PPK/PP/POKIA" (POKJA).
-        ("magelang-reset-ppk", "magelang", "reset-akun", ["PPK", "PP", "Pokja Pemilihan"], 4),
+        ("magelang-reset-ppk", "magelang", "reset-akun", ["PPK", "PP", "Pokja Pemilihan"], 5),
         # Versi 3: the heading printed on the form (kop).
-        ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 3),
+        ("sbt-reset-pokja", "sbt", "reset-akun", ["Pokja Pemilihan"], 4),
         # Versi 2: the form Loket fills (formulir), the training gate (tunggu) and the copy (tembusan).
-        ("kaltim-registrasi-admin-agency", "kaltim", "registrasi-akun", ["Admin Agency"], 2),
+        ("kaltim-registrasi-admin-agency", "kaltim", "registrasi-akun", ["Admin Agency"], 3),
         # Versi 2: the original SK shown at the counter is recorded (asli); versi 3: "Tanggal Efektif".
-        ("kkp-reset-admin-agency", "kkp", "reset-akun", ["Admin Agency"], 3),
+        ("kkp-reset-admin-agency", "kkp", "reset-akun", ["Admin Agency"], 4),
     ],
 )
 def test_unit_service_and_roles(kode: str, unit: str, layanan: str, peran_akun: list[str], versi: int) -> None:

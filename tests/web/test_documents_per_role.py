@@ -291,7 +291,7 @@ def test_magelang_asks_a_pp_for_the_pp_decree_on_the_portal(client, magelang_pp)
     files = {"surat-permohonan": pdf("surat.pdf"), "sk-pengangkatan-pp": pdf("sk.pdf", 2)}
     assert post_form(client, MAGELANG_URL, pp, files).status_code == 302
     case = Case.objects.get()
-    assert (case.sop.versi, case.requester_role) == (4, "PP")
+    assert (case.sop.versi, case.requester_role) == (5, "PP")
     assert checklist(client, people.aa_magelang, case) == ["surat-permohonan", "sk-pengangkatan-pp"]
 
 
@@ -325,11 +325,11 @@ def test_a_database_with_magelang_versi_3_installs_versi_4_and_keeps_its_cases(i
     SopVersion.objects.filter(kode="magelang-reset-ppk").delete()
     text = (Path(model.__file__).parent / "definitions" / "magelang-reset-ppk.yaml").read_text(encoding="utf-8")
     start, end = text.index("  # Not printed: the PP's"), text.index("\nkegiatan:")
-    old = (text[:start] + text[end + 1 :]).replace("versi: 4", "versi: 3").replace("    peran: [PPK]\n", "")
+    old = (text[:start] + text[end + 1 :]).replace("versi: 5", "versi: 3").replace("    peran: [PPK]\n", "")
     v3 = install_sop(text=old, source="magelang-v3.yaml").version
     assert [b.kode for b in parsed(v3).berkas_for("")] == ["surat-permohonan", "sk-pengangkatan"]
     install_builtin()
-    assert sorted(SopVersion.objects.filter(kode="magelang-reset-ppk").values_list("versi", flat=True)) == [3, 4]
+    assert sorted(SopVersion.objects.filter(kode="magelang-reset-ppk").values_list("versi", flat=True)) == [3, 5]
     assert [b.kode for b in parsed(v3).berkas_for("PP")] == ["surat-permohonan", "sk-pengangkatan"]
 
 

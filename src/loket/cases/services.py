@@ -26,6 +26,7 @@ from loket.audit.services import audit_entry, log_action, log_actions
 from loket.calendar.units import calendar_for
 from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
+from loket.deviations.services import LATE_REASON, LATE_REASON_PREFIX, record_deviations
 from loket.directory.backends import backend_for
 from loket.directory.models import Agency
 from loket.directory.nip import normalise_nip
@@ -482,7 +483,11 @@ def _open_run(case: Case) -> StepRun:
     return run
 
 
-def _finish(run: StepRun, *, case: Case, answer: str, actor: Any, note: str, now: dt.datetime) -> None:
+def _finish(
+    run: StepRun, *, case: Case, answer: str, actor: Any, note: str, now: dt.datetime, reason: str = ""
+) -> None:
+    """Close `run`; its deviations from the mutu baku are recorded with it (loket.deviations;
+    `reason`: the executor's reason for a late step, given with the answer)."""
     run.finished_at = now
     run.answer = answer
     run.note = note
@@ -491,6 +496,7 @@ def _finish(run: StepRun, *, case: Case, answer: str, actor: Any, note: str, now
     if run.by == StepRun.By.STAFF:
         run.working_minutes = calendar_for(case.unit).between(run.started_at, now)
     run.save()
+    record_deviations(run, case=case, now=now, reason=reason)
 
 
 # -- decide ---------------------------------------------------------------------------------------
@@ -532,7 +538,10 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
         name: value for name, value in decision.values.items() if isinstance(value, str)
     }
     problems = text_problems(
-        multiline=frozenset(n for n in typed if n.startswith("note-") or n == "phone_confirmation"), **typed
+        multiline=frozenset(
+            n for n in typed if n.startswith(("note-", LATE_REASON_PREFIX)) or n == "phone_confirmation"
+        ),
+        **typed,
     )
     if problems:
         raise Invalid(_("Isian memuat karakter kontrol yang tidak diizinkan. Ketik ulang isinya."), problems)
@@ -570,7 +579,8 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
         if check is not None:
             ctx.step_run = run
             run.detail = {**run.detail, **check(ctx, step, given.answer, given.note)}
-        _finish(run, case=case, answer=given.answer, actor=actor, note=given.note.strip(), now=now)
+        reason = decision.value(LATE_REASON.format(no=step.no)) or ""
+        _finish(run, case=case, answer=given.answer, actor=actor, note=given.note.strip(), now=now, reason=reason)
         applied.append(step.no)
         if step.tunggu:
             _completed(ctx, engine.Move(step, given.answer, "staf"), run)

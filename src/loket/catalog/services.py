@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from loket.sop.check import check_text, staff_lanes
+from loket.sop.check import check_text, role_lanes
 from loket.sop.load import Loaded, Violation
 from loket.sop.model import Sop
 from loket.units.models import Unit
@@ -121,7 +121,8 @@ def _newest_per_kode(versions: Iterable[SopVersion]) -> tuple[list[SopVersion], 
 
 
 def derive_lanes(newest: Iterable[Sop], older: Iterable[Sop] = ()) -> dict[str, bool]:
-    """Staff lane name -> agency-scoped, from a unit's SOPs.
+    """Staff lane name -> agency-scoped, from a unit's SOPs: their staff lanes and the lanes they
+    name as `pengawas` (never agency-scoped: the checker refuses that, and so does `lingkup`).
 
     The newest version of each SOP decides a lane's scope; a lane found only in older versions
     (running cases may still wait there) takes the scope those declare. Where two disagree (only
@@ -133,10 +134,10 @@ def derive_lanes(newest: Iterable[Sop], older: Iterable[Sop] = ()) -> dict[str, 
 
 
 def _scopes(sops: Iterable[Sop]) -> dict[str, bool]:
-    """Staff lane -> whether any of `sops` scopes it to an agency."""
+    """Staff lane (or `pengawas`) -> whether any of `sops` scopes it to an agency."""
     scopes: dict[str, bool] = {}
     for sop in sops:
-        for lane in staff_lanes(sop):
+        for lane in role_lanes(sop):
             scopes[lane] = scopes.get(lane, False) or lane in sop.lingkup_instansi
     return scopes
 
@@ -156,32 +157,41 @@ def rebuild_lanes(unit: Unit) -> list[UnitLane]:
 
 
 def _scope_conflicts(loaded: Loaded, sop: Sop, unit: Unit) -> list[Violation]:
-    """A `lingkup` violation for each staff lane of `sop` that the newest version of another SOP
-    of the unit also has as a staff lane, with the other scope."""
+    """A `lingkup` violation for each staff lane (or `pengawas`) of `sop` that the newest version
+    of another SOP of the unit also has as a staff lane (or `pengawas`), with the other scope."""
     from .selectors import parsed
 
     others, _older = _newest_per_kode(SopVersion.objects.filter(unit=unit).exclude(kode=sop.kode))
-    mine = set(staff_lanes(sop))
+    mine = set(role_lanes(sop))
     problems = []
     for version in others:
         other = parsed(version)
-        for lane in staff_lanes(other):
+        for lane in role_lanes(other):
             if lane not in mine:
                 continue
             here, there = lane in sop.lingkup_instansi, lane in other.lingkup_instansi
             if here == there:
                 continue
-            if there:
+            if there and lane == sop.pengawas:
+                remedy = "pilih `pengawas` lain (pengawas selalu untuk seluruh unit)"
+                said = "per instansi"
+            elif there:
                 remedy = f"tambahkan `{lane}` ke `lingkup_instansi`"
                 said = "per instansi"
+            elif lane == other.pengawas:
+                remedy = f"hapus `{lane}` dari `lingkup_instansi` (lajur itu `pengawas` SOP `{other.kode}`)"
+                said = "untuk seluruh unit (sebagai `pengawas`)"
             else:
                 remedy = f"hapus `{lane}` dari `lingkup_instansi`"
                 said = "untuk seluruh unit (tanpa `lingkup_instansi`)"
-            # The lane's entry in `lingkup_instansi` when this file scopes it, else in `pelaksana`.
-            where = (
+            # The lane's entry in `lingkup_instansi` when this file scopes it, else in `pelaksana`,
+            # else the `pengawas` key that names it.
+            where: tuple[str | int, ...] = (
                 ("lingkup_instansi", sop.lingkup_instansi.index(lane))
                 if here
                 else ("pelaksana", sop.pelaksana.index(lane))
+                if lane in sop.pelaksana
+                else ("pengawas",)
             )
             line = loaded.line(where)
             problems.append(
@@ -198,13 +208,14 @@ def _scope_conflicts(loaded: Loaded, sop: Sop, unit: Unit) -> list[Violation]:
 
 
 def unheld_lane_warnings(sop: Sop) -> list[str]:
-    """A warning for each staff lane of `sop` that no active staff member of its unit holds."""
+    """A warning for each staff lane (or `pengawas`) of `sop` that no active staff member of its
+    unit holds."""
     from loket.staff.lanes import held_lanes
 
     held = held_lanes(sop.unit)
     scoped = set(sop.lingkup_instansi)
     warnings = []
-    for lane in staff_lanes(sop):
+    for lane in role_lanes(sop):
         if lane in held:
             continue
         command = f'loket staff add USERNAME --unit {sop.unit} --role "{lane}"'

@@ -72,6 +72,7 @@ def check_sop(loaded: Loaded, *, known_units: Iterable[str] | None = None) -> No
         numbers[k.no] = i
     _check_steps(loaded, sop, numbers)
     _check_scope(loaded, sop)
+    _check_supervisor(loaded, sop)
     _check_gates_and_copies(loaded, sop)
     if any(v.rule in ("langkah-ganda", "target") for v in loaded.violations):
         return  # the graph rules below would only repeat the same fault in other words
@@ -91,6 +92,55 @@ def staff_lanes(sop: Sop) -> list[str]:
     needs at its unit (the requester's lane is not one, unless staff also complete a step in it)."""
     used = {k.pelaksana for k in sop.kegiatan if k.aksi in ACTIONS and (k.by == "staf" or sets_password(k))}
     return [lane for lane in sop.pelaksana if lane in used]
+
+
+# A staff role (staff.StaffRole.role) holds at most this many characters.
+ROLE_LENGTH = 40
+
+
+def role_lanes(sop: Sop) -> list[str]:
+    """The staff roles this SOP gives its unit: its staff lanes, then its `pengawas` (the lane
+    that reviews its deviations) when that is not one of them already."""
+    lanes = staff_lanes(sop)
+    if sop.pengawas and sop.pengawas not in lanes:
+        lanes.append(sop.pengawas)
+    return lanes
+
+
+def _check_supervisor(loaded: Loaded, sop: Sop) -> None:
+    """`pengawas`: a lane name a staff role can hold, never a requester's lane (a lane of
+    `pelaksana` with no staff step, or a role of `peran_akun` that is not a staff lane), never
+    agency-scoped: it reviews the deviations of every agency's cases of the unit."""
+    if sop.pengawas is None:
+        return
+    line = loaded.line(("pengawas",))
+    name = sop.pengawas
+    staff = staff_lanes(sop)
+    if not name:
+        loaded.add(
+            line, "pengawas", "`pengawas` kosong; tulis lajur yang meninjau penyimpangan, misalnya `Kepala LPSE`"
+        )
+    elif len(name) > ROLE_LENGTH or "\n" in name:
+        loaded.add(
+            line,
+            "pengawas",
+            f"`pengawas` `{name[:60]}` bukan nama lajur: paling banyak {ROLE_LENGTH} karakter dalam satu baris; "
+            "singkat nama jabatannya",
+        )
+    elif name not in staff and (name in sop.pelaksana or name in sop.peran_akun):
+        loaded.add(
+            line,
+            "pengawas",
+            f"`pengawas: {name}` adalah lajur pemohon, bukan petugas unit; tulis lajur pimpinan unit yang meninjau "
+            f"penyimpangan (lajur petugas: {', '.join(staff) or '-'})",
+        )
+    elif name in sop.lingkup_instansi:
+        loaded.add(
+            line,
+            "pengawas",
+            f"`pengawas: {name}` berlaku per instansi (`lingkup_instansi`), padahal pengawas meninjau penyimpangan "
+            "seluruh unit; pilih lajur lain atau hapus lajur itu dari `lingkup_instansi`",
+        )
 
 
 def _check_scope(loaded: Loaded, sop: Sop) -> None:

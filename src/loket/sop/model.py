@@ -211,6 +211,10 @@ class Sop(_Strict):
     pelaksana: list[str] = Field(min_length=1)
     # Lanes whose staff each serve only the requests of their own agency (instansi).
     lingkup_instansi: list[str] = []
+    # The lane that reviews this SOP's deviations from the mutu baku (loket.deviations), e.g. the
+    # unit's head: a staff role of the unit even where no step of this SOP is in that lane (it
+    # need not be in `pelaksana`), always unit-wide. None: a superuser reviews them.
+    pengawas: str | None = None
     berkas: list[Berkas]
     kegiatan: list[Kegiatan] = Field(min_length=1)
 

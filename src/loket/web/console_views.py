@@ -33,6 +33,8 @@ from loket.cases.selectors import answerable_steps, is_overdue, require_view, wo
 from loket.cases.validity import candidates, compare
 from loket.catalog.selectors import parsed
 from loket.counter.selectors import counter_visit
+from loket.deviations.forms import late_reason
+from loket.deviations.selectors import late_step
 from loket.directory.backends import backend_for
 from loket.directory.passwords import generate_temporary_password
 from loket.notify.models import OutboxMessage
@@ -93,11 +95,14 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     run = _staff_run(request, case, sop)
     error = ""
     problem_fields: list[str] = []
+    late = late_step(case)  # finishing the waiting step now would be late: ask why (loket.deviations)
     if request.method == "POST":
         if not run:
             messages.error(request, _("Permohonan ini tidak sedang menunggu Anda. Halaman dimuat ulang."))
             return redirect("console:case", case_id=case.pk)
         version, decision, error = read_decision(request.POST, run)
+        if decision is not None:
+            decision.values.update(late_reason(request.POST, late))
         if decision is not None and version is not None:
             try:
                 decided = services.decide(case_id=case.pk, actor=request.user, version=version, decision=decision)
@@ -169,6 +174,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "letter_step": letter_step(case, run),
             "line_values": line_values(case, run, posted),
             "checked_items": [int(v) for v in posted.getlist("kelengkapan") if v.isdigit()] if posted else [],
+            "late": late,
         },
         status=status,
     )
