@@ -36,7 +36,7 @@ def test_a_requester_answers_the_survey_and_the_ikm_changes(client, service):
     body = form.content.decode()
     assert "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?" in body
     assert "Sangat mahal" in body and "Gratis" in body
-    assert form["Referrer-Policy"] == "no-referrer"
+    assert form["Referrer-Policy"] == "same-origin"
     assert case.reference not in body  # the survey does not name the respondent's request
 
     sent = client.post(link, {**SCORES, "comment": "Petugas ramah."})

@@ -3,8 +3,9 @@
 Thin: `services.read_answers` checks what was chosen, `services.submit_response` /
 `submit_at_tablet` write it. A wrong token answers a plain 404 (whether it ever existed is not
 said); a used or expired link a kind page. The token is in the address (the link is meant to be
-opened on a phone with one tap), so these pages send `Referrer-Policy: no-referrer`, as the
-display board does, and are never cached.
+opened on a phone with one tap), so these pages send `Referrer-Policy: same-origin`: no other site
+ever sees it in a Referer, while the form's own POST keeps its Origin for the CSRF check (the
+board's `no-referrer` would make it "null"). They are never cached.
 
 Throttling: not registered in loket.throttle. A token has 256 random bits (the tablet's 192), so
 guessing one is hopeless whatever the rate, and a valid token takes exactly one answer (the
@@ -28,7 +29,9 @@ SESSION_THANKS = "loket.survey.thanks"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    # The token is in the address: no other site may see it in a Referer (same-origin keeps the
+    # Origin header of the form's own POST, which the CSRF check reads; no-referrer would send "null").
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
