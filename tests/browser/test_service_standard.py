@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from tests.browser.test_accessibility import _context, _violations
 from tests.service_standard.test_builder import TITLES
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +25,9 @@ def builtin(transactional_db):
     call_command("sop", "install", "--builtin", stdout=io.StringIO())
 
 
-def test_a_visitor_reads_prints_and_downloads_a_services_standard(live_server, builtin, page, screenshot, new_page):
+def test_a_visitor_reads_prints_and_downloads_a_services_standard(
+    live_server, builtin, page, screenshot, new_page, browser
+):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_server.url}/sop/kkp-reset-admin-agency/")
     page.get_by_role("link", name="Standar Pelayanan", exact=True).click()
@@ -70,3 +73,13 @@ def test_a_visitor_reads_prints_and_downloads_a_services_standard(live_server, b
     assert page.locator("section.sp-unit").count() == 4
     screenshot("standar-pelayanan-index")
     page.screenshot(path=str(SHOTS / "index-1366.png"), full_page=True)
+
+    # axe-core: no serious or critical violation on the index and a standard's page.
+    checked = _context(browser)
+    found = [
+        v
+        for url in ("/standar-pelayanan/", "/standar-pelayanan/kkp-reset-admin-agency/")
+        for v in _violations(checked.new_page(), live_server.url + url)
+    ]
+    checked.close()
+    assert found == []
