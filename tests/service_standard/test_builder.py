@@ -69,6 +69,11 @@ def test_the_standard_of_each_built_in_sop_holds_every_component_from_its_sop(in
         assert standard.component("biaya").text == "Tidak dipungut biaya."
         assert "lapor.go.id" in standard.component("pengaduan").text
         assert "Survei Kepuasan Masyarakat" in standard.component("evaluasi_kinerja").text
+        # pengawasan internal: the SOP's approver, and the lane reviewing the deviations
+        pengawasan = standard.component("pengawasan_internal").text
+        if sop.disahkan_oleh:
+            assert f"atasan langsung ({sop.disahkan_oleh.jabatan})" in pengawasan
+        assert f"ditinjau oleh {sop.pengawas or defaults.PENINJAU}" in pengawasan
 
 
 def test_a_service_whose_roles_hand_in_other_documents_lists_each_roles_own(installed):

@@ -371,7 +371,12 @@ def _kompetensi(sop: Sop, unit: Unit) -> tuple[tuple[Block, ...], Origin]:
 
 def _pengawasan(sop: Sop, unit: Unit) -> tuple[tuple[Block, ...], Origin]:
     atasan = sop.disahkan_oleh.jabatan if sop.disahkan_oleh else defaults.ATASAN.format(unit=unit.nama)
-    return _setting(unit, "sp_pengawasan_internal", [t.format(atasan=atasan) for t in defaults.PENGAWASAN_INTERNAL])
+    peninjau = sop.pengawas or defaults.PENINJAU
+    return _setting(
+        unit,
+        "sp_pengawasan_internal",
+        [t.format(atasan=atasan, peninjau=peninjau) for t in defaults.PENGAWASAN_INTERNAL],
+    )
 
 
 def _jumlah(sop: Sop, unit: Unit, staff: Mapping[str, int], total: int) -> tuple[tuple[Block, ...], Origin]:

@@ -37,11 +37,14 @@ KOMPETENSI_PER_PELAKSANA = (
 )
 
 # "{atasan}": the SOP's approver (Disahkan oleh) where it names one, else ATASAN (also the signer
-# of a standard whose SOP names no approver).
+# of a standard whose SOP names no approver); "{peninjau}": the SOP's `pengawas` lane (who reviews
+# the deviations from the mutu baku, loket.deviations), else PENINJAU.
 PENGAWASAN_INTERNAL = [
     "Pengawasan oleh atasan langsung ({atasan}) dan Aparat Pengawasan Intern Pemerintah (APIP)",
-    "Waktu setiap langkah dicatat dan dibandingkan dengan mutu baku SOP; penyimpangan dilaporkan kepada atasan langsung",
+    "Waktu setiap langkah dicatat dan dibandingkan dengan mutu baku SOP; setiap penyimpangan dijelaskan pelaksananya dan ditinjau oleh {peninjau}",
 ]
+# Who reviews the deviations where the SOP names no `pengawas` lane.
+PENINJAU = "atasan langsung"
 ATASAN = "Kepala {unit}"
 
 JUMLAH_PELAKSANA = "{total} orang"
