@@ -173,7 +173,7 @@ def test_the_page_shows_each_chart_with_its_figures_as_a_table(client, service, 
     client.force_login(service.verifier)
     html = client.get(URL + "?langkah=2").content.decode()
     assert html.count('role="img"') == 5
-    assert html.count('<table class="visually-hidden">') == 5
+    assert html.count('<div class="visually-hidden"><table class="chart-data">') == 5
     section = html[html.index('id="grafik"') :]
     assert "66,7% (2/3)" in section and '<th scope="row">' in section
     # the charts follow the filters: only step 2 is drawn

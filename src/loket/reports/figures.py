@@ -11,7 +11,7 @@ distribution of working minutes against the standard per step (<= 50 %, <= 100 %
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -49,7 +49,13 @@ class ChartData:
     months: list[MonthPoint]
     hours: HourGrid
     several_units: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def several_sops(self) -> bool:
+        return len({s.sop.pk for s in self.steps}) > 1
+
+    def label(self, s: StepRow) -> str:
+        return step_label(s, several_units=self.several_units, several_sops=self.several_sops)
 
 
 def month_label(month, *, short: bool = True) -> str:  # type: ignore[no-untyped-def]
@@ -57,9 +63,12 @@ def month_label(month, *, short: bool = True) -> str:  # type: ignore[no-untyped
     return f"{names[month.month - 1]} {month.year}"
 
 
-def step_label(s: StepRow, *, several_units: bool) -> str:
+def step_label(s: StepRow, *, several_units: bool, several_sops: bool = True) -> str:
+    """A step as a chart names it: "2. Meneliti ...", after its SOP version where the chart shows
+    several, and its unit where it shows several units."""
     unit = f"{s.unit.kode} · " if several_units else ""
-    return f"{unit}{s.sop.kode} v{s.sop.versi} · {s.step}. {s.uraian}"
+    sop = f"{s.sop.kode} v{s.sop.versi} · " if several_sops or several_units else ""
+    return f"{unit}{sop}{s.step}. {s.uraian}"
 
 
 def bucket_labels() -> list[str]:
@@ -81,7 +90,7 @@ def _share_per_step(data: ChartData) -> Chart:
     measured = [s for s in data.steps if s.share_within is not None]
     rows = [
         BarRow(
-            step_label(s, several_units=data.several_units),
+            data.label(s),
             (s.share_within or 0,),
             note=f"{percent(s.share_within)} ({s.within}/{s.count})",
         )
@@ -145,7 +154,7 @@ def _distribution(data: ChartData) -> Chart:
     measured = [s for s in data.steps if s.standard is not None and sum(s.buckets) > 0]
     rows = [
         BarRow(
-            step_label(s, several_units=data.several_units),
+            data.label(s),
             tuple(float(n) for n in s.buckets),
             note=str(sum(s.buckets)),
             texts=tuple(str(n) if n else "" for n in s.buckets),

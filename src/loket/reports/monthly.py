@@ -141,8 +141,10 @@ def monthly_pdf(
         waits = mutu_baku.wait_rows(user, spec)
         cases = mutu_baku.case_summary(user, spec)
         progress(40, "Menghitung angka grafik")
-        trend = ReportFilter(**{**spec.__dict__, "date_from": months_before(first, TREND_MONTHS - 1)})
-        data = ChartData(steps=steps, months=series.month_points(user, trend), hours=series.hour_grid(user, spec))
+        since = months_before(first, TREND_MONTHS - 1)
+        trend = ReportFilter(**{**spec.__dict__, "date_from": since})
+        months = series.month_points(user, trend, span=(since, last))
+        data = ChartData(steps=steps, months=months, hours=series.hour_grid(user, spec))
         drawn = report_charts(data)
         step_tab, wait_tab = step_table(), wait_table()
         step_tab.rows = [step_row(step_tab, s) for s in steps]

@@ -81,9 +81,10 @@ def _finished_staff_steps(user: Any, spec: ReportFilter) -> QuerySet[StepRun]:
     return matching_steps(user, spec).filter(by__in=_STAFF_BY, finished_at__isnull=False)
 
 
-def month_points(user: Any, spec: ReportFilter) -> list[MonthPoint]:
+def month_points(user: Any, spec: ReportFilter, *, span: tuple[dt.date, dt.date] | None = None) -> list[MonthPoint]:
     """The share within the standard per local month of submission, from the first month with a
-    measured step to the last, months without one in between included (`measured` 0)."""
+    measured step to the last (or over the months of `span`, a first and a last day), months
+    without one in between included (`measured` 0)."""
     steps = _finished_staff_steps(user, spec).filter(working_minutes__isnull=False, standard_minutes__isnull=False)
     totals: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
     for key, ids in _by_zone(_report_units(user, spec)).items():
@@ -99,10 +100,13 @@ def month_points(user: Any, spec: ReportFilter) -> list[MonthPoint]:
             month = r["m"].date() if isinstance(r["m"], dt.datetime) else r["m"]
             totals[month][0] += r["n"]
             totals[month][1] += r["within"]
-    if not totals:
+    if span is not None:
+        month, last = span[0].replace(day=1), span[1].replace(day=1)
+    elif totals:
+        month, last = min(totals), max(totals)
+    else:
         return []
     out = []
-    month, last = min(totals), max(totals)
     while month <= last:
         measured, within = totals.get(month, (0, 0))
         out.append(MonthPoint(month, measured, within))
