@@ -1,10 +1,10 @@
 """The survey's reads: the IKM of a period, per element and per service, against the sample needed.
 
 Every figure is one SQL aggregate: `SUM` of each of the nine score fields and `COUNT(*)` over the
-matching responses (an NRR is exactly SUM / COUNT; the exact sums keep the index free of float
-rounding, where `AVG` would hand back a float), once for the whole selection and once grouped by
-unit and service; the population is one `COUNT` of the cases that ended with a result (done or
-refused, `services.SURVEYED_ENDINGS`) in the period, grouped the same way. No response or case is
+matching responses, grouped by unit and service (an NRR is exactly SUM / COUNT; the exact sums keep
+the index free of float rounding, where `AVG` would hand back a float; the whole selection's
+figures are the groups' sums added up); the population is one `COUNT` of the cases that ended with
+a result (done or refused, `services.SURVEYED_ENDINGS`) in the period, grouped the same way. No response or case is
 loaded into Python except the comments shown (newest first, at most COMMENT_ROWS on the page).
 
 Indexes: `Response` (unit, submitted_at) and (unit, sop_kode, submitted_at) for the aggregates;
@@ -160,28 +160,38 @@ def _result(row: dict[str, Any], population: int) -> Result:
 
 
 def survey(units: Sequence[Unit], spec: SurveyFilter, *, comment_limit: int | None = COMMENT_ROWS) -> Survey:
-    """The index of the selection, per service of each unit, and the comments (newest first)."""
+    """The index of the selection, per service of each unit, and the comments (newest first).
+
+    Three queries: the responses grouped by unit and service (count, the nine sums, the comments
+    written), the population grouped the same way, and the newest comments; the whole selection's
+    figures are the sums of the groups' (exact: sums and counts add up)."""
     qs = responses(units, spec)
-    cases = population(units, spec)
-    overall = _result(qs.aggregate(n=Count("pk"), **_SUMS), cases.count())
     by_unit = {u.pk: u for u in units}
     counted = {
         (r["unit_id"], r["sop__kode"]): r["n"]
-        for r in cases.values("unit_id", "sop__kode").annotate(n=Count("pk")).order_by()
+        for r in population(units, spec).values("unit_id", "sop__kode").annotate(n=Count("pk")).order_by()
     }
-    grouped = {
-        (r["unit_id"], r["sop_kode"]): r for r in qs.values("unit_id", "sop_kode").annotate(n=Count("pk"), **_SUMS)
+    grouped: dict[tuple[int, str], dict[str, Any]] = {
+        (r["unit_id"], r["sop_kode"]): dict(r)
+        for r in qs.values("unit_id", "sop_kode").annotate(
+            n=Count("pk"), texts=Count("pk", filter=~Q(comment="")), **_SUMS
+        )
     }
+    total: dict[str, Any] = {"n": 0, **{key: 0 for key in _SUMS}}
+    for found in grouped.values():
+        for name in total:
+            total[name] += found[name] or 0
+    overall = _result(total, sum(counted.values()))
     services = []
     for key in sorted(set(counted) | set(grouped), key=lambda k: (by_unit[k[0]].kode, k[1])):
-        row: dict[str, Any] = dict(grouped.get(key, {"n": 0}))
-        result = _result(row, counted.get(key, 0))
+        result = _result(grouped.get(key, {"n": 0}), counted.get(key, 0))
         result.unit, result.sop_kode = by_unit[key[0]], key[1]
         services.append(result)
-    with_text = qs.exclude(comment="")
-    rows = with_text.order_by("-submitted_at", "-pk").values("submitted_at", "unit_id", "sop_kode", "comment")
+    rows = (
+        qs.exclude(comment="").order_by("-submitted_at", "-pk").values("submitted_at", "unit_id", "sop_kode", "comment")
+    )
     comments = [
         Comment(r["submitted_at"], by_unit[r["unit_id"]], r["sop_kode"], r["comment"])
         for r in (rows if comment_limit is None else rows[:comment_limit])
     ]
-    return Survey(overall, services, comments, with_text.count())
+    return Survey(overall, services, comments, sum(r["texts"] for r in grouped.values()))
