@@ -324,3 +324,23 @@ def test_answering_and_reviewing_on_the_pages_and_a_stale_form_keeps_the_text(cl
     assert kept.status_code == 409 and "Teks yang tidak boleh hilang" in kept.content.decode()
     page = client.get(reverse("console:deviation", args=[d.pk])).content.decode()
     assert "Jam berapa?" in page and "Gangguan jaringan" in page
+
+
+def test_the_review_list_reads_a_fixed_number_of_queries_however_many_rows(client, supervised):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    svc = supervised.svc
+    d = _one(late_case(svc))
+    services.answer_deviation(deviation_id=d.pk, actor=svc.verifier, version=d.version, reason="Gangguan")
+    client.force_login(supervised.supervisor)
+    url = reverse("console:deviations")
+    client.get(url)  # the session is saved once, after the first page
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for _ in range(4):
+        late_case(svc)
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(url)
+    assert len(response.context["rows"]) == 5
+    assert len(five) == len(one), [q["sql"] for q in five.captured_queries]

@@ -36,9 +36,22 @@ def _active(user: Any) -> bool:
     return user is not None and getattr(user, "is_authenticated", False) and user.is_active
 
 
+# Where `supervised` keeps its answer for the rest of the request (as staff.rules.roles_of).
+_CACHE_ATTR = "_loket_supervised"
+
+
 def supervised(user: Any) -> list[tuple[int, str, int | None]]:
     """(unit id, SOP kode, agency id or None) of every SOP whose newest version names as
-    `pengawas` a lane the user holds at its unit."""
+    `pengawas` a lane the user holds at its unit; read once per user object."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = _supervised(user)
+        if user is not None:
+            setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def _supervised(user: Any) -> list[tuple[int, str, int | None]]:
     held: dict[tuple[int, str], int | None] = {}
     for role in rules.roles_of(user):
         if getattr(role, "lane_scoped", None) is False:  # a unit-wide staff lane of its unit
