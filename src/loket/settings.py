@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "loket.deviations",
     "loket.survey",
     "loket.service_standard",
+    "loket.tallies",
     "loket.notify",
     "loket.web",
     "loket.throttle",

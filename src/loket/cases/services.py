@@ -33,6 +33,7 @@ from loket.directory.nip import normalise_nip
 from loket.notify.services import queue_mail
 from loket.staff import rules
 from loket.survey.services import invite as invite_to_survey
+from loket.tallies.services import count_run
 
 from . import effects
 from .actions import REGISTRY
@@ -201,6 +202,7 @@ def open_case(
     advance = engine.advance(sop, first.no, None, facts_of(case), by="pemohon")
     run.answer = advance.moves[0].answer
     run.save()
+    count_run(run, case)
     ctx = EffectContext(case=case, sop=sop, actor=actor)
     _apply(ctx, advance, run, now=now, audit={"channel": channel, "documents": len(checked)})
     if earlier:
@@ -376,6 +378,7 @@ def _apply(
             working_minutes=0,
             answer=move.answer,
         )
+        count_run(run, case)
         _completed(ctx, move, run)
     waiting = advance.waiting
     if waiting is None:
@@ -496,6 +499,7 @@ def _finish(
     if run.by == StepRun.By.STAFF:
         run.working_minutes = calendar_for(case.unit).between(run.started_at, now)
     run.save()
+    count_run(run, case)  # the reports' tallies (loket.tallies)
     record_deviations(run, case=case, now=now, reason=reason)
 
 
