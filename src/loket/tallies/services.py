@@ -78,14 +78,14 @@ def rebuild(*, chunk_size: int = 5000, models: tuple[Any, Any, Any] | None = Non
         from loket.cases.models import StepRun
 
         models = (StepRun, StepTally, HourTally)
-    StepRun, step_model, hour_model = models
+    run_model, step_model, hour_model = models
     step_model.objects.all().delete()
     hour_model.objects.all().delete()
     steps: Counter[tuple[Any, ...]] = Counter()
     hours: Counter[tuple[Any, ...]] = Counter()
     counted = 0
     runs = (
-        StepRun.objects.filter(finished_at__isnull=False)
+        run_model.objects.filter(finished_at__isnull=False)
         .select_related("case", "case__unit")
         .only(
             "step",
