@@ -58,3 +58,23 @@ def test_no_mail_of_the_past_waits_for_the_worker(history):
     assert old.exists()
     assert not old.exclude(status=OutboxMessage.Status.SENT).exists()
     assert not old.exclude(secret_link="").exists() and not old.exclude(secret_code="").exists()
+
+
+def test_the_past_deviations_are_answered_and_reviewed_as_a_unit_would():
+    from loket.deviations.models import Deviation, Status
+    from loket.web.demo_history import answer_for_the_past
+
+    install_builtin()
+    seed()
+    seed_history(scale=0.3, after_case=answer_for_the_past)
+    deviations = Deviation.objects.all()
+    statuses = set(deviations.values_list("status", flat=True))
+    assert {Status.OPEN, Status.ANSWERED, Status.ACCEPTED} <= statuses
+    answered = deviations.exclude(status=Status.OPEN)
+    assert not answered.filter(reason="").exists()
+    reviewed = deviations.filter(status=Status.ACCEPTED)
+    assert set(reviewed.values_list("reviewer__username", flat=True)) <= {
+        "kepala-kaltim", "kepala-magelang", "sekda-sbt", "kepala-kkp"
+    }  # fmt: skip
+    # Nothing is answered after the real now.
+    assert not deviations.filter(answered_at__gt=timezone.now()).exists()

@@ -106,7 +106,15 @@ PLANS = [
 
 class _Clock:
     def __init__(self) -> None:
-        self.now = timezone.now()
+        self.now = self.limit = timezone.now()  # the real now: nothing happens after it
+
+    def advance(self, calendar: Any, minutes: int) -> bool:
+        """Move on by `minutes` working minutes; False (and not moved) if that passes the real now."""
+        later = calendar.add(self.now, minutes)
+        if later >= self.limit:
+            return False
+        self.now = later
+        return True
 
 
 @contextmanager
@@ -242,6 +250,55 @@ def _one_case(
 
 
 Hook = Callable[[Case, random.Random, _Clock], None]
+
+# Why a step ran late, as executors write it; what a head writes back when it does not do.
+LATE_REASONS = [
+    "Menunggu konfirmasi telepon dari pemohon yang tidak dapat dihubungi.",
+    "Bersamaan dengan layanan tatap muka di loket; antrean sedang penuh.",
+    "Jaringan SPSE terganggu pada jam tersebut.",
+    "Petugas sedang mengikuti rapat koordinasi pengadaan.",
+    "Berkas SK perlu dicocokkan dengan arsip kepegawaian instansi.",
+]
+RETURN_NOTES = ["Sebutkan jam gangguan dan nomor tiket laporan ke LKPP.", "Alasan terlalu umum; uraikan kendalanya."]
+# The unit's head who reviews its deviations (the SOPs' `pengawas`), by unit.
+SUPERVISORS = {"kaltim": "kepala-kaltim", "magelang": "kepala-magelang", "sbt": "sekda-sbt", "kkp": "kepala-kkp"}
+
+
+def answer_for_the_past(case: Case, rng: random.Random, clock: _Clock) -> None:
+    """The deviations of an ended case, as a unit answers for them: three in four answered by
+    their executor within a few working days, most of those reviewed by the unit's head, who
+    accepts nine in ten and returns the rest with a note (then answered again)."""
+    from loket.deviations import services as deviations
+
+    User = get_user_model()
+    head = User.objects.filter(username=SUPERVISORS.get(case.unit.kode, "")).first()
+    calendar = calendar_for(case.unit)
+    for deviation in case.deviations.select_related("executor").order_by("pk"):
+        if rng.random() > 0.75 or not clock.advance(calendar, rng.randint(30, 3 * 480)):
+            continue
+        deviation = deviations.answer_deviation(
+            deviation_id=deviation.pk,
+            actor=deviation.executor,
+            version=deviation.version,
+            reason=rng.choice(LATE_REASONS),
+        )
+        if head is None or rng.random() > 0.85 or not clock.advance(calendar, rng.randint(30, 2 * 480)):
+            continue
+        accept = rng.random() < 0.9
+        deviation = deviations.review_deviation(
+            deviation_id=deviation.pk,
+            actor=head,
+            version=deviation.version,
+            accept=accept,
+            note="" if accept else rng.choice(RETURN_NOTES),
+        )
+        if not accept and clock.advance(calendar, rng.randint(30, 480)):
+            deviations.answer_deviation(
+                deviation_id=deviation.pk,
+                actor=deviation.executor,
+                version=deviation.version,
+                reason=rng.choice(LATE_REASONS) + " Gangguan dilaporkan ke LKPP pada hari yang sama.",
+            )
 
 
 def seed_history(*, after_case: Hook | None = None, scale: float = 1.0) -> int:

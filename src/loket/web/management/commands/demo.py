@@ -42,6 +42,10 @@ STAFF = [
     ("frontoffice-kkp", "kkp", "Front Office", None),
     ("helpdesk-kkp", "kkp", "Helpdesk", None),
     ("adminppe-kkp", "kkp", "Admin PPE", None),
+    # The heads who review the deviations of their unit's SOPs (each SOP's `pengawas`).
+    ("kepala-magelang", "magelang", "Kepala Bagian Pengadaan Barang/Jasa", None),
+    ("sekda-sbt", "sbt", "Sekretaris Daerah", None),
+    ("kepala-kkp", "kkp", "Kepala Biro Umum dan PBJ", None),
 ]
 
 # The demo staff's NIPs (made-up numbers of a NIP's shape), printed beside their names on archives.
@@ -55,6 +59,9 @@ STAFF_NIP = {
     "frontoffice-kkp": "199305082019022002",
     "helpdesk-kkp": "199108172017011004",
     "adminppe-kkp": "198611252011011005",
+    "kepala-magelang": "197308121998031006",
+    "sekda-sbt": "196905041994031007",
+    "kepala-kkp": "197110231997032001",
 }
 
 # The units' identity as their offices print it (the letterheads as on the seeds' SOP headers; the
@@ -249,9 +256,9 @@ class Command(BaseCommand):
         if not Unit.objects.exists():
             raise CommandError("Belum ada unit. Jalankan dulu: loket sop install --builtin")
         seed()
-        from loket.web.demo_history import seed_history
+        from loket.web.demo_history import answer_for_the_past, seed_history
 
-        history = seed_history()
+        history = seed_history(after_case=answer_for_the_past)
         staff_lines = [
             f"    {u:<18} {role} — {unit}{f' ({agency})' if agency else ''}" for u, unit, role, agency in STAFF
         ]
