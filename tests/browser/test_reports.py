@@ -81,6 +81,8 @@ def test_the_report_its_charts_and_an_xlsx_through_the_worker(live_server, brows
             link = page.locator("[data-export-link]")
             link.wait_for(state="visible", timeout=10_000)  # the page polls its status by itself
             assert "selesai" in page.locator("[data-export-state]").text_content()  # type: ignore[operator]
+            assert link.text_content().startswith("Unduh mutu-baku-")  # type: ignore[union-attr]
+            assert "WITA" in page.locator("[data-export-expires]").text_content()  # type: ignore[operator]
             assert page.locator("#export-bar").get_attribute("value") == "100"
             _shot(page, "report-export-done.png", full_page=True)
             with page.expect_download() as download:

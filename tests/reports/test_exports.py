@@ -233,6 +233,8 @@ def test_the_page_queues_the_xlsx_and_the_worker_builds_it(service, cases, other
         "filename": "",
         "error": "",
         "waiting": True,
+        "link_text": "Unduh",
+        "expires_text": "",
     }
     assert client.get(f"/konsol/laporan/unduhan/{job.pk}/berkas/").status_code == 404  # not yet
 
@@ -240,6 +242,7 @@ def test_the_page_queues_the_xlsx_and_the_worker_builds_it(service, cases, other
     state = _status(client, job)
     assert (state["status"], state["progress"], state["waiting"]) == ("selesai", 100, False)
     assert state["download"] == f"/konsol/laporan/unduhan/{job.pk}/berkas/"
+    assert state["link_text"].startswith("Unduh mutu-baku-semua-") and state["expires_text"].endswith(" WITA")
     done = client.get(posted["Location"]).content.decode()
     assert "Unduh mutu-baku-" in done and "WITA" in done  # when it expires, in local time
     got = client.get(state["download"])

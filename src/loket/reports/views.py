@@ -328,7 +328,8 @@ def _own_job(request: HttpRequest, job_id: Any) -> ExportJob:
     return exports.refresh(job)
 
 
-def _status(job: ExportJob) -> dict[str, Any]:
+def _status(job: ExportJob, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    expires = _local(job.expires_at, zone)
     label = _("kedaluwarsa, berkas sudah dihapus") if job.status == ExportJob.Status.DONE and not job.file else None
     return {
         "status": job.status,
@@ -339,6 +340,8 @@ def _status(job: ExportJob) -> dict[str, Any]:
         "filename": job.filename,
         "error": job.error,
         "waiting": job.waiting,
+        "link_text": _("Unduh %(name)s") % {"name": job.filename} if job.filename else _("Unduh"),
+        "expires_text": _("tersedia sampai %(when)s") % {"when": expires} if expires else "",
     }
 
 
@@ -368,7 +371,7 @@ def export_job(request: HttpRequest, job_id: Any) -> HttpResponse:
     month = exports.parse_month(job.month)
     context = {
         "job": job,
-        "state": _status(job),
+        "state": _status(job, zone),
         "created": _local(job.created_at, zone),
         "finished": _local(job.finished_at, zone),
         "expires": _local(job.expires_at, zone),
@@ -384,7 +387,8 @@ def export_job(request: HttpRequest, job_id: Any) -> HttpResponse:
 @require_GET
 def export_status(request: HttpRequest, job_id: Any) -> JsonResponse:
     """The job's state as JSON, for its page to follow."""
-    response = JsonResponse(_status(_own_job(request, job_id)))
+    job = _own_job(request, job_id)
+    response = JsonResponse(_status(job, _zone(mutu_baku.units_in_scope(request.user))))
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -14,6 +14,7 @@
   var link = box.querySelector("[data-export-link]");
   var error = box.querySelector("[data-export-error]");
   var refresh = box.querySelector("[data-export-refresh]");
+  var expires = box.querySelector("[data-export-expires]");
 
   function show(s) {
     bar.value = s.progress;
@@ -22,6 +23,8 @@
     step.textContent = s.step || "";
     if (s.download) {
       link.href = s.download;
+      link.textContent = s.link_text;
+      if (expires) expires.textContent = s.expires_text;
       download.hidden = false;
     }
     if (s.error) {
