@@ -78,3 +78,16 @@ def test_the_past_deviations_are_answered_and_reviewed_as_a_unit_would():
     }  # fmt: skip
     # Nothing is answered after the real now.
     assert not deviations.filter(answered_at__gt=timezone.now()).exists()
+
+
+def test_a_third_of_the_past_requesters_answered_the_survey():
+    from loket.survey.models import Response
+    from loket.web.demo_history import answer_for_the_past
+
+    install_builtin()
+    seed()
+    made = seed_history(scale=0.3, after_case=answer_for_the_past)
+    answered = Response.objects.count()
+    assert 0.15 * made < answered < 0.6 * made
+    assert Response.objects.exclude(comment="").exists()
+    assert set(Response.objects.values_list("case__unit__kode", flat=True)) == {"kaltim", "magelang", "sbt", "kkp"}

@@ -264,7 +264,41 @@ RETURN_NOTES = ["Sebutkan jam gangguan dan nomor tiket laporan ke LKPP.", "Alasa
 SUPERVISORS = {"kaltim": "kepala-kaltim", "magelang": "kepala-magelang", "sbt": "sekda-sbt", "kkp": "kepala-kkp"}
 
 
+COMMENTS = [
+    "Pelayanan cepat, terima kasih.",
+    "Mohon informasi status permohonan dikirim juga lewat WhatsApp.",
+    "Petugas ramah dan jelas menjelaskan berkas yang kurang.",
+    "Proses verifikasi agak lama, tetapi hasilnya sesuai.",
+    "",
+    "",
+]
+
+
 def answer_for_the_past(case: Case, rng: random.Random, clock: _Clock) -> None:
+    """What follows an ended case: the requester answers the survey one time in three (scores
+    mostly 3 and 4, the waiting time the weakest element), and its deviations are answered for
+    (`_answer_deviations`)."""
+    _answer_survey(case, rng, clock)
+    _answer_deviations(case, rng, clock)
+
+
+def _answer_survey(case: Case, rng: random.Random, clock: _Clock) -> None:
+    from loket.survey import services as survey
+    from loket.survey.ikm import FIELDS
+
+    mail = OutboxMessage.objects.filter(case=case, template="survei-kepuasan").exclude(secret_link="").first()
+    if mail is None or rng.random() > 0.35 or not clock.advance(calendar_for(case.unit), rng.randint(10, 600)):
+        return
+    token = mail.secret_link.rstrip("/").rsplit("/", 1)[1]
+    refused = case.status == Status.REFUSED
+    scores = {}
+    for i, name in enumerate(FIELDS):
+        weights = [1, 4, 10, 8] if refused else ([1, 3, 12, 9] if i == 2 else [0, 1, 9, 14])
+        scores[name] = str(rng.choices([1, 2, 3, 4], weights=weights)[0])
+    survey.submit_response(token=token, answers=survey.read_answers({**scores, "comment": rng.choice(COMMENTS)}))
+
+
+def _answer_deviations(case: Case, rng: random.Random, clock: _Clock) -> None:
     """The deviations of an ended case, as a unit answers for them: three in four answered by
     their executor within a few working days, most of those reviewed by the unit's head, who
     accepts nine in ten and returns the rest with a note (then answered again)."""
