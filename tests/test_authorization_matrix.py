@@ -446,6 +446,14 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
     # Choosing a mail's service and marking it reviewed need a mail: tests/mailbox/test_console.py
     # (404 to other units, other lanes and no role; nothing changed).
     training |= {"mailbox_choose", "mailbox_review"}
+    # Issue 12's pages, each with its own scope tests: the deviations (tests/deviations/: an
+    # executor their own, a pengawas their unit's, an outsider 403, other units none), the survey's
+    # IKM page and the tablet offer (tests/survey/test_pages.py, test_tablet.py), the report's
+    # export jobs, which belong to the user who asked (tests/reports/test_exports.py: 404 to
+    # anyone else, 403 without a unit).
+    training |= {"my_deviations", "deviations", "deviation", "deviation_answer", "deviation_review"}
+    training |= {"survey", "survey_offer"}
+    training |= {"mutu_baku_export", "mutu_baku_job", "mutu_baku_job_status", "mutu_baku_job_file"}
     assert console - training == {
         "queue",
         "cases",
