@@ -32,6 +32,6 @@ def test_a_visitor_sees_the_five_sops_opens_one_and_downloads_its_pdf(live_serve
     with page.expect_download() as info:
         page.get_by_role("link", name="Dokumen resmi (PDF)").click()
     download = info.value
-    assert download.suggested_filename == "kaltim-reset-ppk-v3.pdf"
+    assert download.suggested_filename == "kaltim-reset-ppk-v4.pdf"
     with open(download.path(), "rb") as f:
         assert f.read(5) == b"%PDF-"
