@@ -16,8 +16,9 @@ closes); staff act in working hours, so the calendar pauses over nights, weekend
 The mails these cases queued are marked sent (their one-time secrets erased, as the sender does),
 so the demo's worker does not send four months of mail at start.
 
-Demo data: it names the built-in SOPs, their steps and the demo staff, which `src/` does nowhere
-else.
+Nothing here names an SOP, a step or a lane: each installed reset SOP is driven by its own steps
+(decisions by their `aksi`), by whoever holds each lane at its unit, and its deviations are
+reviewed by a holder of its `pengawas`.
 """
 
 from __future__ import annotations
@@ -28,11 +29,9 @@ import random
 import zoneinfo
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfWriter
@@ -45,6 +44,8 @@ from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
 from loket.directory.models import Account, Agency
 from loket.notify.models import OutboxMessage
+from loket.staff import rules
+from loket.staff.models import StaffRole
 from loket.units.models import Unit
 
 DAYS_BACK = 120
@@ -62,46 +63,7 @@ FAMILY = [
 ]  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Plan:
-    """One built-in SOP's part of the history: how many cases, its staff by agency (or for all),
-    the staff steps in order (step, lane) with the steps where the path forks."""
-
-    sop: str
-    cases: int
-    role: str  # the directory role of the requesters
-    staff: dict[str, str]  # lane -> username; "Admin Agency@<agency>" for an agency-scoped lane
-    completeness: int  # the completeness check (ya: on, tidak: missing a document)
-    validity: int  # the validity check (ya: reset, tidak: refused)
-    before: tuple[tuple[int, str], ...] = ()  # staff steps before the completeness check
-    channel: str = "web"
-
-
-PLANS = [
-    Plan(
-        "kaltim-reset-ppk",
-        110,
-        "PPK",
-        {
-            "Admin Agency@Dinas Pekerjaan Umum dan Penataan Ruang": "aa-kaltim-pupr",
-            "Admin Agency@Dinas Kesehatan": "aa-kaltim-dinkes",
-        },
-        completeness=2,
-        validity=5,
-    ),
-    Plan("magelang-reset-ppk", 60, "PPK", {"Admin Agency": "aa-magelang"}, completeness=2, validity=5),
-    Plan("sbt-reset-pokja", 50, "Pokja Pemilihan", {"Admin Agency": "aa-sbt"}, completeness=2, validity=5),
-    Plan(
-        "kkp-reset-admin-agency",
-        70,
-        "Admin Agency",
-        {"Helpdesk": "helpdesk-kkp", "Admin PPE": "adminppe-kkp"},
-        completeness=5,
-        validity=9,
-        before=((4, "lanjut"),),
-        channel="email",
-    ),
-]
+CASES_PER_SOP = 70  # past requests of each installed reset SOP (the tests make fewer: `scale`)
 
 
 class _Clock:
@@ -173,30 +135,29 @@ def _arrival(rng: random.Random, day: dt.date, zone: Any) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def _actor(plan: Plan, case: Case, lane: str) -> Any:
-    User = get_user_model()
-    username = plan.staff.get(f"{lane}@{case.agency.name}" if case.agency else lane) or plan.staff.get(lane)
-    return User.objects.get(username=username)
+def _actor(case: Case, lane: str) -> Any:
+    """A staff member who may act in `lane` on `case` (its unit, and its agency where the lane is
+    agency-scoped): the first such holder, as the console would let them."""
+    holders = StaffRole.objects.filter(unit=case.unit, role=lane, user__is_active=True).select_related("user")
+    return next(role.user for role in holders.order_by("pk") if rules.can_act(role.user, case, lane))
 
 
-def _decide(clock: _Clock, plan: Plan, case: Case, answer: tuple[int, str, str], rng: random.Random, **values: Any):  # type: ignore[no-untyped-def]
-    """Staff answer the case's current step after the working minutes they take on it."""
-    case.refresh_from_db()
-    run = case.steps.filter(finished_at=None).order_by("-id").first()
-    assert run is not None and run.step == answer[0], (case.reference, run and run.step, answer)
+def _decide(
+    clock: _Clock, case: Case, run: Any, answer: str, rng: random.Random, note: str = "", **values: Any
+) -> None:
+    """Staff answer the case's open step `run` after the working minutes they take on it."""
     calendar = calendar_for(case.unit)
     clock.now = calendar.add(max(clock.now, run.started_at), _late(rng, run.standard_minutes)) + dt.timedelta(
         seconds=rng.randint(1, 50)
     )
-    sop = parsed(case.sop)
-    step = sop.step(answer[0])
-    if step.aksi == "periksa-kelengkapan" and answer[1] == "ya":
+    step = parsed(case.sop).step(run.step)
+    if step.aksi == "periksa-kelengkapan" and answer == "ya":
         values.setdefault("kelengkapan", list(range(len(step.kelengkapan))))
     case_services.decide(
         case_id=case.pk,
-        actor=_actor(plan, case, run.lane),
+        actor=_actor(case, run.lane),
         version=case.version,
-        decision=Decision(answers=[StepAnswer(*answer)], values=values),
+        decision=Decision(answers=[StepAnswer(run.step, answer, note)], values=values),
     )
 
 
@@ -212,40 +173,52 @@ MISSING_NOTES = [
 ]
 
 
-def _one_case(
-    clock: _Clock, plan: Plan, version: SopVersion, account: Account, at: dt.datetime, rng: random.Random
-) -> Case:
+def _one_case(clock: _Clock, version: SopVersion, account: Account, at: dt.datetime, rng: random.Random) -> Case:
+    """One request, handed in at `at`, driven by its SOP to its end: each staff step answered by a
+    holder of its lane (a decision "ya", once in a while "tidak": a document missing at the
+    completeness check, a refusal at the validity check; any other step "lanjut"), the
+    requester supplying what was missing a day or two later."""
     sop = parsed(version)
-    docs = sop.berkas_for(plan.role)
+    role = account.role if account.role in sop.peran_akun else sop.peran_akun[0]
+    docs = [b.kode for b in sop.berkas_for(role) if b.wajib]
     clock.now = at
     submitted = case_services.submit_request(
         sop_version=version,
-        channel=plan.channel,
+        channel=rng.choice(["web", "web", "web", "email"]),
         need=rng.choice([Need.PASSWORD, Need.PASSWORD, Need.PASSWORD, Need.USER_ID]),
         name=account.name,
         email=account.email,
         user_id=account.user_id,
         nip=account.nip,
         agency_id=account.agency_id,
-        role=plan.role,
-        files=[(b.kode, f"{b.kode}.pdf", _pdf()) for b in docs if b.wajib],
+        role=role,
+        files=[(kode, f"{kode}.pdf", _pdf()) for kode in docs],
     )
     case = submitted.case
-    for no, answer in plan.before:
-        _decide(clock, plan, case, (no, answer, ""), rng)
-    if rng.random() < 0.1:
-        missing = [b.kode for b in docs if b.wajib][-1:]
-        _decide(clock, plan, case, (plan.completeness, "tidak", rng.choice(MISSING_NOTES)), rng, missing=missing)
-        clock.now += dt.timedelta(hours=rng.randint(20, 60))
-        case_services.supply_documents(
-            tracking_code=submitted.tracking_code, files=[(k, f"{k}.pdf", _pdf()) for k in missing]
-        )
-    _decide(clock, plan, case, (plan.completeness, "ya", ""), rng)
-    if rng.random() < 0.12:
-        _decide(clock, plan, case, (plan.validity, "tidak", rng.choice(REFUSALS)), rng)
-    else:
-        _decide(clock, plan, case, (plan.validity, "ya", ""), rng)
-    case.refresh_from_db()
+    missing_once = rng.random() < 0.1
+    refuse = rng.random() < 0.12
+    for _ in range(3 * len(sop.kegiatan)):  # a bound: no SOP path repeats a step more than twice here
+        case.refresh_from_db()
+        if case.is_closed:
+            break
+        if case.status == Status.WAITING:  # the requester completes the file
+            clock.now += dt.timedelta(hours=rng.randint(20, 60))
+            case_services.supply_documents(
+                tracking_code=submitted.tracking_code, files=[(k, f"{k}.pdf", _pdf()) for k in docs[-1:]]
+            )
+            continue
+        run = case.steps.filter(finished_at=None).order_by("-id").first()
+        assert run is not None, case.reference
+        step = sop.step(run.step)
+        if step.keputusan is None:
+            _decide(clock, case, run, "lanjut", rng)
+        elif step.aksi == "periksa-kelengkapan" and missing_once:
+            missing_once = False
+            _decide(clock, case, run, "tidak", rng, rng.choice(MISSING_NOTES), missing=docs[-1:])
+        elif step.aksi == "periksa-keabsahan" and refuse:
+            _decide(clock, case, run, "tidak", rng, rng.choice(REFUSALS))
+        else:
+            _decide(clock, case, run, "ya", rng)
     return case
 
 
@@ -260,8 +233,6 @@ LATE_REASONS = [
     "Berkas SK perlu dicocokkan dengan arsip kepegawaian instansi.",
 ]
 RETURN_NOTES = ["Sebutkan jam gangguan dan nomor tiket laporan ke LKPP.", "Alasan terlalu umum; uraikan kendalanya."]
-# The unit's head who reviews its deviations (the SOPs' `pengawas`), by unit.
-SUPERVISORS = {"kaltim": "kepala-kaltim", "magelang": "kepala-magelang", "sbt": "sekda-sbt", "kkp": "kepala-kkp"}
 
 
 COMMENTS = [
@@ -304,8 +275,9 @@ def _answer_deviations(case: Case, rng: random.Random, clock: _Clock) -> None:
     accepts nine in ten and returns the rest with a note (then answered again)."""
     from loket.deviations import services as deviations
 
-    User = get_user_model()
-    head = User.objects.filter(username=SUPERVISORS.get(case.unit.kode, "")).first()
+    pengawas = parsed(case.sop).pengawas
+    heads = StaffRole.objects.filter(unit=case.unit, role=pengawas or "", user__is_active=True).select_related("user")
+    head = next((r.user for r in heads.order_by("pk")), None)
     calendar = calendar_for(case.unit)
     for deviation in case.deviations.select_related("executor").order_by("pk"):
         if rng.random() > 0.75 or not clock.advance(calendar, rng.randint(30, 3 * 480)):
@@ -335,6 +307,15 @@ def _answer_deviations(case: Case, rng: random.Random, clock: _Clock) -> None:
             )
 
 
+def _latest_reset_sops() -> list[SopVersion]:
+    """The newest installed version of each reset SOP (a registration waits on training and a
+    reply letter, which the history does not play)."""
+    newest: dict[str, SopVersion] = {}
+    for version in SopVersion.objects.filter(layanan="reset-akun").select_related("unit").order_by("kode", "versi"):
+        newest[version.kode] = version
+    return list(newest.values())
+
+
 def seed_history(*, after_case: Hook | None = None, scale: float = 1.0) -> int:
     """The history, once: nothing happens when the demo already has a case older than a day.
     `after_case` runs for each ended case on the same simulated clock (the deviations' answers,
@@ -348,29 +329,27 @@ def seed_history(*, after_case: Hook | None = None, scale: float = 1.0) -> int:
     made = 0
     first_mail = (OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     with _simulated(clock):
-        for plan in PLANS:
-            version = SopVersion.objects.filter(kode=plan.sop).order_by("-versi").first()
-            if version is None:
-                continue
+        for version in _latest_reset_sops():
             unit = version.unit
             zone = zoneinfo.ZoneInfo(unit.zona_waktu)
-            agencies = sorted({a for key in plan.staff if "@" in key for a in [key.split("@", 1)[1]]})
-            agency_rows = (
-                [Agency.objects.get_or_create(unit=unit, name=name)[0] for name in agencies]
-                if agencies
-                else list(Agency.objects.filter(unit=unit).order_by("name")[:2])
+            # The requesters' agencies: those an agency's staff serve (else the unit's first two).
+            held = StaffRole.objects.filter(unit=unit, agency__isnull=False).values("agency")
+            agency_rows = list(Agency.objects.filter(pk__in=held).order_by("name")) or list(
+                Agency.objects.filter(unit=unit).order_by("name")[:2]
             )
-            accounts = _accounts(unit, plan.role, agency_rows, rng)
+            accounts = _accounts(unit, parsed(version).peran_akun[0], agency_rows, rng)
             days = [real_now.date() - dt.timedelta(days=d) for d in range(DAYS_BACK, 1, -1)]
             arrivals = sorted(
                 _arrival(rng, day, zone)
                 for day in rng.choices(
-                    days, weights=[1 if day.weekday() >= 5 else 5 for day in days], k=max(1, round(plan.cases * scale))
+                    days,
+                    weights=[1 if day.weekday() >= 5 else 5 for day in days],
+                    k=max(1, round(CASES_PER_SOP * scale)),
                 )
             )
             for at in arrivals:
                 with transaction.atomic():
-                    case = _one_case(clock, plan, version, rng.choice(accounts), at, rng)
+                    case = _one_case(clock, version, rng.choice(accounts), at, rng)
                     if after_case is not None and case.status in (Status.DONE, Status.REFUSED):
                         after_case(case, rng, clock)
                 made += 1
