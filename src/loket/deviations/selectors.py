@@ -178,11 +178,11 @@ def late_step(case: Any, now: Any = None) -> dict[str, Any] | None:
     run = case.steps.filter(finished_at__isnull=True, by=StepRun.By.STAFF).order_by("-id").first()
     if run is None or run.step != case.current_step or run.standard_minutes is None:
         return None
-    minutes = calendar_for(case.unit).between(run.started_at, now or timezone.now())
-    if minutes <= run.standard_minutes:
-        return None
-    from .services import LATE_REASON
+    from .services import LATE_REASON, is_over  # services reads this module
 
+    minutes = calendar_for(case.unit).between(run.started_at, now or timezone.now())
+    if not is_over(minutes, run.standard_minutes):
+        return None
     return {
         "no": run.step,
         "name": LATE_REASON.format(no=run.step),

@@ -55,7 +55,9 @@ LATE_REASON_PREFIX = "alasan-terlambat-"
 
 
 def is_over(working_minutes: int | None, standard_minutes: int | None) -> bool:
-    """The one rule of "melewati mutu baku" (the case page's and the report's)."""
+    """The one rule of "melewati mutu baku": the case page's badge, the `waktu` deviation and the
+    case page's "Alasan keterlambatan" (`selectors.late_step`) call it; the report's queries
+    write the same comparison as `working_minutes__gt=F("standard_minutes")`."""
     return standard_minutes is not None and working_minutes is not None and working_minutes > standard_minutes
 
 

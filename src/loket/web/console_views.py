@@ -35,6 +35,7 @@ from loket.catalog.selectors import parsed
 from loket.counter.selectors import counter_visit
 from loket.deviations.forms import late_reason
 from loket.deviations.selectors import late_step
+from loket.deviations.services import is_over
 from loket.directory.backends import backend_for
 from loket.directory.passwords import generate_temporary_password
 from loket.notify.models import OutboxMessage
@@ -139,11 +140,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         k: False for k in handed_in.get("asli_tidak_diperlihatkan", [])
     }
     for step_run in step_runs:
-        over = (
-            step_run.standard_minutes is not None
-            and step_run.working_minutes is not None
-            and step_run.working_minutes > step_run.standard_minutes
-        )
+        over = is_over(step_run.working_minutes, step_run.standard_minutes)
         steps.append({"run": step_run, "uraian": sop.step(step_run.step).uraian, "over": over})
     panel = registration_panel(case, zone)
     steps = with_training_wait(steps, sop, panel)
