@@ -135,15 +135,34 @@ def _arrival(rng: random.Random, day: dt.date, zone: Any) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def _actor(case: Case, lane: str) -> Any:
-    """A staff member who may act in `lane` on `case` (its unit, and its agency where the lane is
-    agency-scoped): the first such holder, as the console would let them."""
-    holders = StaffRole.objects.filter(unit=case.unit, role=lane, user__is_active=True).select_related("user")
-    return next(role.user for role in holders.order_by("pk") if rules.can_act(role.user, case, lane))
+class _Holders:
+    """The active holders of each lane at each unit, read once per history: the same user objects
+    every time, so their roles are read once too (`rules.roles_of` keeps them on the user)."""
+
+    def __init__(self) -> None:
+        self._users: dict[tuple[int, str], list[Any]] = {}
+
+    def of(self, unit_id: int, lane: str) -> list[Any]:
+        if (unit_id, lane) not in self._users:
+            roles = StaffRole.objects.filter(unit_id=unit_id, role=lane, user__is_active=True).select_related("user")
+            self._users[(unit_id, lane)] = [role.user for role in roles.order_by("pk")]
+        return self._users[(unit_id, lane)]
+
+    def actor(self, case: Case, lane: str) -> Any:
+        """A staff member who may act in `lane` on `case` (its unit, and its agency where the lane
+        is agency-scoped): the first such holder, as the console would let them."""
+        return next(user for user in self.of(case.unit_id, lane) if rules.can_act(user, case, lane))
 
 
 def _decide(
-    clock: _Clock, case: Case, run: Any, answer: str, rng: random.Random, note: str = "", **values: Any
+    clock: _Clock,
+    staff: _Holders,
+    case: Case,
+    run: Any,
+    answer: str,
+    rng: random.Random,
+    note: str = "",
+    **values: Any,
 ) -> None:
     """Staff answer the case's open step `run` after the working minutes they take on it."""
     calendar = calendar_for(case.unit)
@@ -155,7 +174,7 @@ def _decide(
         values.setdefault("kelengkapan", list(range(len(step.kelengkapan))))
     case_services.decide(
         case_id=case.pk,
-        actor=_actor(case, run.lane),
+        actor=staff.actor(case, run.lane),
         version=case.version,
         decision=Decision(answers=[StepAnswer(run.step, answer, note)], values=values),
     )
@@ -173,7 +192,9 @@ MISSING_NOTES = [
 ]
 
 
-def _one_case(clock: _Clock, version: SopVersion, account: Account, at: dt.datetime, rng: random.Random) -> Case:
+def _one_case(
+    clock: _Clock, staff: _Holders, version: SopVersion, account: Account, at: dt.datetime, rng: random.Random
+) -> Case:
     """One request, handed in at `at`, driven by its SOP to its end: each staff step answered by a
     holder of its lane (a decision "ya", once in a while "tidak": a document missing at the
     completeness check, a refusal at the validity check; any other step "lanjut"), the
@@ -211,14 +232,14 @@ def _one_case(clock: _Clock, version: SopVersion, account: Account, at: dt.datet
         assert run is not None, case.reference
         step = sop.step(run.step)
         if step.keputusan is None:
-            _decide(clock, case, run, "lanjut", rng)
+            _decide(clock, staff, case, run, "lanjut", rng)
         elif step.aksi == "periksa-kelengkapan" and missing_once:
             missing_once = False
-            _decide(clock, case, run, "tidak", rng, rng.choice(MISSING_NOTES), missing=docs[-1:])
+            _decide(clock, staff, case, run, "tidak", rng, rng.choice(MISSING_NOTES), missing=docs[-1:])
         elif step.aksi == "periksa-keabsahan" and refuse:
-            _decide(clock, case, run, "tidak", rng, rng.choice(REFUSALS))
+            _decide(clock, staff, case, run, "tidak", rng, rng.choice(REFUSALS))
         else:
-            _decide(clock, case, run, "ya", rng)
+            _decide(clock, staff, case, run, "ya", rng)
     return case
 
 
@@ -326,6 +347,7 @@ def seed_history(*, after_case: Hook | None = None, scale: float = 1.0) -> int:
         return 0
     rng = random.Random(SEED)
     clock = _Clock()
+    staff = _Holders()
     made = 0
     first_mail = (OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     with _simulated(clock):
@@ -349,7 +371,7 @@ def seed_history(*, after_case: Hook | None = None, scale: float = 1.0) -> int:
             )
             for at in arrivals:
                 with transaction.atomic():
-                    case = _one_case(clock, version, rng.choice(accounts), at, rng)
+                    case = _one_case(clock, staff, version, rng.choice(accounts), at, rng)
                     if after_case is not None and case.status in (Status.DONE, Status.REFUSED):
                         after_case(case, rng, clock)
                 made += 1
