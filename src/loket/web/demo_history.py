@@ -41,7 +41,7 @@ from loket.cases import services as case_services
 from loket.cases.context import Decision, StepAnswer
 from loket.cases.models import Case, Need, Status
 from loket.catalog.models import SopVersion
-from loket.catalog.selectors import parsed
+from loket.catalog.selectors import latest_versions, parsed
 from loket.directory.models import Account, Agency
 from loket.notify.models import OutboxMessage
 from loket.staff import rules
@@ -331,10 +331,7 @@ def _answer_deviations(case: Case, rng: random.Random, clock: _Clock) -> None:
 def _latest_reset_sops() -> list[SopVersion]:
     """The newest installed version of each reset SOP (a registration waits on training and a
     reply letter, which the history does not play)."""
-    newest: dict[str, SopVersion] = {}
-    for version in SopVersion.objects.filter(layanan="reset-akun").select_related("unit").order_by("kode", "versi"):
-        newest[version.kode] = version
-    return list(newest.values())
+    return list(latest_versions().filter(layanan="reset-akun").order_by("kode"))
 
 
 def seed_history(*, after_case: Hook | None = None, scale: float = 1.0) -> int:
