@@ -129,19 +129,22 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _unit_blocks(text: str) -> tuple[Block, ...]:
-    """A unit's setting as printed: one line a paragraph, several lines a list."""
-    lines = _lines(text)
+def _blocks(lines: list[str]) -> tuple[Block, ...]:
+    """A setting or a default as printed: one line a paragraph, several lines a list."""
     if len(lines) == 1:
         return (Block(paragraphs=(lines[0],)),)
     return (Block(items=tuple(lines)),)
 
 
+def _own(unit: Unit, name: str) -> tuple[tuple[Block, ...], Origin] | None:
+    """The unit's setting `name` (an `sp_*` field) as printed, or None where it is empty."""
+    lines = _lines(getattr(unit, name))
+    return (_blocks(lines), "unit") if lines else None
+
+
 def _setting(unit: Unit, name: str, default: list[str]) -> tuple[tuple[Block, ...], Origin]:
-    own = getattr(unit, name, "")
-    if _lines(own):
-        return _unit_blocks(own), "unit"
-    return ((Block(items=tuple(default)) if len(default) > 1 else Block(paragraphs=tuple(default))),), "bawaan"
+    """The unit's setting `name`, else `default`."""
+    return _own(unit, name) or (_blocks(default), "bawaan")
 
 
 def _capital(text: str) -> str:
@@ -324,8 +327,8 @@ def _produk(sop: Sop) -> tuple[Block, ...]:
 
 
 def _pengaduan(unit: Unit, identity: UnitIdentity) -> tuple[tuple[Block, ...], Origin]:
-    if _lines(unit.sp_pengaduan):
-        return _unit_blocks(unit.sp_pengaduan), "unit"
+    if own := _own(unit, "sp_pengaduan"):
+        return own
     channels = []
     if identity.surel:
         channels.append(f"E-mail: {identity.surel}")
@@ -361,8 +364,8 @@ def _sarana(sop: Sop, unit: Unit) -> tuple[tuple[Block, ...], Origin]:
 
 
 def _kompetensi(sop: Sop, unit: Unit) -> tuple[tuple[Block, ...], Origin]:
-    if _lines(unit.sp_kompetensi_pelaksana):
-        return _unit_blocks(unit.sp_kompetensi_pelaksana), "unit"
+    if own := _own(unit, "sp_kompetensi_pelaksana"):
+        return own
     if sop.kualifikasi_pelaksana:
         return (Block(items=tuple(_capital(q) for q in sop.kualifikasi_pelaksana)),), "sop"
     lanes = staff_lanes(sop) or sop.pelaksana
@@ -380,8 +383,8 @@ def _pengawasan(sop: Sop, unit: Unit) -> tuple[tuple[Block, ...], Origin]:
 
 
 def _jumlah(sop: Sop, unit: Unit, staff: Mapping[str, int], total: int) -> tuple[tuple[Block, ...], Origin]:
-    if _lines(unit.sp_jumlah_pelaksana):
-        return _unit_blocks(unit.sp_jumlah_pelaksana), "unit"
+    if own := _own(unit, "sp_jumlah_pelaksana"):
+        return own
     if not total:
         return (Block(paragraphs=(defaults.JUMLAH_KOSONG,)),), "petugas"
     items = tuple(
