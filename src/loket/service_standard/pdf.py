@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import base64
 import logging
-from pathlib import Path
 
 from django.template.loader import render_to_string
+
+from loket.sop.render.text import FONTS
 
 from .builder import ServiceStandard
 
 # WeasyPrint warns about every CSS property it ignores; the document is tested as a PDF instead.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
-
-FONTS = Path(__file__).resolve().parent.parent / "sop" / "render" / "fonts"
 
 
 def letterhead(standard: ServiceStandard) -> list[str]:
