@@ -378,8 +378,6 @@ def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) 
         steps.values(*_GROUP.values())
         .annotate(
             count=Count("pk", filter=Q(finished_at__isnull=False, working_minutes__isnull=False)),
-            within=Count("pk", filter=Q(finished_at__isnull=False, working_minutes__lte=F("standard_minutes"))),
-            overdue=Count("pk", filter=Q(finished_at__isnull=False, working_minutes__gt=F("standard_minutes"))),
             running=Count("pk", filter=Q(finished_at__isnull=True)),
             running_late=Count("pk", filter=Q(finished_at__isnull=True, due_at__lt=now)),
             standard=Max("standard_minutes"),
@@ -394,6 +392,7 @@ def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) 
     for r in found:
         key = (r["case__unit_id"], r["case__sop_id"], r["step"], r["lane"])
         median, p90 = marks.get(key, [None, None])
+        buckets = tuple(r[name] for name in _BUCKET_NAMES)
         out.append(
             StepRow(
                 unit=names.units[r["case__unit_id"]],
@@ -405,11 +404,11 @@ def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) 
                 count=r["count"],
                 median=median,
                 p90=p90,
-                within=r["within"],
-                overdue=r["overdue"],
+                within=sum(buckets[:2]),  # <= 100 % of the standard
+                overdue=sum(buckets[2:]),  # over it
                 running=r["running"],
                 running_late=r["running_late"],
-                buckets=tuple(r[name] for name in _BUCKET_NAMES),
+                buckets=buckets,
             )
         )
     out.sort(key=lambda row: (row.unit.kode, row.sop.kode, row.sop.versi, row.step, row.lane))
