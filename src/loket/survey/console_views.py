@@ -176,9 +176,9 @@ def comma(value: Cell, places: int = 2) -> str:
 def _csv_cell(value: Cell) -> str:
     if value is None:
         return ""
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | int | float):
         return str(value)
-    return str(value) if isinstance(value, int | float) else formula_safe(str(value))
+    return formula_safe(value)
 
 
 def as_csv(table: Table) -> bytes:
@@ -216,8 +216,6 @@ def as_xlsx(parts: list[Table], summary: list[tuple[str, Cell]]) -> bytes:
 def _write(sheet: Any, row: int, col: int, value: Cell, fmt: Any = None) -> None:
     if value is None:
         sheet.write_blank(row, col, None)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value)
     elif isinstance(value, Decimal):
         sheet.write_number(row, col, float(value), fmt)
     elif isinstance(value, int | float):
