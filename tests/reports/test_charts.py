@@ -1,5 +1,5 @@
 """The report's charts (issue 12, point 3): well-formed SVG carrying the plotted values, computed
-by SQL over the same steps as the step table, in the unit's local time, drawn safely.
+from the tallies of the same steps as the step table, in the unit's local time, drawn safely.
 
 The world is test_mutu_baku's `cases` (steps 2 and 5 of A, B, C with known minutes):
 
@@ -23,6 +23,7 @@ from lxml import etree
 from loket.cases.models import Case, StepRun
 from loket.reports import charts, figures, mutu_baku, series
 from loket.reports.mutu_baku import ReportFilter
+from loket.tallies.services import rebuild as retally
 from tests.reports.test_mutu_baku import LATER, URL, cases
 from tests.sop_factory import VERIFIER
 
@@ -78,9 +79,11 @@ def test_the_bucket_edges_are_exact(service, cases):
     lower bucket; one minute more, in the next."""
     for case, minutes in zip(cases.values(), (5, 15, 20), strict=False):
         StepRun.objects.filter(case=case, step=2).update(working_minutes=minutes)
+    retally()
     assert {r.step: r for r in mutu_baku.step_rows(service.verifier, ReportFilter())}[2].buckets == (1, 0, 1, 1, 0)
     for case, minutes in zip(cases.values(), (6, 11, 21), strict=False):
         StepRun.objects.filter(case=case, step=2).update(working_minutes=minutes)
+    retally()
     assert {r.step: r for r in mutu_baku.step_rows(service.verifier, ReportFilter())}[2].buckets == (0, 1, 1, 0, 1)
 
 
@@ -117,6 +120,7 @@ def test_the_heat_map_counts_in_the_units_local_weekday_and_hour(service, cases)
     sunday = dt.datetime(2026, 3, 1, 23, 30, tzinfo=WITA)
     StepRun.objects.filter(by__in=["staf", "sistem"], finished_at__isnull=False).update(finished_at=monday)
     StepRun.objects.filter(case=cases["A"], step=2).update(finished_at=sunday)
+    retally()
     grid = series.hour_grid(service.verifier, ReportFilter())
     assert grid.counts == {(1, 9): 14, (7, 23): 1}
     assert grid.hours() == list(range(8, 24))  # the working hours 08-16 and the late step
@@ -133,6 +137,7 @@ def test_a_month_is_the_local_month_the_case_was_submitted(service, cases):
     Case.objects.filter(pk=cases["A"].pk).update(created_at=dt.datetime(2026, 1, 31, 23, 30, tzinfo=WITA))
     Case.objects.filter(pk=cases["B"].pk).update(created_at=dt.datetime(2026, 3, 1, 0, 30, tzinfo=WITA))
     Case.objects.filter(pk=cases["C"].pk).update(created_at=dt.datetime(2026, 3, 20, 10, 0, tzinfo=WITA))
+    retally()
     points = series.month_points(service.verifier, ReportFilter(date_to=dt.date(2026, 3, 31)))
     assert [(p.month, p.measured, p.within) for p in points] == [
         (dt.date(2026, 1, 1), 5, 4),  # A: step 5 (20 > 15) over

@@ -2,7 +2,9 @@
 
 The cases run through the real services on a test SOP (tests/sop_factory.py: happy path
 1-2-5-6-8-9, standards 2: 10, 5: 15, 6/8/9: 5, happy path 40 minutes); then the stored minutes of
-steps 2 and 5 are set to known values, as the working-minute calendar would have written them:
+steps 2 and 5 are set to known values, as the working-minute calendar would have written them, and
+the tallies the report reads are counted again from the steps (`retally`, what `loket tally
+rebuild` does), since the services counted the minutes they wrote:
 
     case   step 2 (std 10)   step 5 (std 15)   staff total   requester step 1 (hours)
     A             4                20               24               2
@@ -35,6 +37,7 @@ from loket.catalog.selectors import parsed
 from loket.registration.models import Registration
 from loket.reports import mutu_baku
 from loket.reports.mutu_baku import ReportFilter
+from loket.tallies.services import rebuild as retally
 from tests.sop_factory import HAPPY_MINUTES, VERIFIER, Service, make_service, submit
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +88,7 @@ def cases(service: Service) -> dict[str, Case]:
         _set(out[name], 2, working_minutes=two)
         _set(out[name], 5, working_minutes=five)
     _set(out["D"], 2, due_at=timezone.now() - dt.timedelta(hours=1))
+    retally()
     return out
 
 
@@ -130,6 +134,7 @@ def test_a_refused_case_is_held_to_the_path_it_took(service):
     _answer(case, service.verifier, [(2, "ya"), (5, "tidak")])
     _set(case, 2, working_minutes=30)
     _set(case, 5, working_minutes=15)
+    retally()
     [row], _total = mutu_baku.case_rows(service.verifier, ReportFilter())
     taken = sum(r.standard_minutes or 0 for r in case.steps.exclude(by=StepRun.By.REQUESTER))
     assert taken == 10 + 15 + 5  # steps 2, 5 and 7 (the refusal)
@@ -204,6 +209,7 @@ def test_the_sop_unit_and_agency_filters(service, cases):
 def test_the_staff_member_filter_counts_only_their_steps(service, cases):
     other = service.other_agency_verifier
     StepRun.objects.filter(case=cases["C"], step=2).update(actor=other)
+    retally()
     mine = _by_step(mutu_baku.step_rows(service.verifier, ReportFilter(staff=service.verifier.pk)))
     assert sorted(mine) == [2, 5]  # the system's steps have no actor
     assert (mine[2].count, mine[2].median, mine[5].count) == (2, 8, 3)
@@ -217,6 +223,7 @@ def test_the_period_is_the_local_day_the_case_was_submitted(service, cases):
     zone = timezone.get_fixed_timezone(8 * 60)  # the test unit is WITA
     submitted = cases["A"].created_at.astimezone(zone).date()
     Case.objects.filter(pk=cases["B"].pk).update(created_at=cases["B"].created_at - dt.timedelta(days=10))
+    retally()
     on_the_day = ReportFilter(date_from=submitted, date_to=submitted)
     assert mutu_baku.case_rows(service.verifier, on_the_day)[1] == 3
     before = ReportFilter(date_to=submitted - dt.timedelta(days=1))
@@ -366,6 +373,7 @@ def test_a_built_in_sop_reports_the_same_way(people):
     _answer(case, people.aa_pupr, [(2, "ya"), (5, "ya")])
     _set(case, 2, working_minutes=7)
     _set(case, 5, working_minutes=11)
+    retally()
     report = mutu_baku.report(people.aa_pupr, ReportFilter(sop="kaltim-reset-ppk"))
     rows = _by_step(report.steps)
     assert (rows[2].standard, rows[2].median, rows[5].standard, rows[5].median) == (5, 7, 10, 11)
@@ -389,6 +397,7 @@ def test_a_second_test_sop_of_its_own_shape(db):
     _answer(case, own.staff_of(VERIFIER), [(5, "ya")])
     _set(case, 2, working_minutes=3)
     _set(case, 5, working_minutes=9)
+    retally()
     rows = _by_step(mutu_baku.step_rows(own.staff_of("Petugas Meja"), ReportFilter()))
     assert [(rows[n].lane, rows[n].standard, rows[n].within, rows[n].overdue) for n in (2, 5)] == [
         ("Petugas Meja", 3, 1, 0),

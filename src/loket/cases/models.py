@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -144,6 +145,9 @@ class StepRun(models.Model):
         ordering = ["case", "id"]
         verbose_name = _("langkah")
         verbose_name_plural = _("langkah")
+        # The report counts the running steps live (the finished ones are in loket.tallies):
+        # few steps are open at a time, and this index holds only those.
+        indexes = [models.Index(fields=["case"], condition=Q(finished_at__isnull=True), name="steprun_open_idx")]
 
     def __str__(self) -> str:
         return f"{self.case_id} #{self.step} {self.aksi}"

@@ -1,12 +1,14 @@
 """The mutu baku report (issue 12, point 1): each step's working minutes against its standard,
 each case's total against its SOP path, and the requester's own waits apart.
 
-Pure reads: a `ReportFilter` and the user in, rows out. Every figure is an aggregate computed by
-the database over the stored `StepRun` numbers (`working_minutes`, `standard_minutes`), the same
-numbers the case page shows as "menit kerja / mutu baku" (written by `cases.services` with the
-unit's working-minute calendar), so the report and the case page cannot disagree. No case is
-loaded into Python: the Python side receives one row per step group, per case of the per-case
-table, and per SOP version (to name steps and read the happy path's minutes).
+Pure reads: a `ReportFilter` and the user in, rows out. The figures of finished steps come from
+the tallies (`loket.tallies`): each step is counted when it finishes, with the `working_minutes`
+and `standard_minutes` the case page shows as "menit kerja / mutu baku" (written by
+`cases.services` with the unit's working-minute calendar), so the report and the case page cannot
+disagree, and a year of a large unit reads a few thousand tally rows instead of millions of
+steps (bench/reports_scale.py). What is still running is counted live over the open steps (a
+partial index holds only those). The per-case table sums the steps of the cases it shows, the
+newest `CASE_ROWS` found first. No case is loaded into Python beyond those rows.
 
 **Which rows count.**
 - *Staff figures*: steps completed by staff or by the system on a staff lane (`by` = staf or
@@ -31,10 +33,12 @@ sees every unit, as the lanes page shows references to administrators (aggregate
 references, no case contents).
 
 **Median and 90th percentile.** Both are the continuous percentile (linear interpolation between
-the two nearest ranks, `percentile_cont`), so the two databases give the same number.
-PostgreSQL has it as an ordered-set aggregate: `percentile_cont(p) WITHIN GROUP (ORDER BY v)`,
-one pass per group. SQLite has no such aggregate (and loading an extension is not portable), so
-the same definition is written with window functions, which SQLite has had since 3.25:
+the two nearest ranks, `percentile_cont`). For the steps they are read from the tallies'
+histograms, exactly (`loket.tallies.selectors.percentile`); the requester's waits are counted
+there in whole minutes. The per-case summary and the training waits, which no tally keeps, are
+computed by the database: PostgreSQL has `percentile_cont(p) WITHIN GROUP (ORDER BY v)`, one
+pass per group. SQLite has no such aggregate (and loading an extension is not portable), so the
+same definition is written with window functions, which SQLite has had since 3.25:
 `ROW_NUMBER()` and `COUNT(*)` over the group give each value its rank and the group's size; the
 rank h = 1 + p·(n−1) is split into its whole part and fraction with integer arithmetic (p as a
 fraction, so 0.9·10 is exactly 9), and the value is v[floor h] + frac·(v[ceil h] − v[floor h]).
@@ -54,7 +58,6 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
-from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from loket.cases.models import Case, Channel, Status, StepRun
@@ -62,6 +65,7 @@ from loket.catalog.models import SopVersion
 from loket.catalog.selectors import parsed
 from loket.sop.paths import happy_path
 from loket.staff import rules
+from loket.tallies import selectors as tallies
 from loket.units.models import Unit
 
 MEDIAN = Fraction(1, 2)
@@ -321,6 +325,10 @@ def _hours(microseconds: float | None) -> float | None:
     return None if microseconds is None else microseconds / 3_600_000_000
 
 
+def _minutes_as_hours(minutes: float | None) -> float | None:
+    return None if minutes is None else minutes / 60
+
+
 # -- the report -----------------------------------------------------------------------------------
 
 
@@ -349,66 +357,51 @@ class _Names:
         return (step.no, step.pelaksana) if step else (None, "")
 
 
-# The distribution of a step's finished runs against its standard (module docstring): the upper
-# bound of each bucket as a fraction of the standard, the last one open.
-BUCKETS = (Fraction(1, 2), Fraction(1), Fraction(3, 2), Fraction(2), None)
-_BUCKET_NAMES = ("b50", "b100", "b150", "b200", "b_over")
-
-
-def _bucket_counts() -> dict[str, Count]:
-    """One conditional count per bucket: working minutes w against the standard s compared as
-    whole numbers (2w <= s, w <= s, 2w <= 3s, w <= 2s), so no fraction is rounded."""
-    w, s = F("working_minutes"), F("standard_minutes")
-    measured = Q(finished_at__isnull=False, working_minutes__isnull=False, standard_minutes__isnull=False)
-    bounds = [Q(LessThanOrEqual(w * b.denominator, s * b.numerator)) for b in BUCKETS if b is not None]
-    out: dict[str, Count] = {}
-    below = Q()
-    for name, bound in zip(_BUCKET_NAMES, [*bounds, Q()], strict=True):
-        # this bucket: under its bound (the last: none) and over every lower one
-        out[name] = Count("pk", filter=measured & below & bound)
-        below &= ~bound
-    return out
-
-
-def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) -> list[StepRow]:
-    """Per unit, SOP version, step and lane: the staff figures (module docstring)."""
-    now = now or timezone.now()
-    steps = matching_steps(user, spec).filter(by__in=_STAFF_BY)
-    counted = (
-        steps.values(*_GROUP.values())
+def _running(user: Any, spec: ReportFilter, by: Any, now: dt.datetime) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Per (unit id, SOP version id, step, lane): the runs of `by` not finished yet, those past
+    their due time, and their standard. A live count: few steps are open at any time, and the
+    partial index on unfinished steps finds them."""
+    rows = (
+        matching_steps(user, spec)
+        .filter(by__in=by, finished_at__isnull=True)
+        .values(*_GROUP.values())
         .annotate(
-            count=Count("pk", filter=Q(finished_at__isnull=False, working_minutes__isnull=False)),
-            running=Count("pk", filter=Q(finished_at__isnull=True)),
-            running_late=Count("pk", filter=Q(finished_at__isnull=True, due_at__lt=now)),
-            standard=Max("standard_minutes"),
-            **_bucket_counts(),
+            running=Count("pk"), running_late=Count("pk", filter=Q(due_at__lt=now)), standard=Max("standard_minutes")
         )
         .order_by()
     )
-    found = list(counted)
-    marks = _percentiles(steps.filter(finished_at__isnull=False), _GROUP, F("working_minutes"))
-    names = _Names({r["case__unit_id"] for r in found}, {r["case__sop_id"] for r in found})
+    return {tuple(r[f] for f in _GROUP.values()): r for r in rows}
+
+
+def step_rows(user: Any, spec: ReportFilter, *, now: dt.datetime | None = None) -> list[StepRow]:
+    """Per unit, SOP version, step and lane: the staff figures (module docstring); the finished
+    runs from the tallies, the running ones counted live."""
+    now = now or timezone.now()
+    finished = tallies.step_figures(user, spec)
+    running = _running(user, spec, _STAFF_BY, now)
+    keys = set(finished) | set(running)
+    names = _Names({k[0] for k in keys}, {k[1] for k in keys})
     out = []
-    for r in found:
-        key = (r["case__unit_id"], r["case__sop_id"], r["step"], r["lane"])
-        median, p90 = marks.get(key, [None, None])
-        buckets = tuple(r[name] for name in _BUCKET_NAMES)
+    for key in keys:
+        figures = finished.get(key, tallies.Figures())
+        live = running.get(key, {})
+        unit_id, sop_id, step, lane = key
         out.append(
             StepRow(
-                unit=names.units[r["case__unit_id"]],
-                sop=names.sops[r["case__sop_id"]],
-                step=r["step"],
-                uraian=names.uraian(r["case__sop_id"], r["step"]),
-                lane=r["lane"],
-                standard=r["standard"],
-                count=r["count"],
-                median=median,
-                p90=p90,
-                within=sum(buckets[:2]),  # <= 100 % of the standard
-                overdue=sum(buckets[2:]),  # over it
-                running=r["running"],
-                running_late=r["running_late"],
-                buckets=buckets,
+                unit=names.units[unit_id],
+                sop=names.sops[sop_id],
+                step=step,
+                uraian=names.uraian(sop_id, step),
+                lane=lane,
+                standard=figures.standard if figures.standard is not None else live.get("standard"),
+                count=figures.count,
+                median=figures.percentile(MEDIAN),
+                p90=figures.percentile(P90),
+                within=figures.within,
+                overdue=figures.overdue,
+                running=live.get("running", 0),
+                running_late=live.get("running_late", 0),
+                buckets=tuple(figures.buckets),
             )
         )
     out.sort(key=lambda row: (row.unit.kode, row.sop.kode, row.sop.versi, row.step, row.lane))
@@ -460,7 +453,12 @@ def case_rows(user: Any, spec: ReportFilter, *, limit: int | None = CASE_ROWS) -
     against the path they took and the happy path; and how many cases match in all."""
     cases, rows = _case_query(user, spec)
     total = cases.count()
-    found = list(rows if limit is None else rows[:limit])
+    if limit is not None:
+        # The newest ids first (an index walk), then the totals of those cases only: summing
+        # every case's steps before sorting would cost the whole period on each page view.
+        newest = list(cases.order_by("-created_at", "-pk").values_list("pk", flat=True)[:limit])
+        rows = rows.filter(pk__in=newest)
+    found = list(rows)
     names = _Names({r["unit_id"] for r in found}, {r["sop_id"] for r in found})
     return [_case_row(r, names) for r in found], total
 
@@ -520,17 +518,8 @@ def wait_rows(user: Any, spec: ReportFilter) -> list[WaitRow]:
     """The requester's own steps and the training waits, in calendar hours (module docstring)."""
     from loket.registration.models import Registration
 
-    steps = matching_steps(user, spec).filter(by=StepRun.By.REQUESTER)
-    counted = list(
-        steps.values(*_GROUP.values())
-        .annotate(
-            count=Count("pk", filter=Q(finished_at__isnull=False)),
-            running=Count("pk", filter=Q(finished_at__isnull=True)),
-        )
-        .order_by()
-    )
-    span = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
-    marks = _percentiles(steps.filter(finished_at__isnull=False), _GROUP, span)
+    finished = tallies.wait_figures(user, spec)
+    running = _running(user, spec, (StepRun.By.REQUESTER,), timezone.now())
     training: list[dict[str, Any]] = []
     training_marks: dict[tuple[Any, ...], list[float | None]] = {}
     if not spec.narrows_steps:
@@ -546,22 +535,26 @@ def wait_rows(user: Any, spec: ReportFilter) -> list[WaitRow]:
         )
         wait = ExpressionWrapper(F("trained_at") - F("waiting_since"), output_field=DurationField())
         training_marks = _percentiles(waits.filter(trained_at__isnull=False), group, wait)
-    names = _Names({r["case__unit_id"] for r in counted + training}, {r["case__sop_id"] for r in counted + training})
+    keys = set(finished) | set(running)
+    names = _Names(
+        {k[0] for k in keys} | {r["case__unit_id"] for r in training},
+        {k[1] for k in keys} | {r["case__sop_id"] for r in training},
+    )
     out = []
-    for r in counted:
-        key = (r["case__unit_id"], r["case__sop_id"], r["step"], r["lane"])
-        median, p90 = marks.get(key, [None, None])
+    for key in keys:
+        figures = finished.get(key, tallies.Figures())
+        unit_id, sop_id, step, lane = key
         out.append(
             WaitRow(
-                unit=names.units[r["case__unit_id"]],
-                sop=names.sops[r["case__sop_id"]],
-                step=r["step"],
-                uraian=names.uraian(r["case__sop_id"], r["step"]),
-                lane=r["lane"],
-                count=r["count"],
-                running=r["running"],
-                median_hours=_hours(median),
-                p90_hours=_hours(p90),
+                unit=names.units[unit_id],
+                sop=names.sops[sop_id],
+                step=step,
+                uraian=names.uraian(sop_id, step),
+                lane=lane,
+                count=figures.count,
+                running=running.get(key, {}).get("running", 0),
+                median_hours=_minutes_as_hours(figures.percentile(MEDIAN)),
+                p90_hours=_minutes_as_hours(figures.percentile(P90)),
             )
         )
     for r in training:

@@ -1,6 +1,7 @@
 """The charts' own figures (issue 12, point 3): the share within the standard per month and the
-load per weekday and hour, each one aggregate in SQL over the same steps as the step table
-(`mutu_baku.matching_steps`, staff and system steps), never a step loaded into Python.
+load per weekday and hour, read from the tallies (`loket.tallies.selectors`: the same finished
+staff and system steps as the step table, counted as they finished), never a step loaded into
+Python.
 
 The other charts need no query of their own: the share per step, the distribution against the
 standard and the load per lane are sums of the step table's rows (`StepRow.within`,
@@ -8,27 +9,20 @@ standard and the load per lane are sums of the step table's rows (`StepRow.withi
 
 **Local time.** A month is the local month in which the case was submitted (the same day the
 report's period filter reads), a weekday and an hour are those of the moment the step was
-finished, both in the zone of the case's own unit. The database does the conversion
-(`TruncMonth`, `ExtractIsoWeekDay`, `ExtractHour` with `tzinfo`: `AT TIME ZONE` on PostgreSQL,
-Django's own functions on SQLite), one query per zone among the units of the report (Indonesia
-has three), whose rows are added up.
+finished, both in the zone of the case's own unit; the tallies keep them so when they count a
+step (`loket.tallies.services`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
-
-from loket.cases.models import StepRun
+from loket.tallies import selectors as tallies
 from loket.units.models import Unit
 
-from .mutu_baku import _STAFF_BY, ReportFilter, matching_steps, units_in_scope
+from .mutu_baku import ReportFilter, units_in_scope
 
 
 @dataclass(frozen=True)
@@ -70,36 +64,14 @@ def _report_units(user: Any, spec: ReportFilter) -> list[Unit]:
     return [u for u in units if u.kode == spec.unit] if spec.unit else units
 
 
-def _by_zone(units: list[Unit]) -> dict[str, list[int]]:
-    zones: dict[str, list[int]] = defaultdict(list)
-    for unit in units:
-        zones[unit.zona_waktu].append(unit.pk)
-    return dict(zones)
-
-
-def _finished_staff_steps(user: Any, spec: ReportFilter) -> QuerySet[StepRun]:
-    return matching_steps(user, spec).filter(by__in=_STAFF_BY, finished_at__isnull=False)
-
-
 def month_points(user: Any, spec: ReportFilter, *, span: tuple[dt.date, dt.date] | None = None) -> list[MonthPoint]:
     """The share within the standard per local month of submission, from the first month with a
     measured step to the last (or over the months of `span`, a first and a last day), months
     without one in between included (`measured` 0)."""
-    steps = _finished_staff_steps(user, spec).filter(working_minutes__isnull=False, standard_minutes__isnull=False)
-    totals: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
-    for key, ids in _by_zone(_report_units(user, spec)).items():
-        zone = zoneinfo.ZoneInfo(key)
-        rows = (
-            steps.filter(case__unit_id__in=ids)
-            .annotate(m=TruncMonth("case__created_at", tzinfo=zone))
-            .values("m")
-            .annotate(n=Count("pk"), within=Count("pk", filter=Q(working_minutes__lte=F("standard_minutes"))))
-            .order_by()
-        )
-        for r in rows:
-            month = r["m"].date() if isinstance(r["m"], dt.datetime) else r["m"]
-            totals[month][0] += r["n"]
-            totals[month][1] += r["within"]
+    totals = {
+        (month.date() if isinstance(month, dt.datetime) else month): counts
+        for month, counts in tallies.month_points(user, spec).items()
+    }
     if span is not None:
         month, last = span[0].replace(day=1), span[1].replace(day=1)
     elif totals:
@@ -134,17 +106,5 @@ def hour_grid(user: Any, spec: ReportFilter) -> HourGrid:
     """Finished staff steps per local weekday and hour of finishing."""
     units = _report_units(user, spec)
     grid = HourGrid(zones=sorted({u.zona_waktu for u in units}), working_hours=_working_hours(units))
-    steps = _finished_staff_steps(user, spec)
-    for key, ids in _by_zone(units).items():
-        zone = zoneinfo.ZoneInfo(key)
-        rows = (
-            steps.filter(case__unit_id__in=ids)
-            .annotate(wd=ExtractIsoWeekDay("finished_at", tzinfo=zone), h=ExtractHour("finished_at", tzinfo=zone))
-            .values("wd", "h")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for r in rows:
-            cell = (int(r["wd"]), int(r["h"]))
-            grid.counts[cell] = grid.counts.get(cell, 0) + r["n"]
+    grid.counts = tallies.hour_counts(user, spec)
     return grid
