@@ -4,6 +4,8 @@ report."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -257,6 +259,31 @@ def test_the_summary_counts_each_steps_deviations_answered_and_accepted(supervis
     summary = selectors.deviation_summary(supervised.supervisor, ReportFilter())
     assert summary == {(svc.version.pk, 2): {"jumlah": 3, "dijawab": 2, "diterima": 1}}
     assert selectors.deviation_summary(svc.no_role, ReportFilter()) == {}
+
+
+def test_the_report_shows_each_steps_deviations_and_leads_to_their_list(client, supervised):
+    """The mutu baku page's step table says how many deviations a step carries and how many are
+    answered and accepted; for the reviewer the figure opens the deviation list of that step, in
+    the report's filters."""
+    svc = supervised.svc
+    ds = [_one(late_case(svc)) for _ in range(2)]
+    answered = services.answer_deviation(deviation_id=ds[0].pk, actor=svc.verifier, version=ds[0].version, reason="x")
+    services.review_deviation(
+        deviation_id=answered.pk, actor=supervised.supervisor, version=answered.version, accept=True
+    )
+    client.force_login(supervised.supervisor)
+    page = client.get(reverse("console:mutu_baku"), {"kanal": "web"}).content.decode()
+    assert '<th scope="col">Penyimpangan</th>' in page
+    [link] = re.findall(r'<a href="([^"]*)">2 \(1 dijawab, 1 diterima\)</a>', page)
+    target = client.get(link.replace("&amp;", "&"))
+    assert target.status_code == 200
+    assert sorted(row["d"].pk for row in target.context["rows"]) == sorted(d.pk for d in ds)
+    query = target.wsgi_request.GET
+    assert (query["layanan"], query["langkah"], query["kanal"]) == (svc.kode, "2", "web")
+    # The executor sees the figures on the report, without a link to a list they may not open.
+    client.force_login(svc.verifier)
+    page = client.get(reverse("console:mutu_baku")).content.decode()
+    assert "<td>2 (1 dijawab, 1 diterima)</td>" in page
 
 
 def test_the_nav_links_the_deviations_for_those_who_have_something_there(client, supervised):

@@ -41,6 +41,9 @@ class Row:
     href: str = ""  # the case page of a per-case row
     late: bool = False  # drawn as overdue
     values: list[Any] = field(default_factory=list)  # typed, as the XLSX writes them
+    # The page only: one more cell after `cells` (the step's deviations) and where it leads.
+    extra: str = ""
+    extra_href: str = ""
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     more: str = ""  # said under the table when the page shows only part of it
     csv_query: str = ""  # the page's query string for this table's CSV
+    extra_heading: str = ""  # the page only: the heading of the rows' `extra` cell
     cols: list[Col] = field(default_factory=list)
 
 

@@ -240,6 +240,30 @@ def chart_data(user: Any, spec: ReportFilter, report: Report) -> ChartData:
     )
 
 
+def _deviation_cells(request: HttpRequest, spec: ReportFilter, report: Report, steps: Table) -> None:
+    """The step table's last column on the page: the step's deviations in the report's filters,
+    how many are answered and accepted, leading to the deviation list of that step (for whoever
+    reviews; the others see the figures)."""
+    from loket.deviations import selectors as deviations
+
+    summary = deviations.deviation_summary(request.user, spec)
+    reviews = deviations.may_review(request.user)
+    steps.extra_heading = _("Penyimpangan")
+    for step, row in zip(report.steps, steps.rows, strict=True):
+        counts = summary.get((step.sop.pk, step.step))
+        if not counts:
+            continue
+        row.extra = _("%(jumlah)s (%(dijawab)s dijawab, %(diterima)s diterima)") % counts
+        if reviews:
+            query = request.GET.copy()
+            for name in ("format", "tabel", "halaman"):
+                query.pop(name, None)
+            chosen = {"unit": step.unit.kode, "layanan": step.sop.kode, "versi": step.sop.versi, "langkah": step.step}
+            for name, value in chosen.items():
+                query[name] = str(value)  # replaces what the page's query had
+            row.extra_href = f"{reverse('console:deviations')}?{query.urlencode()}"
+
+
 @login_required
 @require_GET
 def report_page(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
@@ -260,6 +284,7 @@ def report_page(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         table.csv_query = query.urlencode()
         for row in table.rows:
             row.cells = [_plain(c, ",") if isinstance(c, float) else c for c in row.cells]
+    _deviation_cells(request, spec, report, next(t for t in parts if t.key == "langkah"))
     drawn = report_charts(chart_data(request.user, spec, report))
     zone = _zone(units)
     kept = [(name, value) for name in FILTER_FIELDS for value in request.GET.getlist(name) if value]
