@@ -8,7 +8,8 @@ from fractions import Fraction
 
 import pytest
 
-from loket.survey.ikm import KREJCIE_MORGAN, UNSUR, grade, ikm, nrr, nrr_grade, sample_size
+from loket.survey.ikm import KREJCIE_MORGAN, UNSUR, converted, grade, ikm, nrr, nrr_grade, sample_size
+from loket.survey.selectors import Element
 
 # Four respondents' answers to the nine elements, in the regulation's order (persyaratan …
 # penanganan pengaduan).
@@ -125,3 +126,14 @@ def test_every_row_of_the_krejcie_morgan_table_follows_its_formula():
 )
 def test_the_sample_takes_the_next_larger_row(population, sample):
     assert sample_size(population) == sample
+
+
+def test_an_element_on_the_index_scale_rounds_half_up_as_the_index_does():
+    """NRR 3,5322 × 25 is exactly 88,305: printed 88,31 (half up, as the index and its grade read
+    it), never 88,30 beside the grade the rounded-up value earns."""
+    exact = Fraction(35322, 10000)
+    assert exact * 25 == Fraction(88305, 1000)
+    assert converted(exact) == Decimal("88.31")
+    assert converted(Fraction(7, 2)) == Decimal("87.50")
+    element = Element("u1", "Persyaratan", 35322, exact, *nrr_grade(exact))
+    assert (element.converted, element.grade) == (Decimal("88.31"), "A")

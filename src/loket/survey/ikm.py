@@ -149,6 +149,12 @@ def nrr(total: int, respondents: int) -> Fraction:
     return Fraction(total, respondents)
 
 
+def converted(value: Fraction) -> Decimal:
+    """An element's NRR on the index's scale (× 25), to two decimals, rounded as the index is,
+    so that the value printed beside a grade is the one the grade was read from."""
+    return _two(value * CONVERSION)
+
+
 def nrr_grade(value: Fraction | Decimal | float) -> tuple[str, str]:
     """An element's own grade: the band its NRR × 25 falls in (module docstring)."""
     exact = value if isinstance(value, Fraction) else Fraction(str(value))

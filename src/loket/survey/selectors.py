@@ -30,7 +30,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from loket.cases.models import Case
 from loket.units.models import Unit
 
-from .ikm import FIELDS, UNSUR, ikm, nrr, nrr_grade, sample_size
+from .ikm import FIELDS, UNSUR, converted, ikm, nrr, nrr_grade, sample_size
 from .models import Response
 from .services import SURVEYED_ENDINGS
 
@@ -57,7 +57,7 @@ class Element:
     @property
     def converted(self) -> Decimal:
         """NRR × 25, two decimals: the element on the index's scale."""
-        return (Decimal(self.nrr.numerator) * 25 / Decimal(self.nrr.denominator)).quantize(Decimal("0.01"))
+        return converted(self.nrr)
 
 
 @dataclass
