@@ -125,6 +125,17 @@ SESSION = {
     # unit's, as the lanes page names references to administrators); no role, no report.
     ("mutu-baku", "in"):       ("login", "403-", "200+", "200-", "200+", "200-", "200+"),
     ("mutu-baku", "out"):      ("login", "403-", "200-", "200+", "200+", "200-", "200+"),
+    # No step here has gone over its standard: the lists are empty, so the cells say who may open
+    # them. "Penyimpangan saya": any staff member with a unit (a superuser: every unit). The review
+    # list: a lane the SOP names `pengawas` (none here), else a superuser. The lists' contents by
+    # scope: tests/deviations/test_deviations.py.
+    ("my-deviations", "in"):   ("login", "403-", "200-", "200-", "200-", "200-", "200-"),
+    ("my-deviations", "out"):  ("login", "403-", "200-", "200-", "200-", "200-", "200-"),
+    ("deviations", "in"):      ("login", "403-", "403-", "403-", "403-", "403-", "200-"),
+    ("deviations", "out"):     ("login", "403-", "403-", "403-", "403-", "403-", "200-"),
+    # The IKM: aggregates of the reader's units, never a case (tests/survey/test_pages.py).
+    ("survey", "in"):          ("login", "403-", "200-", "200-", "200-", "200-", "200-"),
+    ("survey", "out"):         ("login", "403-", "200-", "200-", "200-", "200-", "200-"),
     ("api-queue", "in"):       ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-search", "in"):      ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
     ("api-search", "out"):     ("401-", "401-", "401-", "401-", "401-", "401-", "401-"),
@@ -192,6 +203,12 @@ TOKEN = {
     ("mailbox-check", "out"):  ("login", "login", "login", "login", "login", "login", "login"),
     ("mutu-baku", "in"):       ("login", "login", "login", "login", "login", "login", "login"),
     ("mutu-baku", "out"):      ("login", "login", "login", "login", "login", "login", "login"),
+    ("my-deviations", "in"):   ("login", "login", "login", "login", "login", "login", "login"),
+    ("my-deviations", "out"):  ("login", "login", "login", "login", "login", "login", "login"),
+    ("deviations", "in"):      ("login", "login", "login", "login", "login", "login", "login"),
+    ("deviations", "out"):     ("login", "login", "login", "login", "login", "login", "login"),
+    ("survey", "in"):          ("login", "login", "login", "login", "login", "login", "login"),
+    ("survey", "out"):         ("login", "login", "login", "login", "login", "login", "login"),
     ("api-queue", "in"):       ("401-", "200-", "200+", "200-", "200-", "200-", "200-"),
     ("api-search", "in"):      ("401-", "200-", "200+", "200-", "200+", "200-", "200-"),
     ("api-search", "out"):     ("401-", "200-", "200-", "200+", "200+", "200-", "200-"),
@@ -315,6 +332,9 @@ def _ask(what: str, client: Client, w: World, name: str, headers: dict[str, str]
         "mailbox": lambda: client.get(reverse("console:mailbox", args=[case.unit.kode]), headers=headers),
         "mailbox-check": lambda: client.post(reverse("console:mailbox_check", args=[case.unit.kode]), headers=headers),
         "mutu-baku": lambda: client.get(reverse("console:mutu_baku"), headers=headers),
+        "my-deviations": lambda: client.get(reverse("console:my_deviations"), headers=headers),
+        "deviations": lambda: client.get(reverse("console:deviations"), headers=headers),
+        "survey": lambda: client.get(reverse("console:survey"), headers=headers),
         "api-queue": lambda: client.get(f"{API}/cases", headers=headers),
         "api-search": lambda: client.get(f"{API}/search/cases", headers=headers),
         "api-case": lambda: client.get(f"{API}/cases/{case.pk}", headers=headers),
@@ -446,13 +466,12 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
     # Choosing a mail's service and marking it reviewed need a mail: tests/mailbox/test_console.py
     # (404 to other units, other lanes and no role; nothing changed).
     training |= {"mailbox_choose", "mailbox_review"}
-    # Issue 12's pages, each with its own scope tests: the deviations (tests/deviations/: an
-    # executor their own, a pengawas their unit's, an outsider 403, other units none), the survey's
-    # IKM page and the tablet offer (tests/survey/test_pages.py, test_tablet.py), the report's
-    # export jobs, which belong to the user who asked (tests/reports/test_exports.py: 404 to
-    # anyone else, 403 without a unit).
-    training |= {"my_deviations", "deviations", "deviation", "deviation_answer", "deviation_review"}
-    training |= {"survey", "survey_offer"}
+    # One deviation's page, answer and review need a deviation (tests/deviations/: an executor
+    # their own, a pengawas their unit's, an outsider 404, nothing changed); the tablet's survey
+    # offer needs a ticket (tests/survey/test_tablet.py); the report's export jobs belong to the
+    # user who asked (tests/reports/test_exports.py: 404 to anyone else, 403 without a unit).
+    training |= {"deviation", "deviation_answer", "deviation_review"}
+    training |= {"survey_offer"}
     training |= {"mutu_baku_export", "mutu_baku_job", "mutu_baku_job_status", "mutu_baku_job_file"}
     assert console - training == {
         "queue",
@@ -474,6 +493,9 @@ def test_the_tables_cover_every_console_url_and_every_staff_and_case_operation(c
         "mailbox",
         "mailbox_check",
         "mutu_baku",
+        "my_deviations",
+        "deviations",
+        "survey",
     }, "a new console page: add it to the tables"
     for table in TABLES.values():
         assert {name for _, name in table} == set(CASES)
