@@ -222,6 +222,38 @@ FILE_UPLOAD_HANDLERS = ["loket.request_size.CappedUploadHandler"]
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 # A case waiting on its requester (missing documents) expires after this many days.
 LOKET_REQUESTER_WAIT_DAYS = int(os.environ.get("LOKET_REQUESTER_WAIT_DAYS", 14))
+# The counter (docs/counter.md): a called ticket not served after this many minutes is "tidak
+# hadir"; when a unit's queue of the day closes: "" (the end of the unit's working hours), "HH:MM"
+# (local time), "off" (never before midnight) or per unit "KODE=HH:MM,KODE=off" (the rest: "").
+LOKET_COUNTER_NO_SHOW_MINUTES = int(os.environ.get("LOKET_COUNTER_NO_SHOW_MINUTES", 10))
+
+
+def _closes_at(raw: str) -> str | dict[str, str] | None:
+    def one(value: str) -> str | None:
+        value = value.strip()
+        if value in {"", "off"}:
+            return value or None
+        hours, _sep, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60 and len(minutes) == 2):
+            raise ImproperlyConfigured(f"LOKET_COUNTER_CLOSES_AT: {value!r} is not HH:MM or off")
+        return f"{int(hours):02d}:{minutes}"
+
+    if "=" not in raw:
+        return one(raw)
+    per_unit = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        kode, _sep, value = item.partition("=")
+        if (setting := one(value)) is not None:
+            per_unit[kode.strip()] = setting
+    return per_unit
+
+
+LOKET_COUNTER_CLOSES_AT = _closes_at(os.environ.get("LOKET_COUNTER_CLOSES_AT", ""))
+# The mailbox (docs/mailbox.md): mails read per mailbox per poll, polls that may fail on one mail
+# before it goes to the failed folder, seconds before an IMAP exchange gives up.
+LOKET_MAILBOX_BATCH = int(os.environ.get("LOKET_MAILBOX_BATCH", 50))
+LOKET_MAILBOX_MAX_ATTEMPTS = int(os.environ.get("LOKET_MAILBOX_MAX_ATTEMPTS", 3))
+LOKET_MAILBOX_TIMEOUT = float(os.environ.get("LOKET_MAILBOX_TIMEOUT", 30))
 # What the worker runs every sweep beside sending mail.
 LOKET_PERIODIC_JOBS = [
     "loket.cases.services.expire_stale_cases",

@@ -4,6 +4,10 @@ recall, no-show, transfer, done, and the day's close."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -183,3 +187,52 @@ def test_the_board_state_has_numbers_and_counters_only(desk):
     assert state["calls"][0]["at"] == "09:01"
     text = repr(state)
     assert "Nama Rahasia" not in text and "199204172018011003" not in text and "0812" not in text
+
+
+def _settings_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Start Django's settings in a fresh interpreter with `env` and print the counter's and the
+    mailbox's settings as JSON."""
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.LOKET_COUNTER_NO_SHOW_MINUTES, s.LOKET_COUNTER_CLOSES_AT, "
+        "s.LOKET_MAILBOX_BATCH, s.LOKET_MAILBOX_MAX_ATTEMPTS, s.LOKET_MAILBOX_TIMEOUT]))"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LOKET_COUNTER", "LOKET_MAILBOX"))}
+    base.update(DJANGO_SETTINGS_MODULE="loket.settings", LOKET_DEBUG="1", LOKET_ENV_FILE="/nonexistent/loket.env")
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_the_counter_and_mailbox_settings_come_from_the_environment():
+    defaults = _settings_with({})
+    assert defaults.returncode == 0, defaults.stderr
+    assert json.loads(defaults.stdout) == [10, None, 50, 3, 30.0]
+
+    given = _settings_with(
+        {
+            "LOKET_COUNTER_NO_SHOW_MINUTES": "7",
+            "LOKET_COUNTER_CLOSES_AT": "kkp=15:30, lpse=off",
+            "LOKET_MAILBOX_BATCH": "20",
+            "LOKET_MAILBOX_MAX_ATTEMPTS": "5",
+            "LOKET_MAILBOX_TIMEOUT": "12.5",
+        }
+    )
+    assert given.returncode == 0, given.stderr
+    assert json.loads(given.stdout) == [7, {"kkp": "15:30", "lpse": "off"}, 20, 5, 12.5]
+    assert json.loads(_settings_with({"LOKET_COUNTER_CLOSES_AT": "off"}).stdout)[1] == "off"
+
+    wrong = _settings_with({"LOKET_COUNTER_CLOSES_AT": "jam 4"})
+    assert wrong.returncode != 0 and "LOKET_COUNTER_CLOSES_AT" in wrong.stderr
+
+
+def test_a_closing_time_from_the_environment_closes_the_queue_then(desk, settings):
+    # The value as settings.py reads LOKET_COUNTER_CLOSES_AT=kkp=15:30.
+    settings.LOKET_COUNTER_CLOSES_AT = {"kkp": "15:30"}
+    waiting = ticket(desk, desk.at(15, 0))
+    assert services.close_day(desk.unit, now=desk.at(15, 29)) == 0
+    with pytest.raises(services.CounterError, match="ditutup"):
+        ticket(desk, desk.at(15, 30))
+    assert services.close_day(desk.unit, now=desk.at(15, 30)) == 1
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CLOSED

@@ -1,7 +1,7 @@
 """Every change at the front office and the counters: the guest book, tickets, calls, the day's close.
 
 Each function takes `now` (an aware datetime; default the current time) so the day, the close and
-the no-show minutes are testable. Settings, each optional:
+the no-show minutes are testable. Settings (read from the environment by loket.settings):
 
 - LOKET_COUNTER_NO_SHOW_MINUTES (10): a called ticket not served after this many minutes may be
   (and, on every look at the counter or the board, is) marked "tidak hadir";
