@@ -171,10 +171,21 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             "letter_step": letter_step(case, run),
             "line_values": line_values(case, run, posted),
             "checked_items": [int(v) for v in posted.getlist("kelengkapan") if v.isdigit()] if posted else [],
+            "kept": _kept_choices(run, posted),
             "late": late,
         },
         status=status,
     )
+
+
+def _kept_choices(run: list[RunStep], posted: Any) -> dict[str, list[str]]:
+    """After a refused submit, what the staff member ticked or chose in each documents or account
+    field, by field name: the form shows these, not the case's own state, so nothing given is
+    lost. Empty on a fresh page (the documents field then ticks the ones not handed in)."""
+    if not posted:
+        return {}
+    kinds = {"documents", "account"}
+    return {f.name: posted.getlist(f.name) for item in run for f in item.fields if f.kind in kinds}
 
 
 def _password_offer(
