@@ -372,7 +372,24 @@ def seed_history(*, after_case: Hook | None = None, scale: float = 1.0) -> int:
                     if after_case is not None and case.status in (Status.DONE, Status.REFUSED):
                         after_case(case, rng, clock)
                 made += 1
-    OutboxMessage.objects.filter(id__gte=first_mail, created_at__lt=real_now - dt.timedelta(days=1)).update(
-        status=OutboxMessage.Status.SENT, secret_link="", secret_code=""
-    )
+    past = OutboxMessage.objects.filter(id__gte=first_mail, created_at__lt=real_now - dt.timedelta(days=1))
+    sent = set(past.values_list("pk", flat=True))
+    past.update(status=OutboxMessage.Status.SENT, secret_link="", secret_code="")
+    _forget_send_tasks(sent)
     return made
+
+
+def _forget_send_tasks(sent: set[int]) -> None:
+    """Drop the queued send tasks of the mails just marked sent: the worker would find each one
+    sent and do nothing, hundreds of times, at the demo's start."""
+    from django.apps import apps
+
+    if not sent or not apps.is_installed("django_tasks_db"):
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    from loket.notify.tasks import send_outbox_message
+
+    queued = DBTaskResult.objects.filter(task_path=send_outbox_message.module_path, status="READY")
+    stale = [pk for pk, call in queued.values_list("pk", "args_kwargs") if (call.get("args") or [None])[0] in sent]
+    DBTaskResult.objects.filter(pk__in=stale).delete()
