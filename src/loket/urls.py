@@ -14,6 +14,7 @@ urlpatterns = [
     path("antrian/", include("loket.counter.public_urls")),
     path("survei/", include("loket.survey.public_urls")),
     path("standar-pelayanan/", include("loket.service_standard.public_urls")),
+    path("ops/", include("loket.operations.urls")),
     path("", include("loket.web.portal_urls")),
     path("", include("loket.web.urls")),
 ]
