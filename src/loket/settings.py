@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "loket.survey",
     "loket.service_standard",
     "loket.tallies",
+    "loket.operations",
     "loket.notify",
     "loket.web",
     "loket.throttle",
@@ -260,6 +261,8 @@ LOKET_PERIODIC_JOBS = [
     "loket.directory.credentials.erase_expired_credentials",
     "loket.notify.services.erase_expired_secret_links",
     "loket.mailbox.services.poll_all",
+    "loket.counter.tasks.tidy_queues",
+    "loket.reports.exports.erase_expired_exports",
 ]
 # A one-time credential link is valid this many hours.
 LOKET_LINK_HOURS = int(os.environ.get("LOKET_LINK_HOURS", 24))

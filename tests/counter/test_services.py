@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from django.core.management import call_command
 
 from loket.counter import services
 from loket.counter.lanes import queue_lanes
@@ -236,3 +237,32 @@ def test_a_closing_time_from_the_environment_closes_the_queue_then(desk, setting
     assert services.close_day(desk.unit, now=desk.at(15, 30)) == 1
     waiting.refresh_from_db()
     assert waiting.status == Status.CLOSED
+
+
+def test_the_worker_closes_yesterday_and_marks_no_shows_with_no_page_open(desk, settings, monkeypatch):
+    # Thursday 3 December 2026, 10:00 at the unit; the no-show minutes are the default 10.
+    thursday = dt.date(2026, 12, 3)
+    one, two = desk.counters
+    services.sign_in(one, desk.helpdesk)
+    services.sign_in(two, desk.helpdesk2)
+    late = ticket(desk, desk.at(9, 0, thursday))
+    recent = ticket(desk, desk.at(9, 1, thursday))
+    waiting = ticket(desk, desk.at(9, 2, thursday))
+    assert services.call_next(one, desk.helpdesk, now=desk.at(9, 30, thursday)) == late
+    assert services.call_next(two, desk.helpdesk2, now=desk.at(9, 55, thursday)) == recent
+    yesterday = ticket(desk, desk.at(15, 0))  # Wednesday, left waiting when the queue closed
+    monkeypatch.setattr("django.utils.timezone.now", lambda: desk.at(10, 0, thursday))
+    assert "loket.counter.tasks.tidy_queues" in settings.LOKET_PERIODIC_JOBS
+
+    call_command("worker", "--once")  # the configured periodic jobs, as the worker runs them
+
+    statuses = {t: QueueTicket.objects.get(pk=t.pk).status for t in (late, recent, waiting, yesterday)}
+    assert statuses == {
+        late: Status.NO_SHOW,  # called 30 minutes ago
+        recent: Status.CALLED,  # called 5 minutes ago
+        waiting: Status.WAITING,
+        yesterday: Status.CLOSED,
+    }
+    late.refresh_from_db()
+    assert late.no_show_at == desk.at(10, 0, thursday)
+    assert TicketEvent.objects.filter(ticket=yesterday, kind=TicketEvent.Kind.CLOSED).exists()
