@@ -38,10 +38,12 @@ from loket.deviations.selectors import late_step
 from loket.deviations.services import is_over
 from loket.directory.backends import backend_for
 from loket.directory.passwords import generate_temporary_password
+from loket.notify.mail_files import SinkMail, read_folder
 from loket.notify.models import OutboxMessage
 from loket.sop.model import Sop
 from loket.staff import rules
 
+from .admin_zone import admin_zone
 from .console_forms import RunStep, read_decision, run_steps, with_posted
 from .registration_panel import letter_step, line_values, registration_panel, with_training_wait
 
@@ -261,11 +263,20 @@ def outbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(OutboxMessage.objects.select_related("case").order_by("-id"), 50).get_page(
         request.GET.get("halaman")
     )
-    sink: list[dict[str, str]] = []
+    sink: list[dict[str, Any]] = []
+    zone = admin_zone(request.user)
     if settings.DEBUG and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
-        folder = Path(settings.EMAIL_FILE_PATH)
-        files = (
-            sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True)[:20] if folder.is_dir() else []
-        )
-        sink = [{"name": f.name, "text": f.read_text(encoding="utf-8", errors="replace")} for f in files]
-    return render(request, "web/console/outbox.html", {"page": page, "sink": sink})
+        sink = _sink_mails(read_folder(Path(settings.EMAIL_FILE_PATH)), zone)
+    return render(request, "web/console/outbox.html", {"page": page, "sink": sink, "zone": zone})
+
+
+def _sink_mails(mails: list[SinkMail], zone: zoneinfo.ZoneInfo) -> list[dict[str, Any]]:
+    """Each mail of the sink with the zone its time is read in: the unit's of the case it was
+    written for (found by its Message-ID in the outbox), else `zone`."""
+    ids = [m.message_id for m in mails if m.message_id]
+    found = OutboxMessage.objects.filter(message_id__in=ids, case__isnull=False)
+    units = {
+        message_id: zoneinfo.ZoneInfo(name)
+        for message_id, name in found.values_list("message_id", "case__unit__zona_waktu")
+    }
+    return [{"m": m, "zone": units.get(m.message_id, zone)} for m in mails]
