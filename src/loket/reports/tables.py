@@ -56,6 +56,7 @@ class Table:
     more: str = ""  # said under the table when the page shows only part of it
     csv_query: str = ""  # the page's query string for this table's CSV
     extra_heading: str = ""  # the page only: the heading of the rows' `extra` cell
+    extra_at: int = -1  # the page only: the column after which the `extra` cell stands
     cols: list[Col] = field(default_factory=list)
 
 

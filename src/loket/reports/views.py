@@ -249,6 +249,8 @@ def _deviation_cells(request: HttpRequest, spec: ReportFilter, report: Report, s
     summary = deviations.deviation_summary(request.user, spec)
     reviews = deviations.may_review(request.user)
     steps.extra_heading = _("Penyimpangan")
+    # beside the overdue count it accounts for
+    steps.extra_at = next(i for i, c in enumerate(steps.cols) if c.heading == _("melewati mutu baku"))
     for step, row in zip(report.steps, steps.rows, strict=True):
         counts = summary.get((step.sop.pk, step.step))
         if not counts:
