@@ -116,8 +116,10 @@ def test_a_reply_threaded_by_in_reply_to_supplies_the_missing_document(service, 
     by_template = {m.message["Message-ID"]: m for m in smtp_server.wait_for(2)}
     sent_ask = by_template[ask.message_id].message
     first = OutboxMessage.objects.get(case=case, template="diterima")
+    opening = InboundMail.objects.get(case=case, status=InboundMail.Status.REQUEST).message_id
     assert sent_ask["In-Reply-To"] == first.message_id
-    assert sent_ask["References"] == first.message_id
+    # The thread starts at the requester's mail that opened the case.
+    assert sent_ask["References"] == f"{opening} {first.message_id}"
     assert sent_ask["Auto-Submitted"] == "auto-generated"
 
 

@@ -35,7 +35,7 @@ from loket.catalog.models import SopVersion
 from loket.catalog.selectors import latest_versions, parsed
 from loket.directory.models import Account
 from loket.notify.models import OutboxMessage
-from loket.notify.services import queue_mail
+from loket.notify.services import message_id_of, queue_mail
 
 from .models import InboundMail, Mailbox
 
@@ -327,6 +327,12 @@ def _role_of(account: Any, sop: Any) -> str:
     return str(account.role) if account is not None and account.role in sop.peran_akun else ""
 
 
+def answered_id(mail: Incoming) -> str:
+    """The Message-ID a mail answering `mail` names in In-Reply-To: its own, unless the mail had
+    none (then Loket named it by its content, an ID no client knows)."""
+    return "" if mail.message_id.endswith("@loket.invalid>") else mail.message_id
+
+
 def _ask(
     mail: Incoming,
     *,
@@ -346,6 +352,7 @@ def _ask(
         to=mail.from_address,
         template=TEMPLATE_FIX,
         case=case,
+        in_reply_to=answered_id(mail),
         context={
             "reference": case.reference if case else "",
             "mail_subject": mail.subject[:200],
@@ -514,6 +521,10 @@ def new_request(
         except Invalid as exc:
             problems = _problem_lines(sop, exc.problems) or [exc.message]
         else:
+            # The case's first mail (the receipt) answers the requester's mail, in its thread.
+            OutboxMessage.objects.filter(case=submitted.case, in_reply_to="").update(
+                in_reply_to=message_id_of(answered_id(mail))
+            )
             kodes = {name: kode for kode, name, _content in uploads}
             return Outcome(InboundMail.Status.REQUEST, _("Permohonan dibuat."), submitted.case, kodes)
     _ask(mail, unit=unit, sop=sop, problems=problems, berkas=berkas, case=None)

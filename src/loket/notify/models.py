@@ -33,6 +33,9 @@ class OutboxMessage(models.Model):
     # The mail's Message-ID header, chosen at queue time: every attempt, a resend after a crash
     # included, carries the same one, so receivers can tell a duplicate.
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    # The Message-ID of the mail this one answers that Loket did not send (the requester's mail
+    # read from a unit's mailbox): In-Reply-To and the head of References (tasks._thread_headers).
+    in_reply_to = models.CharField(_("membalas Message-ID"), max_length=255, blank=True)
     # Files sent with the mail: a case's document (`{"document": id}`, read at send time) or a
     # small text file (`{"name", "content_type", "text"}`, e.g. a calendar invitation). No secret.
     attachments = models.JSONField(_("lampiran"), default=list, blank=True)

@@ -67,6 +67,16 @@ def render_mail(template: str, context: dict[str, Any]) -> tuple[str, str]:
     return subject, body
 
 
+_MESSAGE_ID = re.compile(r"<[^<>\s@]+@[^<>\s@]+>")
+
+
+def message_id_of(value: str) -> str:
+    """The one `<left@right>` Message-ID in a header value, or "" (nothing else goes into a
+    header Loket writes: no line break, no second value)."""
+    found = _MESSAGE_ID.findall(value or "")
+    return found[0] if len(found) == 1 and len(found[0]) <= 255 else ""
+
+
 def _addressee(case: Any, to: str) -> str:
     """The name a mail about `case` greets its reader by: the requester or the account holder
     whose address it goes to; "" (the template says "Bapak/Ibu") for anyone else."""
@@ -88,6 +98,7 @@ def queue_mail(
     case: Any = None,
     secret_link: str = "",
     attachments: list[dict[str, Any]] | None = None,
+    in_reply_to: str = "",
 ) -> OutboxMessage:
     """Render `template` and put the mail in the outbox, to be sent by the worker.
 
@@ -101,7 +112,9 @@ def queue_mail(
        on commit, so that no mail leaves for a change that was rolled back.
 
     The link must come through `secret_link`, never through `context`. `attachments` (see
-    OutboxMessage.attachments) never carry a secret either.
+    OutboxMessage.attachments) never carry a secret either. `in_reply_to`: the Message-ID of the
+    mail (not Loket's) this one answers, e.g. the requester's mail read from the mailbox; the
+    mail then carries In-Reply-To and References naming it (tasks._thread_headers).
     """
     validate_email(to)
     if "link" in context:
@@ -129,6 +142,7 @@ def queue_mail(
         secret_code=secret_code if CODE_MARKER in body else "",
         message_id=new_message_id(),
         attachments=attachments or [],
+        in_reply_to=message_id_of(in_reply_to),
     )
     _enqueue(message)
     return message

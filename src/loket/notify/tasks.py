@@ -182,21 +182,30 @@ MAX_REFERENCES = 10
 
 
 def _thread_headers(message: OutboxMessage) -> dict[str, str]:
-    """In-Reply-To and References for a mail of a case: the Message-IDs of the case's earlier
-    mail, so that the requester's client shows one thread and their reply names the case."""
-    if message.case_id is None:
+    """In-Reply-To and References: the mail this one answers and the thread before it, so that
+    the requester's client shows one thread and their reply names the case.
+
+    The thread is, in order, the Message-IDs of the case's earlier mail, each preceded by the
+    requester's mail it answered (`in_reply_to`: the mail that opened the case, a reply read from
+    the mailbox), then the requester's mail this one answers. In-Reply-To is that last mail: the
+    requester's mail this one answers, else the case's latest earlier mail. A mail of no case
+    answers only its `in_reply_to`, when it has one."""
+    thread: list[str] = []
+    if message.case_id is not None:
+        for answered, own in (
+            OutboxMessage.objects.filter(case_id=message.case_id, pk__lt=message.pk)
+            .order_by("pk")
+            .values_list("in_reply_to", "message_id")
+        ):
+            thread += [answered, own]
+    thread = [i for i in dict.fromkeys(thread) if i and i != message.in_reply_to]
+    if message.in_reply_to:
+        thread.append(message.in_reply_to)
+    if not thread:
         return {}
-    earlier = list(
-        OutboxMessage.objects.filter(case_id=message.case_id, pk__lt=message.pk)
-        .exclude(message_id="")
-        .order_by("pk")
-        .values_list("message_id", flat=True)
-    )
-    if not earlier:
-        return {}
-    if len(earlier) > MAX_REFERENCES:
-        earlier = [earlier[0], *earlier[-(MAX_REFERENCES - 1) :]]
-    return {"In-Reply-To": earlier[-1], "References": " ".join(earlier)}
+    if len(thread) > MAX_REFERENCES:
+        thread = [thread[0], *thread[-(MAX_REFERENCES - 1) :]]
+    return {"In-Reply-To": thread[-1], "References": " ".join(thread)}
 
 
 def _attach(mail: EmailMessage, message: OutboxMessage) -> None:
