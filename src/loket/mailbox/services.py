@@ -81,10 +81,18 @@ class Incoming:
     attachments: list[Attachment]
     text: str = ""
     sent_at: dt.datetime | None = None
+    from_name: str = ""  # the display name of From, when the mail gives one
 
     def header(self, name: str) -> str:
         values = self.headers.get(name.lower()) or [""]
         return " ".join(v.strip() for v in values).strip()
+
+
+def display_name(name: str) -> str:
+    """A From display name fit to greet by: its printable text, quotes and spaces tidied, at most
+    100 characters; "" when it is only an address."""
+    text = " ".join("".join(c for c in name if c.isprintable()).replace('"', " ").split())[:100]
+    return "" if "@" in text else text
 
 
 def incoming_from(msg: Any) -> Incoming:
@@ -110,6 +118,7 @@ def incoming_from(msg: Any) -> Incoming:
         ],
         text=msg.text or "",
         sent_at=sent_at,
+        from_name=display_name(msg.from_values.name if msg.from_values else ""),
     )
 
 
@@ -343,10 +352,14 @@ def _ask(
     case: Case | None,
     service_name: str = "",
     documents: list[str] | None = None,
+    account: Any = None,
 ) -> None:
     """Reply to the sender with what was wrong and what to send (threaded when there is a case).
     `service_name` and `documents` replace the SOP's name and its documents' lines when the
-    answer names several services (sop is then None)."""
+    answer names several services (sop is then None). The greeting names, on a case, whom the
+    case knows at that address (notify.services._addressee); else the directory `account` the
+    address belongs to; else the mail's display name; else "Bapak/Ibu"."""
+    name = account.name if account is not None and account.name else mail.from_name
     example = f"{berkas[0].kode}.pdf" if berkas else "dokumen.pdf"
     queue_mail(
         to=mail.from_address,
@@ -361,6 +374,7 @@ def _ask(
             "documents": _document_lines(berkas) if documents is None else documents,
             "example": example,
             "unit_name": unit.nama,
+            **({} if case is not None else {"name": name}),
         },
     )
 
@@ -458,7 +472,7 @@ def _answer_without_attachments(mailbox: Mailbox, mail: Incoming) -> Outcome:
     asked = [sop.berkas_for(_role_of(sender, sop)) for sop in sops]
     problem = _("E-mail Anda tidak berlampiran.")
     if len(sops) == 1:
-        _ask(mail, unit=unit, sop=sops[0], problems=[problem], berkas=asked[0], case=None)
+        _ask(mail, unit=unit, sop=sops[0], problems=[problem], berkas=asked[0], case=None, account=sender)
     else:
         documents = [
             f"{sop.nama}: {line}" for sop, berkas in zip(sops, asked, strict=True) for line in _document_lines(berkas)
@@ -472,6 +486,7 @@ def _answer_without_attachments(mailbox: Mailbox, mail: Incoming) -> Outcome:
             case=None,
             service_name=f" {_('atau')} ".join(sop.nama for sop in sops),
             documents=documents,
+            account=sender,
         )
     return Outcome(InboundMail.Status.ANSWERED, _("Tanpa lampiran; dijawab dengan berkas yang perlu dikirim."))
 
@@ -527,7 +542,7 @@ def new_request(
             )
             kodes = {name: kode for kode, name, _content in uploads}
             return Outcome(InboundMail.Status.REQUEST, _("Permohonan dibuat."), submitted.case, kodes)
-    _ask(mail, unit=unit, sop=sop, problems=problems, berkas=berkas, case=None)
+    _ask(mail, unit=unit, sop=sop, problems=problems, berkas=berkas, case=None, account=account)
     return Outcome(InboundMail.Status.ANSWERED, "; ".join(problems))
 
 
