@@ -5,6 +5,7 @@ port of 127.0.0.1, without TLS. One server per test session; each test gets an a
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import grp
 import io
@@ -168,10 +169,13 @@ def imap(box: Mailbox) -> Any:
     return MailBoxUnencrypted(box.host, box.port, timeout=10).login(box.username, box.get_password())
 
 
-def deliver_mail(box: Mailbox, message: EmailMessage, folder: str = "INBOX") -> None:
-    """Put a mail in the mailbox with IMAP APPEND, as a mail server's delivery would."""
+def deliver_mail(
+    box: Mailbox, message: EmailMessage, folder: str = "INBOX", *, arrived: datetime.datetime | None = None
+) -> None:
+    """Put a mail in the mailbox with IMAP APPEND, as a mail server's delivery would; `arrived`
+    sets when the server received it (its INTERNALDATE; default now)."""
     with imap(box) as client:
-        client.append(message.as_bytes(), folder, flag_set=())
+        client.append(message.as_bytes(), folder, dt=arrived, flag_set=())
 
 
 def folder_subjects(box: Mailbox, folder: str) -> list[str]:
@@ -196,12 +200,13 @@ def make_mail(
     attachments: list[tuple[str, str, bytes]] = (),  # type: ignore[assignment]
     headers: dict[str, str] | None = None,
     body: str = "Dengan hormat,\nterlampir berkas permohonan kami.\n",
+    date: datetime.datetime | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = email.utils.formatdate(localtime=True)
+    message["Date"] = email.utils.format_datetime(date) if date else email.utils.formatdate(localtime=True)
     message["Message-ID"] = email.utils.make_msgid(domain="pemohon.test")
     for name, value in (headers or {}).items():
         message[name] = value

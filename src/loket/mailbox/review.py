@@ -76,6 +76,7 @@ def read_again(mailbox: Mailbox, row: InboundMail) -> services.Incoming:
                 for msg in found:
                     mail = services.incoming_from(msg)
                     if mail.message_id == row.message_id:
+                        mail.arrived_at = services.internal_date(box, msg.uid)
                         return mail
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}".replace(mailbox.get_password() or "\x00", "***")[:300]

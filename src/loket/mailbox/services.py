@@ -82,6 +82,7 @@ class Incoming:
     text: str = ""
     sent_at: dt.datetime | None = None
     from_name: str = ""  # the display name of From, when the mail gives one
+    arrived_at: dt.datetime | None = None  # when the mailbox received it (IMAP INTERNALDATE)
 
     def header(self, name: str) -> str:
         values = self.headers.get(name.lower()) or [""]
@@ -95,8 +96,8 @@ def display_name(name: str) -> str:
     return "" if "@" in text else text
 
 
-def incoming_from(msg: Any) -> Incoming:
-    """An imap-tools MailMessage as an Incoming."""
+def incoming_from(msg: Any, *, arrived_at: dt.datetime | None = None) -> Incoming:
+    """An imap-tools MailMessage as an Incoming (`arrived_at`: its INTERNALDATE, internal_date)."""
     obj: Message = msg.obj
     headers = {name.lower(): [str(v) for v in values] for name, values in msg.headers.items()}
     message_id = (headers.get("message-id") or [""])[0].strip()
@@ -119,7 +120,58 @@ def incoming_from(msg: Any) -> Incoming:
         text=msg.text or "",
         sent_at=sent_at,
         from_name=display_name(msg.from_values.name if msg.from_values else ""),
+        arrived_at=arrived_at,
     )
+
+
+_INTERNALDATE = re.compile(
+    rb'INTERNALDATE "\s?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})"'
+)
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def internal_date(box: Any, uid: str) -> dt.datetime | None:
+    """When the server received mail `uid` of the selected folder (IMAP INTERNALDATE, which
+    imap-tools does not fetch), or None when the server does not say."""
+    try:
+        _status, data = box.client.uid("FETCH", str(uid), "(INTERNALDATE)")
+    except Exception:  # the mail is still read; its Date header stands in
+        return None
+    for item in data or []:
+        raw = item[0] if isinstance(item, tuple) else item
+        found = _INTERNALDATE.search(raw if isinstance(raw, bytes) else b"")
+        if found is None:
+            continue
+        day, month, year, hh, mm, ss, sign, oh, om = (g.decode() for g in found.groups())
+        if month.lower() not in _MONTHS:
+            return None
+        offset = dt.timedelta(hours=int(oh), minutes=int(om)) * (-1 if sign == "-" else 1)
+        try:
+            return dt.datetime(
+                int(year),
+                _MONTHS.index(month.lower()) + 1,
+                int(day),
+                int(hh),
+                int(mm),
+                int(ss),
+                tzinfo=dt.timezone(offset),
+            )
+        except ValueError:
+            return None
+    return None
+
+
+# A mail's arrival is believed at most this far back (a wrong clock, a mail resent from an archive).
+ARRIVAL_WINDOW = dt.timedelta(days=7)
+
+
+def arrival(mail: Incoming, now: dt.datetime | None = None) -> dt.datetime:
+    """When the requester's mail reached the unit, the start of the case it opens: the server's
+    INTERNALDATE, else the mail's Date header, else now; never later than now and never earlier
+    than ARRIVAL_WINDOW before it."""
+    now = now or timezone.now()
+    when = mail.arrived_at or mail.sent_at or now
+    return min(now, max(when, now - ARRIVAL_WINDOW))
 
 
 # -- what kind of mail ------------------------------------------------------------------------
@@ -532,6 +584,7 @@ def new_request(
                     agency_id=account.agency_id,
                     role=role,
                     files=uploads,
+                    at=arrival(mail),
                 )
         except Invalid as exc:
             problems = _problem_lines(sop, exc.problems) or [exc.message]
@@ -678,7 +731,7 @@ def poll_mailbox(mailbox: Mailbox) -> PollResult:
             box.folder.set(mailbox.inbox_folder)
             for msg in box.fetch(mark_seen=False, limit=batch_size(), bulk=True):
                 result.read += 1
-                mail = incoming_from(msg)
+                mail = incoming_from(msg, arrived_at=internal_date(box, msg.uid))
                 row = InboundMail.objects.filter(mailbox=mailbox, message_id=mail.message_id).first()
                 if row is not None and row.done:
                     _move(box, msg.uid, mailbox.processed_folder, row)  # handled before a crash
