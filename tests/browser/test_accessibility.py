@@ -1,6 +1,7 @@
 """axe-core (from the npm registry, installed by `make test`) on the pages people use: the portal,
 the SOP catalogue, the sign-ins, the console's queue, case page, outbox and lanes, the front
-office, the counter and the board. No serious or critical violation is allowed; the test names
+office, the counter and the board (at 1280 px; the other pages, at 390 px, are in
+test_more_pages_width_and_axe.py). No serious or critical violation is allowed; the test names
 each one it finds (rule, impact, the elements)."""
 
 from __future__ import annotations

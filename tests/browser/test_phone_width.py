@@ -1,7 +1,9 @@
 """At 390 px (a phone) no page scrolls sideways and every button, field and navigation link is
 at least 44 px high (a finger's target): the portal, the SOP catalogue and each built-in
-SOP's page, the sign-ins, and the console's work queue, case page, outbox, lanes and counter
-pages. A wide table may scroll inside its own frame (`.table-scroll`); the page itself may not."""
+SOP's page, the sign-ins, and the console's work queue, case page, outbox and lanes. The
+counter's pages and the rest (receipt, status, account, training, mailbox, reports, deviations,
+survey, Standar Pelayanan) are checked the same way, with axe, in test_more_pages_width_and_axe.py.
+A wide table may scroll inside its own frame (`.table-scroll`); the page itself may not."""
 
 from __future__ import annotations
 
