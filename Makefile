@@ -44,6 +44,16 @@ demo: demo-setup
 test: install system-deps $(VENV)/node/axe-$(AXE_VERSION)
 	$(BIN)/python -m pytest
 
+# The suite on PostgreSQL, as CI runs it: PG_URL names a database on a server that answers (it
+# need not exist); pytest creates test_<name> beside it and drops it afterwards. PYTEST_ARGS
+# narrows the run, e.g. make test-postgres PYTEST_ARGS="tests/counter".
+PG_URL ?= postgres://postgres@127.0.0.1:5432/loket_make_test
+PYTEST_ARGS ?=
+test-postgres: install system-deps $(VENV)/node/axe-$(AXE_VERSION)
+	@$(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=5).close()" \
+		|| { echo "PostgreSQL does not answer at $(PG_URL) (set PG_URL)" >&2; exit 1; }
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
