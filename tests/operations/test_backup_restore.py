@@ -1,0 +1,232 @@
+"""`loket backup` and `loket restore` end to end, on SQLite and (when it answers on
+127.0.0.1:5432) PostgreSQL: instances of their own in temporary directories and databases,
+driven through the `loket` command in subprocesses as an operator would.
+
+A source instance with three finished (sealed) cases and one open case is backed up; the backup
+restores into an empty instance, every seal verifies and every document is byte-identical; a
+tampered document or dump is refused before the target is touched; a target with data is
+refused; a missing document fails the backup unless `--allow-missing`, and the restore of such a
+backup reports the broken seal and exits non-zero."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+def postgres_answers() -> bool:
+    if not Path("/usr/bin/psql").exists():
+        return False
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+    except OSError:
+        return False
+    return subprocess.run(["/usr/bin/psql", f"{PG}/postgres", "-Atc", "SELECT 1"], capture_output=True).returncode == 0
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    done = subprocess.run(["/usr/bin/psql", f"{PG}/{database}", "-Atqc", sql], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@dataclass
+class Instance:
+    var: Path
+    database_url: str
+
+    @property
+    def media(self) -> Path:
+        return self.var / "media"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LOKET_", "DATABASE_URL", "DJANGO_"))}
+        env.update(
+            LOKET_DEBUG="1",
+            LOKET_LOG_LEVEL="WARNING",
+            LOKET_VAR_DIR=str(self.var),
+            DATABASE_URL=self.database_url,
+            PYTHONPATH=str(ROOT),
+        )
+        return env
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=self.env(), capture_output=True, text=True, timeout=600
+        )
+
+    def loket(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run("-m", "loket.cli", *args)
+
+
+def make_instance(vendor: str, tmp: Path, name: str) -> Instance:
+    var = tmp / name
+    var.mkdir()
+    if vendor == "sqlite":
+        return Instance(var, f"sqlite:///{var / 'loket.sqlite3'}")
+    database = f"ops_test_{name}"
+    psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    psql(f"CREATE DATABASE {database}")
+    return Instance(var, f"{PG}/{database}")
+
+
+def tables(instance: Instance, vendor: str) -> list[str]:
+    if vendor == "sqlite":
+        import sqlite3
+
+        path = instance.var / "loket.sqlite3"
+        if not path.exists():
+            return []
+        with sqlite3.connect(path) as db:
+            return sorted(r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    database = instance.database_url.rsplit("/", 1)[1]
+    return psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", database).split()
+
+
+@dataclass
+class Setup:
+    vendor: str
+    tmp: Path
+    source: Instance
+    references: list[str]
+    backup: Path
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def setup(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    vendor = request.param
+    if vendor == "postgresql" and not postgres_answers():
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432 (user postgres): the PostgreSQL run is skipped")
+    tmp = tmp_path_factory.mktemp(f"ops-{vendor}")
+    source = make_instance(vendor, tmp, "src")
+    seeded = source.run("-m", "tests.operations.seed", "3")
+    assert seeded.returncode == 0, seeded.stderr
+    references = seeded.stdout.split()
+    done = source.loket("backup", str(tmp / "backup"))
+    assert done.returncode == 0, done.stderr
+    assert "4 permohonan, 3 arsip tersegel, 8 berkas" in done.stdout
+    yield Setup(vendor, tmp, source, references, tmp / "backup")
+    if vendor == "postgresql":
+        for name in ("src", "dst", "other", "fresh"):
+            psql(f"DROP DATABASE IF EXISTS ops_test_{name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module")
+def restored(setup):  # type: ignore[no-untyped-def]
+    """The backup restored into an empty instance: never migrated on SQLite, migrated but unused
+    on PostgreSQL (both count as empty)."""
+    target = make_instance(setup.vendor, setup.tmp, "dst")
+    if setup.vendor == "postgresql":
+        migrated = target.loket("migrate", "-v0")
+        assert migrated.returncode == 0, migrated.stderr
+    done = target.loket("restore", str(setup.backup))
+    return target, done
+
+
+def tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_the_manifest_lists_the_dump_and_every_document_with_its_hash(setup):
+    manifest = json.loads((setup.backup / "manifest.json").read_text())
+    assert manifest["format"] == 1 and manifest["database"]["vendor"] == setup.vendor
+    assert manifest["loket_version"] and manifest["created_at"]
+    assert (setup.backup / manifest["database"]["file"]).is_file() and len(manifest["database"]["sha256"]) == 64
+    assert [d["path"] for d in manifest["documents"]] == tree(setup.source.media)
+    for doc in manifest["documents"]:
+        assert doc["path"].endswith(doc["sha256"])  # documents are stored under their SHA-256
+        assert doc["size"] == (setup.source.media / doc["path"]).stat().st_size
+    assert manifest["missing"] == [] and manifest["counts"]["archives"] == 3
+
+
+def test_it_restores_into_an_empty_instance_and_every_seal_verifies(setup, restored):
+    target, done = restored
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "8 berkas; 3 dari 3 arsip tersegel UTUH" in done.stdout
+    # Every document byte-identical, and nothing else.
+    assert tree(target.media) == tree(setup.source.media)
+    match, mismatch, errors = filecmp.cmpfiles(setup.source.media, target.media, tree(target.media), shallow=False)
+    assert (len(match), mismatch, errors) == (8, [], [])
+    # The restored instance works as an instance: its archive verifies through the usual command.
+    checked = target.loket("archive", "verify", setup.references[0])
+    assert checked.returncode == 0 and f"Arsip {setup.references[0]} UTUH" in checked.stdout
+    assert target.loket("archive", "verify", setup.references[-1]).returncode == 2  # the open case: not sealed
+
+
+def test_a_target_with_data_is_refused(setup, restored):
+    target, _done = restored
+    before = tree(target.media)
+    again = target.loket("restore", str(setup.backup))
+    assert again.returncode == 2
+    assert "Basis data tujuan tidak kosong" in again.stderr and "cases_case" in again.stderr
+    assert tree(target.media) == before
+
+
+@pytest.mark.parametrize("what", ["document", "dump"])
+def test_a_tampered_backup_is_refused_before_the_target_is_touched(setup, what):
+    copy = setup.tmp / f"tampered-{what}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(setup.backup, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    name = f"media/{manifest['documents'][0]['path']}" if what == "document" else manifest["database"]["file"]
+    with open(copy / name, "ab") as fh:
+        fh.write(b"diubah")
+    target = fresh(setup, "other")
+    before = tables(target, setup.vendor)
+    done = target.loket("restore", str(copy))
+    assert done.returncode == 2
+    assert f"{name} tidak sama dengan manifest" in done.stderr
+    assert "Pemulihan dibatalkan sebelum mengubah apa pun." in done.stderr
+    assert tables(target, setup.vendor) == before == []
+    assert not target.media.exists()
+
+
+def fresh(setup: Setup, name: str) -> Instance:
+    """An empty instance of the module's own (made once, shared by the parametrized cases)."""
+    if (setup.tmp / name).exists():
+        url = f"sqlite:///{setup.tmp / name / 'loket.sqlite3'}" if setup.vendor == "sqlite" else f"{PG}/ops_test_{name}"
+        return Instance(setup.tmp / name, url)
+    return make_instance(setup.vendor, setup.tmp, name)
+
+
+def test_force_restores_over_a_target_with_data(setup, restored):
+    target, _done = restored
+    done = target.loket("restore", "--force", str(setup.backup))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 dari 3 arsip tersegel UTUH" in done.stdout
+    assert tree(target.media) == tree(setup.source.media)
+
+
+def test_a_missing_document_fails_the_backup_unless_allowed_and_its_seal_then_fails(setup):
+    manifest = json.loads((setup.backup / "manifest.json").read_text())
+    gone = manifest["documents"][0]["path"]
+    reference = gone.split("/")[2]
+    aside = setup.tmp / "aside"
+    shutil.move(setup.source.media / gone, aside)
+    try:
+        failed = setup.source.loket("backup", str(setup.tmp / "incomplete"))
+        allowed = setup.source.loket("backup", "--allow-missing", str(setup.tmp / "allowed"))
+    finally:
+        shutil.move(aside, setup.source.media / gone)
+    assert failed.returncode == 1
+    assert f"Berkas {gone} (cases.Document): hilang dari penyimpanan." in failed.stderr
+    assert not (setup.tmp / "incomplete").exists()  # no half backup left behind
+    assert allowed.returncode == 0, allowed.stderr
+    recorded = json.loads((setup.tmp / "allowed" / "manifest.json").read_text())
+    assert [m["path"] for m in recorded["missing"]] == [gone] and len(recorded["documents"]) == 7
+    # Restored, the case whose file is gone fails its seal, and the restore says so.
+    done = fresh(setup, "fresh").loket("restore", str(setup.tmp / "allowed"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "2 dari 3 arsip tersegel UTUH" in done.stdout and f"Arsip {reference} TIDAK utuh" in done.stdout
