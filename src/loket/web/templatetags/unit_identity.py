@@ -4,8 +4,9 @@ opening hours, from `units.services.unit_identity`), drawn by web/base.html.
 Which unit a page concerns is read from its context, in this order: `unit_identity` (a view that
 says so), `unit` (a Unit: the portal start page with a unit chosen, the counter's, mailbox's and
 training's pages of a unit), `case` (a Case: the receipt, the status page, the console's case
-page) and `version` (a SopVersion: the request form, an SOP's catalogue page). A page with none
-of them (a list of many units' cases) has no unit footer.
+page) and `version` (a SopVersion: the request form, an SOP's catalogue page); failing those, on a
+console page, the one unit of a staff member whose roles are all there. A page with none of them
+(a list of many units' cases for staff of several units) has no unit footer.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from loket.units.models import Unit
 from loket.units.services import UnitIdentity, unit_identity
@@ -33,7 +35,26 @@ def page_unit_identity(context: Any) -> UnitIdentity | None:
             if isinstance(candidate, Unit):
                 unit = candidate
                 break
+    if unit is None:
+        unit = _staff_unit(context.get("request"))
     return unit_identity(unit) if unit is not None else None
+
+
+def _staff_unit(request: Any) -> Unit | None:
+    """On a console page that names no unit (the queue, the reports), the unit of a staff member
+    whose roles are all at one unit; None for staff of several units and everyone else. Read once
+    per request (the header and the footer both ask)."""
+    if request is None or not request.path.startswith(reverse("console:queue")):
+        return None
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(request, "_loket_staff_unit"):
+        from loket.staff import rules
+
+        units = {role.unit_id: role.unit for role in rules.roles_of(user)}
+        request._loket_staff_unit = next(iter(units.values())) if len(units) == 1 else None
+    return request._loket_staff_unit  # type: ignore[no-any-return]
 
 
 @register.inclusion_tag("web/_unit_footer.html", takes_context=True)
