@@ -1,6 +1,7 @@
-"""Seed an instance for the backup tests: `python -m tests.operations.seed N` with DATABASE_URL
-and LOKET_VAR_DIR pointing at it. It runs `migrate` first; then N cases of the test unit are submitted and finished (each sealed into an archive with its two
-documents), and one more is left open; prints the references, one a line."""
+"""Seed an instance for the backup tests: `python -m tests.operations.seed N [PDF_BYTES]` with
+DATABASE_URL and LOKET_VAR_DIR pointing at it. It runs `migrate` first; then N cases of the test unit are submitted and finished (each sealed into an archive with its two
+documents), and one more is left open; prints the references, one a line. With PDF_BYTES, each
+case's PDF is one of about that size and of its own (random metadata), as scanned letters are."""
 
 from __future__ import annotations
 
@@ -8,7 +9,20 @@ import os
 import sys
 
 
-def main(count: int) -> None:
+def padded_pdf(size: int) -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Keywords": os.urandom(max(size - 500, 2) // 2).hex()})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def main(count: int, pdf_bytes: int = 0) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "loket.settings")
     import django
 
@@ -24,7 +38,11 @@ def main(count: int) -> None:
 
     service = make_service()
     for i in range(count):
-        case = submit(service, email=f"pemohon{i}@gmail.com").case
+        files = None
+        if pdf_bytes:
+            first = service.berkas[0].kode
+            files = service.files(**{first: (f"{first}.pdf", padded_pdf(pdf_bytes))})
+        case = submit(service, email=f"pemohon{i}@gmail.com", files=files).case
         answer_run(case, service.verifier, [(2, "ya", ""), (5, "ya", "cocok")])
         case.refresh_from_db()
         assert hasattr(case, "archive"), case.reference
@@ -33,4 +51,4 @@ def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3, int(sys.argv[2]) if len(sys.argv) > 2 else 0)
