@@ -260,9 +260,9 @@ def seed_deviations() -> bool:
 
     _exec(
         f"""
-        INSERT INTO {Deviation._meta.db_table} (step_run_id, case_id, kind, executor_id, status, version,
-            recorded_at, detail, reason, answered_at, reviewer_id, review_note, reviewed_at)
-        SELECT s.id, s.case_id, 'waktu', s.actor_id,
+        INSERT INTO {Deviation._meta.db_table} (step_run_id, case_id, step, lane, kind, executor_id, status,
+            version, recorded_at, detail, reason, answered_at, reviewer_id, review_note, reviewed_at)
+        SELECT s.id, s.case_id, s.step, s.lane, 'waktu', s.actor_id,
             CASE WHEN s.id % 5 = 0 THEN 'dijawab' ELSE 'terbuka' END,
             CASE WHEN s.id % 5 = 0 THEN 2 ELSE 1 END,
             s.finished_at,

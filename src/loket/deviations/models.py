@@ -34,8 +34,11 @@ class Deviation(models.Model):
     """One deviation of one step (StepRun) of one kind; the step's actor answers for it."""
 
     step_run = models.ForeignKey("cases.StepRun", on_delete=models.CASCADE, related_name="deviations")
-    # The step's case, kept beside it so that lists filter and sort without joining the step.
+    # The step's case, number and lane, kept beside it so that the lists and the report's counts
+    # filter and group without joining the steps (ten million rows at national scale).
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="deviations")
+    step = models.PositiveIntegerField(_("langkah"), db_default=0)
+    lane = models.CharField(_("pelaksana"), max_length=60, blank=True, db_default="")
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     executor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deviations", verbose_name=_("pelaksana")
@@ -68,6 +71,8 @@ class Deviation(models.Model):
             # The supervisor's list and the report's counts: a unit's cases' deviations.
             models.Index(fields=["case", "kind"], name="deviation_case_idx"),
             models.Index(fields=["status", "recorded_at"], name="deviation_status_idx"),
+            # The nav's count of what waits for review: the answered ones, by case.
+            models.Index(fields=["status", "case"], name="deviation_status_case_idx"),
         ]
         verbose_name = _("penyimpangan")
         verbose_name_plural = _("penyimpangan")

@@ -9,10 +9,11 @@ A `pengawas` lane is never agency-scoped (the checker and the install's `lingkup
 holder reviews every agency's cases of the unit; a role row that nevertheless names an agency
 (a bad row) is kept to that agency, the narrower reading of `staff.rules`.
 
-**Filters.** The lists filter exactly as the mutu baku report does: the deviations of the steps
-`reports.mutu_baku.matching_steps` selects for the same `ReportFilter` (period, SOP, version,
-step, lane, staff member, channel, agency, unit), and so within the report's scope; then status
-and kind. A staff member who holds no role any more has no unit to report on, and so no list.
+**Filters.** The lists filter exactly as the mutu baku report does: the deviations of the cases
+`reports.mutu_baku.matching_cases` selects for the same `ReportFilter` (period, SOP, version,
+channel, agency, unit, and so within the report's scope), of the step, lane and staff member it
+names (the deviation's own copy of its step's number and lane, and its executor, who completed
+the step: no step is read); then status and kind. A staff member who holds no role any more has no unit to report on, and so no list.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from loket.catalog.selectors import latest_versions, parsed
-from loket.reports.mutu_baku import ReportFilter, matching_steps
+from loket.reports.mutu_baku import ReportFilter, matching_cases
 from loket.staff import rules
 
 from .models import ANSWERABLE, REVIEWABLE, Deviation, Status
@@ -65,6 +66,19 @@ def _supervised(user: Any) -> list[tuple[int, str, int | None]]:
         if lane and (version.unit_id, lane) in held:
             found.append((version.unit_id, version.kode, held[(version.unit_id, lane)]))
     return found
+
+
+def report_q(user: Any, spec: ReportFilter) -> Q:
+    """Filter over Deviation: the deviations of what the mutu baku report counts for `user` and
+    `spec` (module docstring)."""
+    q = Q(case__in=matching_cases(user, spec).values("pk"))
+    if spec.step is not None:
+        q &= Q(step=spec.step)
+    if spec.lane:
+        q &= Q(lane=spec.lane)
+    if spec.staff is not None:
+        q &= Q(executor_id=spec.staff)
+    return q
 
 
 def review_q(user: Any) -> Q:
@@ -129,7 +143,7 @@ def deviation_list(
     scope = Q(executor=user) if mine else review_q(user)
     if not _active(user):
         return Deviation.objects.none()
-    qs = Deviation.objects.filter(scope, step_run__in=matching_steps(user, spec).values("pk"))
+    qs = Deviation.objects.filter(scope, report_q(user, spec))
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -145,8 +159,8 @@ def deviation_summary(user: Any, spec: ReportFilter) -> dict[tuple[int, int], di
     review, or accepted) and how many were accepted (`diterima`). Over the steps the report
     itself counts for `user` and `spec` (its scope and filters, both kinds); one SQL aggregate."""
     rows = (
-        Deviation.objects.filter(step_run__in=matching_steps(user, spec).values("pk"))
-        .values("case__sop_id", "step_run__step")
+        Deviation.objects.filter(report_q(user, spec))
+        .values("case__sop_id", "step")
         .annotate(
             jumlah=Count("pk"),
             dijawab=Count("pk", filter=Q(status__in=(Status.ANSWERED, Status.ACCEPTED))),
@@ -155,7 +169,7 @@ def deviation_summary(user: Any, spec: ReportFilter) -> dict[tuple[int, int], di
         .order_by()
     )
     return {
-        (r["case__sop_id"], r["step_run__step"]): {
+        (r["case__sop_id"], r["step"]): {
             "jumlah": r["jumlah"],
             "dijawab": r["dijawab"],
             "diterima": r["diterima"],

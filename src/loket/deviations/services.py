@@ -125,6 +125,8 @@ def record_deviations(run: StepRun, *, case: Case, now: dt.datetime, reason: str
         deviation = Deviation.objects.create(
             step_run=run,
             case=case,
+            step=run.step,
+            lane=run.lane,
             kind=kind,
             executor=run.actor,
             recorded_at=now,
