@@ -61,7 +61,7 @@ def test_it_is_ok_with_a_fresh_heartbeat_and_no_late_mail(client, django_assert_
     heartbeat()
     mail(60)
     mail(5000, status=OutboxMessage.Status.SENT)  # sent long ago: not waiting
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(3):
         code, data, response = get(client)
     assert code == 200
     assert data["status"] == "ok" and data["problems"] == []

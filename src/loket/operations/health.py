@@ -1,7 +1,7 @@
 """The health of a running Loket, for the reverse proxy and a monitor: `GET /ops/health/` and
 `loket health` both call `check_health`.
 
-Three checks, a few cheap queries in all:
+Three checks, three queries in all:
 - database: `SELECT 1` answers (else the status is "down" and nothing else is asked);
 - worker: the newest heartbeat (`loket.operations.jobs.heartbeat`, a periodic job every worker
   sweep runs) is younger than LOKET_HEALTH_WORKER_MAX_AGE seconds;
@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,9 +96,10 @@ def check_health(*, now: datetime | None = None) -> Health:
     now = now or timezone.now()
     problems: list[str] = []
     try:
-        beat = Heartbeat.objects.aggregate(last=Max("seen_at"))
         worker_limit = worker_max_age()
-        recent = Heartbeat.objects.filter(seen_at__gte=now - timedelta(seconds=worker_limit)).count()
+        beat = Heartbeat.objects.aggregate(
+            last=Max("seen_at"), recent=Count("id", filter=Q(seen_at__gte=now - timedelta(seconds=worker_limit)))
+        )
         waiting = [OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING]
         mail = OutboxMessage.objects.filter(status__in=waiting).aggregate(oldest=Min("created_at"), pending=Count("id"))
     except DatabaseError as exc:
@@ -116,7 +117,7 @@ def check_health(*, now: datetime | None = None) -> Health:
         "last_seen": beat["last"].isoformat() if beat["last"] else None,
         "age_s": worker_age,
         "max_age_s": worker_limit,
-        "processes": recent,
+        "processes": beat["recent"],
     }
     if worker_age is None:
         problems.append(_("Pekerja belum pernah terlihat (jalankan `loket worker`)."))
