@@ -163,6 +163,11 @@ def test_it_restores_into_an_empty_instance_and_every_seal_verifies(setup, resto
     checked = target.loket("archive", "verify", setup.references[0])
     assert checked.returncode == 0 and f"Arsip {setup.references[0]} UTUH" in checked.stdout
     assert target.loket("archive", "verify", setup.references[-1]).returncode == 2  # the open case: not sealed
+    # Its sequences came along: a new row takes the next id, not one the backup already holds.
+    added = target.loket(
+        "shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('baru-setelah-pulih')"
+    )
+    assert added.returncode == 0, added.stderr
 
 
 def test_a_target_with_data_is_refused(setup, restored):
