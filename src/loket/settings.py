@@ -263,6 +263,7 @@ LOKET_PERIODIC_JOBS = [
     "loket.mailbox.services.poll_all",
     "loket.counter.tasks.tidy_queues",
     "loket.reports.exports.erase_expired_exports",
+    "loket.operations.jobs.heartbeat",
 ]
 # A one-time credential link is valid this many hours.
 LOKET_LINK_HOURS = int(os.environ.get("LOKET_LINK_HOURS", 24))
@@ -324,3 +325,11 @@ LOGGING = {
     "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOKET_LOG_LEVEL", "INFO")},
 }
+
+# -- Operations (loket.operations)
+# The health endpoint (docs/operations.md, "Health endpoint"): a worker heartbeat older than this
+# many seconds, or a mail waiting in the outbox longer, answers 503 "degraded".
+LOKET_HEALTH_WORKER_MAX_AGE = int(os.environ.get("LOKET_HEALTH_WORKER_MAX_AGE", 300))
+LOKET_HEALTH_MAIL_MAX_AGE = int(os.environ.get("LOKET_HEALTH_MAIL_MAX_AGE", 900))
+# A monitor on the machine may ask the health endpoint over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^ops/health/$"]

@@ -52,6 +52,13 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("e-mail keluar")
         verbose_name_plural = _("kotak keluar")
+        # The health check's oldest waiting mail: only the few rows not sent yet, however large
+        # the outbox grows.
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(status__in=["pending", "sending"]), name="outbox_waiting_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
