@@ -23,6 +23,19 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request of an earlier test that asked for
+    English (Accept-Language) leaves it active in the thread, as Django's LocaleMiddleware does
+    not switch back after a response."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def installed(db):
     """The four units and the five built-in SOPs, installed as `make demo` does."""
