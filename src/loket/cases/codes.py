@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.db import transaction
+from django.db import connection
 
 from .models import ReferenceCounter
 
@@ -33,10 +33,19 @@ def tracking_digest(code: str) -> str:
 
 
 def next_reference(*, unit, year: int) -> str:  # type: ignore[no-untyped-def]
-    """The next reference number of `unit` in `year`; the counter row is locked until commit."""
-    with transaction.atomic():
-        ReferenceCounter.objects.get_or_create(unit=unit, year=year)
-        counter = ReferenceCounter.objects.select_for_update().get(unit=unit, year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{unit.kode.upper()}-{year}-{counter.last:06d}"
+    """The next reference number of `unit` in `year`, in one statement: an insert of the year's
+    first number that adds one to the row already there (ON CONFLICT ... DO UPDATE ... RETURNING,
+    in both databases). The counter row stays locked until the caller's transaction ends, so two
+    requests of the same unit never get the same number and a rolled-back one gives its number
+    back."""
+    table = ReferenceCounter._meta.db_table
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {table} ({q('unit_id')}, {q('year')}, {q('last')}) VALUES (%s, %s, 1)"
+        f" ON CONFLICT ({q('unit_id')}, {q('year')}) DO UPDATE SET {q('last')} = {table}.{q('last')} + 1"
+        f" RETURNING {q('last')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit.pk, year])
+        (last,) = cursor.fetchone()
+    return f"{unit.kode.upper()}-{year}-{last:06d}"

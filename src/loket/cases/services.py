@@ -99,17 +99,20 @@ def submit_request(
         **_identity_problems(name=name, email=email, user_id=user_id, nip=nip, need=need, channel=channel),
         **text_problems(phone=phone),
     }
-    agency = None
-    if agency_id is None and agency_required(sop_version.unit):
-        problems["agency"] = _("Pilih instansi Anda.")
-    if agency_id is not None:
-        agency = Agency.objects.filter(pk=agency_id, unit=sop_version.unit).first()
-        if agency is None:
-            problems["agency"] = _("Instansi yang dipilih tidak terdaftar di unit ini.")
     unit = sop_version.unit
     account = None
     if not problems.keys() & {"user_id", "nip"}:
         account = backend_for(unit).find(unit=unit, user_id=user_id.strip() or None, nip=nip.strip() or None)
+    agency = None
+    if agency_id is None and agency_required(unit):
+        problems["agency"] = _("Pilih instansi Anda.")
+    if agency_id is not None:
+        if account is not None and account.agency_id == agency_id and account.unit_id == unit.pk:
+            agency = account.agency  # read with the account: no look-up of its own
+        else:
+            agency = Agency.objects.filter(pk=agency_id, unit=unit).first()
+        if agency is None:
+            problems["agency"] = _("Instansi yang dipilih tidak terdaftar di unit ini.")
     role = requester_role(sop, role, account, problems)
     checked = checked_documents(sop, files, problems, role=role)
     if problems:

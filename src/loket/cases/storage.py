@@ -27,7 +27,7 @@ def store_documents(case: Case, checked: Iterable[CheckedFile], *, step: int) ->
             )
             doc.file.save(item.sha256, ContentFile(item.content), save=False)
             written.append(doc)
-            doc.save()
+        Document.objects.bulk_create(written)  # one INSERT for all of them
     except Exception:
         # The transaction rolls the rows back; the files are ours to remove.
         for doc in written:

@@ -4,6 +4,7 @@ one-time links that deliver their temporary passwords, and sign-in attempts."""
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,9 @@ class Account(models.Model):
     class Meta:
         ordering = ["unit", "user_id"]
         constraints = [models.UniqueConstraint(fields=["unit", "user_id"], name="account_unit_user_id_unique")]
+        # A user ID typed in another case is found on this index, not by a scan of the unit's
+        # accounts (directory.backends.local.account_by_user_id).
+        indexes = [models.Index("unit", Lower("user_id"), name="account_unit_user_id_lower")]
         verbose_name = _("akun")
         verbose_name_plural = _("akun")
 

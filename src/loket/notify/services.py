@@ -89,7 +89,6 @@ def _addressee(case: Any, to: str) -> str:
     return ""
 
 
-@transaction.atomic
 def queue_mail(
     *,
     to: str,
@@ -132,19 +131,22 @@ def queue_mail(
         raise MailTemplateError(f"mail template {template!r} has no {{{{ link }}}} for the secret link")
     if LINK_MARKER in subject or CODE_MARKER in subject:
         raise MailTemplateError(f"mail template {template!r} puts a secret in the subject")
-    message = OutboxMessage.objects.create(
-        to=to,
-        template=template,
-        subject=subject,
-        body=body,
-        case=case,
-        secret_link=secret_link,
-        secret_code=secret_code if CODE_MARKER in body else "",
-        message_id=new_message_id(),
-        attachments=attachments or [],
-        in_reply_to=message_id_of(in_reply_to),
-    )
-    _enqueue(message)
+    # The row and its task together; inside the caller's transaction without a savepoint of its
+    # own (two statements less per mail): a refused mail is refused above, before any write.
+    with transaction.atomic(savepoint=False):
+        message = OutboxMessage.objects.create(
+            to=to,
+            template=template,
+            subject=subject,
+            body=body,
+            case=case,
+            secret_link=secret_link,
+            secret_code=secret_code if CODE_MARKER in body else "",
+            message_id=new_message_id(),
+            attachments=attachments or [],
+            in_reply_to=message_id_of(in_reply_to),
+        )
+        _enqueue(message)
     return message
 
 

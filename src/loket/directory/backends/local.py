@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from loket.directory.hashers import TemporaryArgon2PasswordHasher
@@ -25,11 +26,18 @@ def account_by_user_id(unit: Unit, user_id: str) -> Account | None:
     user_id = user_id.strip()
     if not user_id:
         return None
-    exact = Account.objects.filter(unit=unit, user_id=user_id).select_related("agency", "unit").first()
-    if exact is not None:
-        return exact
-    loose = list(Account.objects.filter(unit=unit, user_id__iexact=user_id).select_related("agency", "unit")[:2])
-    return loose[0] if len(loose) == 1 else None
+    # One look-up on the (unit, lower(user_id)) index; user IDs differing only in case are rare
+    # and each is its own account, so the exact spelling wins and an unclear one finds none.
+    found = list(
+        Account.objects.annotate(user_id_lower=Lower("user_id"))
+        .filter(unit=unit, user_id_lower=user_id.lower())
+        .select_related("agency", "unit")
+        .order_by("pk")[:20]
+    )
+    exact = [a for a in found if a.user_id == user_id]
+    if exact:
+        return exact[0]
+    return found[0] if len(found) == 1 else None
 
 
 class LocalBackend(DirectoryBackend):
