@@ -57,6 +57,9 @@ def test_the_queue_costs_the_same_queries_for_one_case_or_twenty(client, service
     with CaptureQueriesContext(connection) as twenty:
         assert client.get(reverse("console:queue")).content.decode().count("UJI-") == 20
     assert len(twenty) == len(one)
+    # and no row of the queue carries its SOP's whole file: the SOP is known by its hash once parsed
+    rows = [q["sql"] for q in twenty.captured_queries if 'FROM "cases_case"' in q["sql"]]
+    assert rows and not [sql for sql in rows if '"catalog_sopversion"."content"' in sql]
 
 
 @pytest.mark.parametrize("who", STRANGERS)

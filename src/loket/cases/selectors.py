@@ -55,6 +55,8 @@ def work_queue(actor: Any) -> QuerySet[Case]:
     return (
         Case.objects.filter(rules.queue_q(actor))
         .select_related("unit", "sop", "agency")
+        # not each row's copy of its SOP's file (8-13 KB): `parsed` knows the SOP by its hash
+        .defer("sop__content")
         .order_by(F("current_due_at").asc(nulls_last=True), "created_at", "id")
     )
 

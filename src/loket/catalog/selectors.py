@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
@@ -34,13 +34,28 @@ def get_version_or_404(kode: str, versi: int | None = None) -> SopVersion:
         raise Http404(str(exc)) from exc
 
 
+# Parsed SOPs by the SHA-256 of their file (installed content never changes under its hash, so an
+# entry is never stale). Keyed by the hash alone so that a version read without its content
+# (`QuerySet.defer("content")`, as the work queue reads its rows' SOPs) is parsed without loading
+# the file again once this process has seen it.
+_PARSED: dict[str, Sop] = {}
+_PARSED_MAX = 256
+_PARSED_LOCK = threading.Lock()
+
+
 def parsed(version: SopVersion) -> Sop:
-    return _parse(version.sha256, version.content)
+    sop = _PARSED.get(version.sha256)
+    if sop is None:
+        sop = _parse(version.sha256, version.content)  # loads a deferred content field: once
+        with _PARSED_LOCK:  # threaded servers: one writer at a time
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.pop(next(iter(_PARSED)))  # the oldest entry
+            _PARSED[version.sha256] = sop
+    return sop
 
 
-@lru_cache(maxsize=256)
 def _parse(sha256: str, content: str) -> Sop:
-    # Installed content was checked on install; the hash keys the cache so an edit can never be stale.
+    # Installed content was checked on install.
     loaded = load_text(content, sha256)
     assert loaded.sop is not None, loaded.violations
     return loaded.sop
