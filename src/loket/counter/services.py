@@ -217,9 +217,9 @@ def expire_no_shows(unit: Any, now: dt.datetime | None = None) -> int:
     return marked
 
 
-def tidy(unit: Any, now: dt.datetime | None = None) -> None:
-    close_day(unit, now)
-    expire_no_shows(unit, now)
+def tidy(unit: Any, now: dt.datetime | None = None) -> int:
+    """Close the unit's past days and mark its overdue no-shows; how many tickets changed."""
+    return close_day(unit, now) + expire_no_shows(unit, now)
 
 
 # --- counters -----------------------------------------------------------------------------------

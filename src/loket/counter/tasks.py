@@ -23,7 +23,4 @@ def tidy_queues(*, now: dt.datetime | None = None) -> int:
     still waiting or called (services.tidy). Returns how many tickets changed."""
     now = now or timezone.now()
     open_tickets = QueueTicket.objects.filter(unit=OuterRef("pk"), status__in=[Status.WAITING, Status.CALLED])
-    changed = 0
-    for unit in Unit.objects.filter(Exists(open_tickets)).order_by("kode"):
-        changed += services.close_day(unit, now) + services.expire_no_shows(unit, now)
-    return changed
+    return sum(services.tidy(unit, now) for unit in Unit.objects.filter(Exists(open_tickets)).order_by("kode"))

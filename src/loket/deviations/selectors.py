@@ -71,14 +71,8 @@ def _supervised(user: Any) -> list[tuple[int, str, int | None]]:
 def report_q(user: Any, spec: ReportFilter) -> Q:
     """Filter over Deviation: the deviations of what the mutu baku report counts for `user` and
     `spec` (module docstring)."""
-    q = Q(case__in=matching_cases(user, spec).values("pk"))
-    if spec.step is not None:
-        q &= Q(step=spec.step)
-    if spec.lane:
-        q &= Q(lane=spec.lane)
-    if spec.staff is not None:
-        q &= Q(executor_id=spec.staff)
-    return q
+    # the executor is who completed the step
+    return Q(case__in=matching_cases(user, spec).values("pk")) & spec.step_q(actor="executor_id")
 
 
 def review_q(user: Any) -> Q:

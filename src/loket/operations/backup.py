@@ -94,12 +94,8 @@ def loket_version() -> str:
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
     with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+        return hashlib.file_digest(fh, "sha256").hexdigest(), path.stat().st_size
 
 
 def _safe_name(name: str) -> PurePosixPath:

@@ -96,6 +96,19 @@ class ReportFilter:
     def narrows_steps(self) -> bool:
         return self.step is not None or bool(self.lane) or self.staff is not None
 
+    def step_q(self, actor: str = "actor_id") -> Q:
+        """The step filters (step, lane, staff member) over anything that keeps a step's number,
+        lane and who completed it (`actor`: that field's name): the steps, the tallies, the
+        deviations."""
+        q = Q()
+        if self.step is not None:
+            q &= Q(step=self.step)
+        if self.lane:
+            q &= Q(lane=self.lane)
+        if self.staff is not None:
+            q &= Q(**{actor: self.staff})
+        return q
+
 
 @dataclass
 class StepRow:
@@ -245,20 +258,9 @@ def matching_cases(user: Any, spec: ReportFilter) -> QuerySet[Case]:
     return qs.order_by()
 
 
-def _step_q(spec: ReportFilter) -> Q:
-    q = Q()
-    if spec.step is not None:
-        q &= Q(step=spec.step)
-    if spec.lane:
-        q &= Q(lane=spec.lane)
-    if spec.staff is not None:
-        q &= Q(actor_id=spec.staff)
-    return q
-
-
 def matching_steps(user: Any, spec: ReportFilter) -> QuerySet[StepRun]:
     """Every step (any `by`) of the matching cases that the step filters select."""
-    return StepRun.objects.filter(case__in=matching_cases(user, spec).values("pk")).filter(_step_q(spec)).order_by()
+    return StepRun.objects.filter(case__in=matching_cases(user, spec).values("pk")).filter(spec.step_q()).order_by()
 
 
 # -- median and 90th percentile -------------------------------------------------------------------

@@ -54,13 +54,7 @@ def scope_q(user: Any, spec: Any) -> Q:
         q &= Q(channel=spec.channel)
     if spec.agency is not None:
         q &= Q(agency_id=spec.agency)
-    if spec.step is not None:
-        q &= Q(step=spec.step)
-    if spec.lane:
-        q &= Q(lane=spec.lane)
-    if spec.staff is not None:
-        q &= Q(actor_id=spec.staff)
-    return q
+    return q & spec.step_q()
 
 
 def percentile(histogram: Sequence[tuple[int, int]], p: Fraction) -> float | None:

@@ -42,19 +42,14 @@ def page_unit_identity(context: Any) -> UnitIdentity | None:
 
 def _staff_unit(request: Any) -> Unit | None:
     """On a console page that names no unit (the queue, the reports), the unit of a staff member
-    whose roles are all at one unit; None for staff of several units and everyone else. Read once
-    per request (the header and the footer both ask)."""
+    whose roles are all at one unit; None for staff of several units and everyone else (the
+    roles are read once per request: rules.roles_of keeps them on the user)."""
     if request is None or not request.path.startswith(reverse("console:queue")):
         return None
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
-    if not hasattr(request, "_loket_staff_unit"):
-        from loket.staff import rules
+    from loket.staff import rules
 
-        units = {role.unit_id: role.unit for role in rules.roles_of(user)}
-        request._loket_staff_unit = next(iter(units.values())) if len(units) == 1 else None
-    return request._loket_staff_unit  # type: ignore[no-any-return]
+    units = {role.unit_id: role.unit for role in rules.roles_of(getattr(request, "user", None))}
+    return next(iter(units.values())) if len(units) == 1 else None
 
 
 @register.inclusion_tag("web/_unit_footer.html", takes_context=True)
