@@ -203,7 +203,7 @@ def seed(count: int) -> None:
 def seed_tallies() -> None:
     """The reports' tallies (loket.tallies) of the steps just written, in one GROUP BY (what
     `loket tally rebuild` does step by step in Python, which would take a quarter of an hour
-    here), with the same keys `count_run` writes."""
+    here), with the same keys `count_runs` writes."""
     from loket.tallies.models import HourTally, StepTally
 
     began = time.perf_counter()

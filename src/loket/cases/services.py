@@ -33,7 +33,7 @@ from loket.directory.nip import normalise_nip
 from loket.notify.services import queue_mail
 from loket.staff import rules
 from loket.survey.services import invite as invite_to_survey
-from loket.tallies.services import count_run
+from loket.tallies.services import count_runs
 
 from . import effects
 from .actions import REGISTRY
@@ -175,7 +175,7 @@ def open_case(
     now = at or timezone.now()
     unit = sop_version.unit
     code = new_tracking_code()
-    case = Case.objects.create(
+    case = Case(
         unit=unit,
         sop=sop_version,
         reference=next_reference(unit=unit, year=timezone.localtime(now, zoneinfo.ZoneInfo(unit.zona_waktu)).year),
@@ -186,9 +186,17 @@ def open_case(
         account=account,
         **requester,
     )
+    first = engine.start(sop)
+    advance = engine.advance(sop, first.no, None, facts_of(case), by="pemohon")
+    # Where nothing runs between step 1 and the step the case then waits at (no effect, no
+    # ending), the case is written once, already at that step; otherwise it is written first
+    # for the effects to see, and moved on by _apply.
+    at_once = advance.waiting is not None and not any(_runs_effect(move) for move in advance.moves)
+    if at_once:
+        _settle(case, advance, now)
+    case.save()
     if before_steps is not None:
         before_steps(case)
-    first = engine.start(sop)
     store_documents(case, checked, step=first.no)
     run = StepRun(
         case=case,
@@ -201,13 +209,10 @@ def open_case(
         finished_at=now,
         standard_minutes=first.waktu,
         detail={"berkas": sorted({c.kode for c in checked}), "kanal": channel, **(handed_in or {})},
+        answer=advance.moves[0].answer,
     )
-    advance = engine.advance(sop, first.no, None, facts_of(case), by="pemohon")
-    run.answer = advance.moves[0].answer
-    run.save()
-    count_run(run, case)
     ctx = EffectContext(case=case, sop=sop, actor=actor)
-    _apply(ctx, advance, run, now=now, audit={"channel": channel, "documents": len(checked)})
+    _apply(ctx, advance, run, now=now, audit={"channel": channel, "documents": len(checked)}, settled=at_once)
     if earlier:
         _record_earlier(ctx, earlier)
     queue_mail(
@@ -358,17 +363,24 @@ def _apply(
     now: dt.datetime,
     audit: dict[str, Any] | None = None,
     answered_done: bool = False,
+    settled: bool = False,
 ) -> None:
     """Run the effect of the answered step if it has one (a system action a person did by hand,
     or a staff action with an effect), record the system's moves after it (running their
     effects), then open the step the case now waits at, or close the case. Every completed step
     writes its action's audit event (`audit`: more detail for the answered step's).
-    `answered_done`: the answered step's effect and audit already ran (a gate held the case)."""
+    `answered_done`: the answered step's effect and audit already ran (a gate held the case).
+    `answered` not yet written (the requester's step 1) is written with the others; `settled`:
+    the case was written already at the step it now waits at (open_case).
+
+    The new steps go in one insert and their tallies in one statement per tally, after the
+    effects ran (an effect knows its step by `ctx.step_run.step`, never by its row)."""
     case = ctx.case
     if not answered_done:
         _completed(ctx, advance.moves[0], answered, **(audit or {}))
+    written = [] if answered.pk else [answered]
     for move in advance.moves[1:]:
-        run = StepRun.objects.create(
+        run = StepRun(
             case=case,
             step=move.step.no,
             aksi=move.step.aksi,
@@ -381,40 +393,62 @@ def _apply(
             working_minutes=0,
             answer=move.answer,
         )
-        count_run(run, case)
         _completed(ctx, move, run)
+        written.append(run)
+    if not settled:
+        _settle(case, advance, now)
+    waiting = advance.waiting
+    if waiting is not None:
+        written.append(
+            StepRun(
+                case=case,
+                step=waiting.no,
+                aksi=waiting.aksi,
+                lane=waiting.pelaksana,
+                by=StepRun.By.REQUESTER if case.status == Status.WAITING else StepRun.By.STAFF,
+                started_at=now,
+                due_at=case.current_due_at,
+                standard_minutes=waiting.waktu,
+            )
+        )
+    StepRun.objects.bulk_create(written)  # ids in order: the open step is the case's last
+    count_runs([run for run in written if run.finished_at is not None], case)
+    if not settled:
+        case.save()
+
+
+def _settle(case: Case, advance: engine.Advance, now: dt.datetime) -> None:
+    """Move `case` (in memory; the caller writes it) to where `advance` leaves it: waiting at its
+    next step with that step's due time, or ended."""
     waiting = advance.waiting
     if waiting is None:
         _end(case, status=Status.REFUSED if advance.outcome == "ditolak" else Status.DONE, now=now)
     else:
         by = engine.by_of(waiting, facts_of(case))
-        due = engine.due_at(waiting, now, calendar_for(case.unit).add)
-        StepRun.objects.create(
-            case=case,
-            step=waiting.no,
-            aksi=waiting.aksi,
-            lane=waiting.pelaksana,
-            by=StepRun.By.REQUESTER if by == "pemohon" else StepRun.By.STAFF,
-            started_at=now,
-            due_at=due,
-            standard_minutes=waiting.waktu,
-        )
         case.status = Status.WAITING if by == "pemohon" else Status.OPEN
         case.current_step = waiting.no
         case.current_lane = waiting.pelaksana
-        case.current_due_at = due
+        case.current_due_at = engine.due_at(waiting, now, calendar_for(case.unit).add)
     case.version += 1
-    case.save()
+
+
+def _runs_effect(move: engine.Move) -> bool:
+    """Whether completing `move` runs its action's effect: a system action (the engine says
+    when), or a staff action with an effect."""
+    action = REGISTRY[move.step.aksi]
+    return action.effect is not None and (move.effect or move.by == "staf")
 
 
 def _completed(ctx: EffectContext, move: engine.Move, run: StepRun, **detail: Any) -> None:
     """A step is done: run its action's effect (never writing a secret to the step) and write
     the action's audit event."""
     action = REGISTRY[move.step.aksi]
-    if action.effect is not None and (move.effect or move.by == "staf"):
+    if _runs_effect(move):
+        assert action.effect is not None
         ctx.step_run = run
         run.detail = {**run.detail, **action.effect(ctx)}
-        run.save(update_fields=["detail"])
+        if run.pk is not None:
+            run.save(update_fields=["detail"])
     ctx.audit.append(
         audit_entry(
             action.audit,
@@ -502,7 +536,7 @@ def _finish(
     if run.by == StepRun.By.STAFF:
         run.working_minutes = calendar_for(case.unit).between(run.started_at, now)
     run.save()
-    count_run(run, case)  # the reports' tallies (loket.tallies)
+    count_runs([run], case)  # the reports' tallies (loket.tallies)
     record_deviations(run, case=case, now=now, reason=reason)
 
 

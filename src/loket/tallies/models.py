@@ -17,7 +17,7 @@ the step finished instead of the minutes (the load chart).
 
 Each row is found by `key`, the keys joined in one string, so that one unique index (and an
 upsert on it) serves both databases even where a key is empty (NULL is never equal to NULL in a
-unique constraint). Written by `loket.tallies.services.count_run` when a step finishes; rebuilt
+unique constraint). Written by `loket.tallies.services.count_runs` when a step finishes; rebuilt
 from the steps by `loket tally rebuild`.
 """
 
