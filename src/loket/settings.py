@@ -154,7 +154,39 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
-MEDIA_ROOT = VAR_DIR / "media"  # uploaded documents; never served directly, only through checked views
+# Uploaded documents; never served directly, only through checked views. Every web process and
+# worker must see the same directory (LOKET_MEDIA_DIR, e.g. a shared mount), or, with
+# LOKET_STORAGE=s3, one bucket through django-storages (docs/operations.md, "Production shape").
+MEDIA_ROOT = Path(os.environ.get("LOKET_MEDIA_DIR") or VAR_DIR / "media")
+LOKET_STORAGE = os.environ.get("LOKET_STORAGE", "filesystem")
+if LOKET_STORAGE == "s3":
+    _s3_bucket = os.environ.get("LOKET_S3_BUCKET", "")
+    if not _s3_bucket:
+        raise ImproperlyConfigured("LOKET_S3_BUCKET is required with LOKET_STORAGE=s3")
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": _s3_bucket,
+                "endpoint_url": os.environ.get("LOKET_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("LOKET_S3_REGION") or None,
+                "access_key": os.environ.get("LOKET_S3_ACCESS_KEY_ID") or None,
+                "secret_key": os.environ.get("LOKET_S3_SECRET_ACCESS_KEY") or None,
+                "location": os.environ.get("LOKET_S3_PREFIX", ""),
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+elif LOKET_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"LOKET_STORAGE must be filesystem or s3, not {LOKET_STORAGE!r}")
+# Behind nginx: after a view's checks the response names the file under this internal location
+# (X-Accel-Redirect) and nginx sends it; empty, Django streams the file (loket.web.file_responses).
+LOKET_ACCEL_REDIRECT = os.environ.get("LOKET_ACCEL_REDIRECT", "")
+if LOKET_ACCEL_REDIRECT and not (LOKET_ACCEL_REDIRECT.startswith("/") and LOKET_ACCEL_REDIRECT.endswith("/")):
+    raise ImproperlyConfigured("LOKET_ACCEL_REDIRECT must be a path starting and ending with /, e.g. /_berkas/")
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:queue"
 
@@ -265,6 +297,9 @@ LOKET_PERIODIC_JOBS = [
     "loket.reports.exports.erase_expired_exports",
     "loket.operations.jobs.heartbeat",
 ]
+# Each of those jobs runs once per this many seconds across all worker processes (the one that
+# claims it runs it; loket.notify.worker.claim_job); the heartbeat runs in every process.
+LOKET_PERIODIC_SECONDS = int(os.environ.get("LOKET_PERIODIC_SECONDS", 60))
 # A one-time credential link is valid this many hours.
 LOKET_LINK_HOURS = int(os.environ.get("LOKET_LINK_HOURS", 24))
 # Where staff set passwords in SPSE by hand: the staff member offered a case's password holds it

@@ -50,6 +50,7 @@ from loket.directory.models import Agency
 from loket.staff.models import StaffRole
 from loket.units.models import Unit
 from loket.units.services import zone_label
+from loket.web.file_responses import stored_file_response
 
 from . import exports, mutu_baku, series
 from .figures import ChartData, month_label, report_charts
@@ -422,13 +423,13 @@ def export_status(request: HttpRequest, job_id: Any) -> JsonResponse:
 
 @login_required
 @require_GET
-def export_file(request: HttpRequest, job_id: Any) -> FileResponse:
+def export_file(request: HttpRequest, job_id: Any) -> HttpResponse | FileResponse:
     """The finished file, to the user who asked for it, until it expires."""
     job = _own_job(request, job_id)
     if not job.downloadable:
         raise Http404(_("Berkas ini belum siap atau sudah kedaluwarsa."))
     kind = XLSX_TYPE if job.format == ExportJob.Format.XLSX else "application/pdf"
-    response = FileResponse(job.file.open("rb"), content_type=kind, as_attachment=True, filename=job.filename)
+    response = stored_file_response(job.file, content_type=kind, as_attachment=True, filename=job.filename)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

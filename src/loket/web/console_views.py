@@ -45,6 +45,7 @@ from loket.staff import rules
 
 from .admin_zone import admin_zone
 from .console_forms import RunStep, read_decision, run_steps, with_posted
+from .file_responses import stored_file_response
 from .registration_panel import letter_step, line_values, registration_panel, with_training_wait
 
 
@@ -207,14 +208,15 @@ def _password_offer(
 
 @login_required
 @require_GET
-def document(request: HttpRequest, case_id: int, doc_id: int) -> FileResponse:
+def document(request: HttpRequest, case_id: int, doc_id: int) -> HttpResponse | FileResponse:
     case = _case_or_404(request, case_id)
     doc = Document.objects.filter(pk=doc_id, case=case).first()
     if doc is None:
         raise Http404(_("Berkas tidak ditemukan."))
     log_action("document.viewed", actor=request.user, case=case, document=doc.pk, kode=doc.kode)
-    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
-    response["Content-Disposition"] = f'inline; filename="{doc.kode}.{doc.content_type.split("/")[-1]}"'
+    name = f"{doc.kode}.{doc.content_type.split('/')[-1]}"
+    response = stored_file_response(doc.file, content_type=doc.content_type, filename=name)
+    response["Content-Disposition"] = f'inline; filename="{name}"'
     # Uploaded content is shown, never run: no scripts, no sniffing, no third-party framing.
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'"
     response["X-Content-Type-Options"] = "nosniff"
