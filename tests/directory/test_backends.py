@@ -25,15 +25,31 @@ def test_a_setting_that_names_no_backend_fails_loudly():
         get_backend()
 
 
-def test_reset_stores_an_argon2_hash_of_a_new_temporary_password(ppk):
-    password = get_backend().reset_password(ppk)
+def test_reset_stops_the_old_password_and_revealing_makes_the_new_one_work(ppk):
+    backend = get_backend()
+    password = backend.reset_password(ppk)
+    stored = Account.objects.get(pk=ppk.pk)
+    assert stored.must_change_password is True
+    assert password_problems(password) == []
+    # Until its holder reveals it, neither the old nor the new password signs in.
+    assert not backend.check_password(stored, OLD_PASSWORD)
+    assert not backend.check_password(stored, password)
+    assert backend.activate_password(stored, password) is True
     stored = Account.objects.get(pk=ppk.pk)
     assert stored.password.startswith("argon2$argon2")
     assert password not in stored.password
-    assert stored.must_change_password is True
-    assert password_problems(password) == []
-    assert get_backend().check_password(stored, password)
-    assert not get_backend().check_password(stored, OLD_PASSWORD)
+    assert backend.check_password(stored, password)
+    assert not backend.check_password(stored, OLD_PASSWORD)
+
+
+def test_a_revealed_password_does_not_replace_one_set_since_the_reset(ppk):
+    backend = get_backend()
+    password = backend.reset_password(ppk)
+    backend.set_password(ppk, "Pilihan-Sendiri7")
+    assert backend.activate_password(Account.objects.get(pk=ppk.pk), password) is False
+    stored = Account.objects.get(pk=ppk.pk)
+    assert backend.check_password(stored, "Pilihan-Sendiri7")
+    assert not backend.check_password(stored, password)
 
 
 def test_setting_the_password_clears_the_must_change_flag(ppk):
@@ -79,6 +95,8 @@ def test_a_created_account_cannot_sign_in_until_reset_and_waits_for_activation(u
     assert not account.is_active and account.must_change_password
     assert not backend.check_password(account, "")
     password = backend.reset_password(account)
+    assert not backend.check_password(account, password)  # not before its holder reveals it
+    assert backend.activate_password(account, password)
     assert backend.check_password(account, password)
     backend.activate(account)
     assert Account.objects.get(pk=account.pk).is_active

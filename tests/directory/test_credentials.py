@@ -24,7 +24,7 @@ from loket.directory.credentials import (
     reveal_credential,
     token_from_code,
 )
-from loket.directory.models import CredentialLink
+from loket.directory.models import Account, CredentialLink
 from loket.directory.views import credential_link
 from loket.logfilters import RedactSecrets, redact
 
@@ -234,3 +234,22 @@ def test_an_error_report_shows_neither_the_token_nor_the_code(rf, issued):
     credential_link(request)
     masked = SafeExceptionReporterFilter().get_post_parameters(request)
     assert token not in str(dict(masked))
+
+
+def test_the_revealed_password_signs_in_and_the_old_one_stops_at_the_reset(client, ppk, issued):
+    token, password = issued
+    backend = get_backend()
+    assert not backend.check_password(Account.objects.get(pk=ppk.pk), password)  # not before the reveal
+    shown = _reveal(client, token)
+    assert shown.status_code == 200 and password in shown.content.decode()
+    assert backend.check_password(Account.objects.get(pk=ppk.pk), password)
+
+
+def test_a_link_whose_account_had_a_password_set_since_the_reset_is_refused(client, ppk, issued):
+    token, password = issued
+    get_backend().set_password(Account.objects.get(pk=ppk.pk), "Pilihan-Sendiri7")
+    response = _reveal(client, token)
+    assert response.status_code == 410 and password not in response.content.decode()
+    assert get_backend().check_password(Account.objects.get(pk=ppk.pk), "Pilihan-Sendiri7")
+    assert CredentialLink.objects.get().revealed_at is None
+    assert AuditEntry.objects.get(action="credential.reveal_refused").detail["reason"] == "expired"

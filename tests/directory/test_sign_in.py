@@ -24,7 +24,10 @@ def _sign_in(client, user_id="ppk.pupr01", password=OLD_PASSWORD, unit="uji", **
 
 @pytest.fixture
 def temporary(ppk) -> str:
-    return get_backend().reset_password(ppk)
+    """A temporary password as its holder has it: reset by staff, then revealed by the link."""
+    password = get_backend().reset_password(ppk)
+    assert get_backend().activate_password(Account.objects.get(pk=ppk.pk), password)
+    return password
 
 
 def test_signing_in_with_a_temporary_password_forces_the_change_page(client, ppk, temporary):

@@ -140,9 +140,11 @@ def _refusal(link: CredentialLink | None, now: dt.datetime) -> LinkError | None:
 def reveal_credential(*, token: str) -> Revealed:
     """Reveal the password behind a link, once.
 
-    Effects: the link is marked revealed and its sealed password erased; one audit entry
-    `credential.revealed`. A link that is unknown, already revealed or expired raises LinkUnknown,
-    LinkUsed or LinkExpired and writes `credential.reveal_refused` (committed even so).
+    Effects: the account takes the password (its directory's `activate_password`: Loket's own
+    directory stores its argon2 hash now); the link is marked revealed and its sealed password
+    erased; one audit entry `credential.revealed`. A link that is unknown, already revealed or
+    expired (or whose account had a password set since its reset) raises LinkUnknown, LinkUsed or
+    LinkExpired and writes `credential.reveal_refused` (committed even so).
     """
     outcome = _consume(token)
     if isinstance(outcome, LinkError):
@@ -167,6 +169,10 @@ def _consume(token: str) -> Revealed | LinkError:
             password = _fernet(token).decrypt(link.sealed_password.encode()).decode()
         except InvalidToken:
             refusal = LinkUnknown()
+        # The reset left the account without a usable password; it takes this one now that its
+        # holder sees it (the argon2 hash is made here, not in the staff member's decision).
+        if password is not None and not backend_for(link.account.unit).activate_password(link.account, password):
+            refusal, password = LinkExpired(), None
     if refusal is not None or link is None or password is None:
         refusal = refusal or LinkUnknown()
         log_action(

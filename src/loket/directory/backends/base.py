@@ -40,6 +40,13 @@ class DirectoryBackend(ABC):
         return it (the only time it is seen in clear): a random one, or `password` where staff
         set it by hand (`by_hand` backends require it)."""
 
+    def activate_password(self, account: Account, password: str) -> bool:
+        """The holder has just revealed `password`, the temporary one `reset_password` returned
+        (the account is locked by the caller): make it the one their next sign-in takes. False
+        when it is no longer theirs to take (a password was set since the reset). A no-op where
+        the password lives in another store (set there by hand)."""
+        return True
+
     @abstractmethod
     def check_password(self, account: Account, raw: str) -> bool:
         """Whether `raw` is the account's current password (inactive accounts included; the caller

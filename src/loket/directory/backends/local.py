@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, is_password_usable, make_password
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -56,10 +56,21 @@ class LocalBackend(DirectoryBackend):
 
     def reset_password(self, account: Account, *, password: str | None = None) -> str:
         password = password or generate_temporary_password()
-        account.password = make_password(password, hasher=TemporaryArgon2PasswordHasher())
+        # The old password stops working now; the new one is hashed when its holder reveals it
+        # (activate_password). Until then nobody can know it (it exists only sealed behind the
+        # link's token), so it need not work yet, and the staff member's decision does not wait
+        # for argon2 (docs/directory.md, "Kapan password sementara di-hash").
+        account.password = make_password(None)
         account.must_change_password = True
         account.save(update_fields=["password", "must_change_password", "updated_at"])
         return password
+
+    def activate_password(self, account: Account, password: str) -> bool:
+        if not account.must_change_password or is_password_usable(account.password):
+            return False  # a password was set after the reset: the link's is stale
+        account.password = make_password(password, hasher=TemporaryArgon2PasswordHasher())
+        account.save(update_fields=["password", "updated_at"])
+        return True
 
     def check_password(self, account: Account, raw: str) -> bool:
         return bool(raw) and check_password(raw, account.password)
