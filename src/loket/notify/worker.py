@@ -4,7 +4,10 @@ Queued tasks are run by django-tasks-db's own Worker (claiming, locking, recordi
 used in its batch mode: each round drains what is ready, then this loop sweeps the outbox
 (`send_pending`) and runs the jobs of `settings.LOKET_PERIODIC_JOBS` every `sweep_seconds`,
 then sleeps `interval`. Many workers may run at once on PostgreSQL: tasks are claimed with
-SKIP LOCKED and each mail is claimed (status `sending`, committed) before it is sent.
+SKIP LOCKED and each mail is claimed (status `sending`, committed) before it is sent. A periodic
+job runs once per `LOKET_PERIODIC_SECONDS` across all of them: the worker that moves the job's
+due time forward (`claim_job`, one conditional UPDATE) runs it, the others pass. The jobs of
+PER_PROCESS_JOBS (the heartbeat: the health endpoint counts processes) run in every process.
 
 A worker that dies (SIGKILL, OOM, power) leaves its task row RUNNING and its mail `sending`.
 Each sweep, and the start of `--once`, takes back task rows RUNNING for longer than the lease
@@ -18,10 +21,12 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
@@ -32,12 +37,17 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from loket.operations.jobs import worker_name
+from loket.operations.models import PeriodicJob
+
 from .models import OutboxMessage
 from .tasks import mail_lease, send_pending
 
 # Tasks that may simply run again when their worker died: `deliver` decides from the outbox row
 # whether anything is left to send. Any other task found lost is marked failed, never re-run.
 RERUNNABLE_TASKS = frozenset({"loket.notify.tasks.send_outbox_message"})
+# Jobs that say something about the process running them, so each process runs them every sweep.
+PER_PROCESS_JOBS = frozenset({"loket.operations.jobs.heartbeat"})
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +66,7 @@ class Summary:
     swept: int = 0
     jobs: int = 0
     jobs_failed: int = 0
+    jobs_passed: int = 0  # due for another worker's turn, not this sweep's
     reclaimed: int = 0
 
     def line(self) -> str:
@@ -122,9 +133,27 @@ def reclaim_lost_tasks(*, now: Any = None) -> int:
     return count
 
 
-def sweep(summary: Summary, jobs: list[tuple[str, Callable[[], Any]]]) -> None:
+def claim_job(path: str, *, now: Any = None, force: bool = False) -> bool:
+    """Whether this process runs the job `path` now: True for the one worker whose conditional
+    UPDATE moves its due time a period forward (`force`: whenever it is due or not).
+
+    Effects: creates the job's row on first sight (due at once); on a claim sets `due_at` to now
+    + LOKET_PERIODIC_SECONDS and records the run. On PostgreSQL a concurrent UPDATE of the row
+    waits for the first one and then finds it no longer due; SQLite takes writers in turn."""
+    now = now or timezone.now()
+    PeriodicJob.objects.bulk_create([PeriodicJob(name=path, due_at=now)], ignore_conflicts=True)
+    rows = PeriodicJob.objects.filter(name=path)
+    if not force:
+        rows = rows.filter(due_at__lte=now)
+    period = timedelta(seconds=settings.LOKET_PERIODIC_SECONDS)
+    claimed = rows.update(due_at=now + period, last_run_at=now, last_worker=worker_name(), runs=F("runs") + 1)
+    return claimed == 1
+
+
+def sweep(summary: Summary, jobs: list[tuple[str, Callable[[], Any]]], *, force: bool = False) -> None:
     """Take back tasks and mail whose worker died, send the pending mail whose task went
-    missing, then run each periodic job once.
+    missing, then run each periodic job that is due (with `force`, each job) and that this
+    process claims; the jobs of PER_PROCESS_JOBS always.
 
     A failing job is logged and counted; it does not stop the others or the worker.
     """
@@ -132,6 +161,9 @@ def sweep(summary: Summary, jobs: list[tuple[str, Callable[[], Any]]]) -> None:
     summary.reclaimed += reclaim_lost_tasks()
     summary.swept += send_pending()
     for path, job in jobs:
+        if path not in PER_PROCESS_JOBS and not claim_job(path, force=force):
+            summary.jobs_passed += 1
+            continue
         try:
             job()
         except Exception:
@@ -150,7 +182,8 @@ def run_worker(
     worker_id: str | None = None,
     announce: Callable[[str], None] = print,
 ) -> Summary:
-    """Run queued tasks, sweep the outbox and run the periodic jobs; with `once`, one round.
+    """Run queued tasks, sweep the outbox and run the periodic jobs; with `once`, one round
+    that runs every periodic job whether due or not.
 
     Without `once` it runs until SIGINT/SIGTERM, finishing the task or sweep under way first.
     Returns what it did (the summary is also built when a signal ends the loop).
@@ -173,7 +206,8 @@ def run_worker(
             summary.reclaimed += reclaim_lost_tasks()  # so that they run in this one round
             worker.run()
         summary.tasks = worker.done
-        sweep(summary, jobs)
+        # One round asked for by hand (or by a timer): every job now, and the next due a period on.
+        sweep(summary, jobs, force=True)
         return summary
 
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
