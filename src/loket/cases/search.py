@@ -21,7 +21,9 @@ before) the cursor's row, so page 10,000 costs what page 1 costs. A cursor is an
 (`encode_cursor`); a bad one is refused with `BadCursor`. The due-time order puts the cases with
 no due time (waiting on the requester, closed, untimed) after the others in both directions, by
 id: it is read as two segments, each in index order, so a page is at most two queries (and one
-each for the page's units and SOP versions).
+each for the page's units and SOP versions). The work queue's order ("queue": due time, nulls
+last, then submitted time and id; `loket.cases.selectors.work_queue`) is read the same way, on
+the keys (due, submitted, id) and then (submitted, id).
 
 Django's Paginator counts and slices with OFFSET, and no well-kept library does keyset pages for
 the Django ORM with a nullable sort key (django-cursor-pagination assumes non-null keys), hence
@@ -52,7 +54,7 @@ from .selectors import overdue_q
 
 PAGE_SIZE = 50
 RECENT_SIZE = 10
-SORTS = ("submitted", "due")
+SORTS = ("submitted", "due", "queue")
 # The highest code point: every string with the prefix sorts below prefix + this (binary order).
 _TOP = "\U0010ffff"
 
@@ -82,7 +84,7 @@ class CaseFilter:
     date_from: dt.date | None = None  # submitted on or after this local day of the case's unit
     date_to: dt.date | None = None  # submitted on or before this local day
     overdue: bool = False
-    sort: str = "submitted"  # "submitted" (created_at) or "due" (current_due_at)
+    sort: str = "submitted"  # "submitted" (created_at) or "due" (current_due_at); "queue": see above
     descending: bool = True
 
     @property
@@ -202,33 +204,40 @@ def _sops() -> Prefetch:
 
 @dataclass(frozen=True)
 class _Segment:
-    """Rows read in one index order: `where` selects them, `key` is the sort field (None: id only)."""
+    """Rows read in one index order: `where` selects them, `keys` are the sort fields before the
+    id (none: id only)."""
 
     where: Q
-    key: str | None
+    keys: tuple[str, ...]
 
 
 def _segments(sort: str) -> list[_Segment]:
     if sort == "due":
         return [
-            _Segment(Q(current_due_at__isnull=False), "current_due_at"),
-            _Segment(Q(current_due_at__isnull=True), None),
+            _Segment(Q(current_due_at__isnull=False), ("current_due_at",)),
+            _Segment(Q(current_due_at__isnull=True), ()),
         ]
-    return [_Segment(Q(), "created_at")]
+    if sort == "queue":
+        # The work queue's order (selectors.work_queue): due time, nulls last, then submitted.
+        return [
+            _Segment(Q(current_due_at__isnull=False), ("current_due_at", "created_at")),
+            _Segment(Q(current_due_at__isnull=True), ("created_at",)),
+        ]
+    return [_Segment(Q(), ("created_at",))]
 
 
-def encode_cursor(sort: str, segment: int, case: Case, key: str | None) -> str:
-    value = getattr(case, key) if key else None
-    raw = json.dumps([sort, segment, value.isoformat() if value else None, case.pk], separators=(",", ":"))
+def encode_cursor(sort: str, segment: int, case: Case, keys: Sequence[str]) -> str:
+    values = [getattr(case, key).isoformat() for key in keys]
+    raw = json.dumps([sort, segment, values, case.pk], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, sort: str) -> tuple[int, dt.datetime | None, int]:
-    """(segment, sort key value, id) of a cursor of `sort`; BadCursor otherwise."""
+def decode_cursor(cursor: str, sort: str) -> tuple[int, list[dt.datetime], int]:
+    """(segment, sort key values, id) of a cursor of `sort`; BadCursor otherwise."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        got_sort, segment, value, pk = json.loads(raw)
-        when = dt.datetime.fromisoformat(value) if value is not None else None
+        got_sort, segment, values, pk = json.loads(raw)
+        when = [dt.datetime.fromisoformat(value) for value in values]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
         raise BadCursor(cursor) from exc
     segments = _segments(sort)
@@ -237,26 +246,28 @@ def decode_cursor(cursor: str, sort: str) -> tuple[int, dt.datetime | None, int]
         or not isinstance(segment, int)
         or not 0 <= segment < len(segments)
         or not isinstance(pk, int)
-        or (segments[segment].key is None) != (when is None)
-        or (when is not None and when.tzinfo is None)
+        or len(segments[segment].keys) != len(when)
+        or any(value.tzinfo is None for value in when)
     ):
         raise BadCursor(cursor)
     return segment, when, pk
 
 
 def _order(seg: _Segment, descending: bool) -> list[Any]:
-    fields = [seg.key, "id"] if seg.key else ["id"]
-    return [F(name).desc() if descending else F(name).asc() for name in fields]
+    return [F(name).desc() if descending else F(name).asc() for name in (*seg.keys, "id")]
 
 
-def _beyond(seg: _Segment, value: dt.datetime | None, pk: int, *, descending: bool) -> Q:
-    """Rows of the segment strictly after (value, pk) in the direction given. The redundant range
-    on the key (>= or <=) lets the database seek the index to the cursor."""
-    if seg.key is None:
-        return Q(id__lt=pk) if descending else Q(id__gt=pk)
-    if descending:
-        return Q(**{f"{seg.key}__lte": value}) & (Q(**{f"{seg.key}__lt": value}) | Q(id__lt=pk))
-    return Q(**{f"{seg.key}__gte": value}) & (Q(**{f"{seg.key}__gt": value}) | Q(id__gt=pk))
+def _beyond(seg: _Segment, values: Sequence[dt.datetime], pk: int, *, descending: bool) -> Q:
+    """Rows of the segment strictly after (values..., pk) in the direction given. The redundant
+    range on the first key (>= or <=) lets the database seek the index to the cursor."""
+    after, from_ = ("lt", "lte") if descending else ("gt", "gte")
+    tail = Q(**{f"id__{after}": pk})
+    for key, value in reversed(list(zip(seg.keys[1:], values[1:], strict=True))):
+        tail = Q(**{f"{key}__{after}": value}) | (Q(**{key: value}) & tail)
+    if not seg.keys:
+        return tail
+    first, value = seg.keys[0], values[0]
+    return Q(**{f"{first}__{from_}": value}) & (Q(**{f"{first}__{after}": value}) | tail)
 
 
 def case_page(
@@ -280,16 +291,16 @@ def case_page(
     # Reading backwards is reading forwards in the reversed order, from the cursor.
     direction = descending != backwards
     if cursor:
-        start, value, pk = decode_cursor(cursor, sort)
+        start, values, pk = decode_cursor(cursor, sort)
     else:
-        start, value, pk = (len(segments) - 1 if backwards else 0), None, 0
+        start, values, pk = (len(segments) - 1 if backwards else 0), [], 0
     order = range(start, -1, -1) if backwards else range(start, len(segments))
     rows: list[tuple[int, Case]] = []
     for index in order:
         seg = segments[index]
         qs = cases.filter(seg.where)
         if cursor and index == start:
-            qs = qs.filter(_beyond(seg, value, pk, descending=direction))
+            qs = qs.filter(_beyond(seg, values, pk, descending=direction))
         wanted = size + 1 - len(rows)
         rows.extend((index, case) for case in qs.order_by(*_order(seg, direction))[:wanted])
         if len(rows) > size:
@@ -302,8 +313,8 @@ def case_page(
     page = CasePage(cases=[case for _, case in rows], size=size)
     if rows:
         first, last = rows[0], rows[-1]
-        first_cursor = encode_cursor(sort, first[0], first[1], segments[first[0]].key)
-        last_cursor = encode_cursor(sort, last[0], last[1], segments[last[0]].key)
+        first_cursor = encode_cursor(sort, first[0], first[1], segments[first[0]].keys)
+        last_cursor = encode_cursor(sort, last[0], last[1], segments[last[0]].keys)
         if backwards:
             page.prev_cursor = first_cursor if more else None
             page.next_cursor = last_cursor

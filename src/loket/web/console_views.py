@@ -17,7 +17,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -29,7 +28,7 @@ from loket.cases import services
 from loket.cases.archive import archive_pdf as render_archive_pdf
 from loket.cases.errors import CaseError, NotFound
 from loket.cases.models import ArchiveRecord, Case, Document
-from loket.cases.selectors import answerable_steps, is_overdue, require_view, work_queue
+from loket.cases.selectors import answerable_steps, require_view
 from loket.cases.validity import candidates, compare
 from loket.catalog.selectors import parsed
 from loket.counter.selectors import counter_visit
@@ -46,6 +45,7 @@ from loket.staff import rules
 from .admin_zone import admin_zone
 from .console_forms import RunStep, read_decision, run_steps, with_posted
 from .file_responses import stored_file_response
+from .queue_page import AFTER, BEFORE, queue_page
 from .registration_panel import letter_step, line_values, registration_panel, with_training_wait
 
 
@@ -59,27 +59,9 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    page = Paginator(work_queue(request.user), 50).get_page(request.GET.get("halaman"))
-    now = timezone.now()  # one instant for the whole page
-    rows = []
-    for case in page:
-        sop = parsed(case.sop)
-        step = sop.step(case.current_step) if case.current_step else None
-        zone = zoneinfo.ZoneInfo(case.unit.zona_waktu)
-        rows.append(
-            {
-                "case": case,
-                "step": step,
-                "due": timezone.localtime(case.current_due_at, zone) if case.current_due_at else None,
-                "created": timezone.localtime(case.created_at, zone),
-                "overdue": is_overdue(case, now),
-            }
-        )
-    return render(
-        request,
-        "web/console/queue.html",
-        {"page": page, "rows": rows, "roles": rules.roles_of(request.user)},
-    )
+    """The cases waiting on me, oldest due first, in keyset pages (`queue_page`)."""
+    page = queue_page(request.user, after=request.GET.get(AFTER) or None, before=request.GET.get(BEFORE) or None)
+    return render(request, "web/console/queue.html", {"page": page, "roles": rules.roles_of(request.user)})
 
 
 def _staff_run(request: HttpRequest, case: Case, sop: Sop) -> list[RunStep]:
