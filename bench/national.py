@@ -628,15 +628,20 @@ class Worker:
         return self.clients[key]
 
     def timed(self, op: str, fn: Any, ok: Any) -> None:
+        from django.db import connection
+
+        counter = bench_cases.QueryCounter()  # every statement, transaction control included
         start = time.perf_counter()
         try:
-            response = fn()
+            with connection.execute_wrapper(counter):
+                response = fn()
         except Exception as exc:  # an error under load is a finding: recorded, not raised
-            self.records.append((op, (time.perf_counter() - start) * 1000, False, f"{type(exc).__name__}: {exc}"))
+            ms = (time.perf_counter() - start) * 1000
+            self.records.append((op, ms, False, f"{type(exc).__name__}: {exc}", counter.count))
             return
         ms = (time.perf_counter() - start) * 1000
         good, why = ok(response)
-        self.records.append((op, ms, good, why))
+        self.records.append((op, ms, good, why, counter.count))
 
     def run(self, op: str) -> None:
         getattr(self, "op_" + op)()
@@ -668,7 +673,7 @@ class Worker:
 
         taken = self.pools.take_case()
         if taken is None:
-            self.records.append(("decide", 0.0, False, "no case left to decide"))
+            self.records.append(("decide", 0.0, False, "no case left to decide", 0))
             return
         case_id, agency_id, step = taken
         version = Case.objects.values_list("version", flat=True).get(pk=case_id)  # as the page gave it
@@ -817,6 +822,9 @@ def replay(pools: Pools, model: dict[str, Any], *, rate: float | None, seconds: 
         times = [r[1] for r in mine if r[2]]
         errors = [r[3] for r in mine if not r[2]]
         entry: dict[str, Any] = {"n": len(mine), "errors": len(errors)}
+        if mine:
+            entry["statements_median"] = statistics.median(r[4] for r in mine if r[2]) if times else None
+            entry["statements_max"] = max(r[4] for r in mine)
         if times:
             entry.update(median_ms=round(statistics.median(times), 1), p95_ms=round(bench_cases.p95(times), 1),
                          max_ms=round(max(times), 1))  # fmt: skip
@@ -836,13 +844,13 @@ def print_replay(r: dict[str, Any], peak: float) -> None:
         f"{r['threads']} utas, beban {' '.join(r['load_before'])} -> {' '.join(r['load_after'])}, "
         f"kalibrasi CPU {r['cpu_calibration_ms']} ms"
     )
-    print(f"  {'operasi':<10} {'n':>6} {'median':>8} {'p95':>8} {'maks':>8} {'galat':>6}  anggaran p95")
+    print(f"  {'operasi':<11} {'n':>6} {'median':>8} {'p95':>8} {'maks':>8} {'galat':>6} {'SQL':>5}  anggaran p95")
     for op, e in r["operations"].items():
         if not e["n"]:
             continue
         print(
-            f"  {op:<10} {e['n']:>6} {e.get('median_ms', '-'):>8} {e.get('p95_ms', '-'):>8} {e.get('max_ms', '-'):>8} "
-            f"{e['errors']:>6}  <= {BUDGETS_P95_MS[op]:g} ms {e.get('verdict', '-')}"
+            f"  {op:<11} {e['n']:>6} {e.get('median_ms', '-'):>8} {e.get('p95_ms', '-'):>8} {e.get('max_ms', '-'):>8} "
+            f"{e['errors']:>6} {e.get('statements_median', '-')!s:>5}  <= {BUDGETS_P95_MS[op]:g} ms {e.get('verdict', '-')}"
             + (f"  {e['first_errors']}" if e.get("first_errors") else "")
         )
     print(f"  galat seluruhnya: {r['errors']} ({'PASS' if r['errors'] == 0 else 'OVER'})")
