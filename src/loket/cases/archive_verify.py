@@ -5,7 +5,9 @@ Three checks, each named in the verdict in Indonesian:
 1. the seal: the SHA-256 of the stored manifest is re-computed and compared with the sealed one
    (someone edited the record itself);
 2. the documents: every stored file is read again and its SHA-256 compared with the sealed one
-   (a file changed or gone on disk);
+   (a file changed or gone on disk). A file the retention job removed (`Document.removed_at`,
+   loket.cases.retention) is reported as removed on its date, not as gone: the seal is over the
+   hashes, which stay; a file gone without that mark is still a finding;
 3. the data: the manifest is built again from the case as it stands now and compared, key by
    key, with the sealed one (a step's answer, a requester's field, a document's row changed in the
    database). Only the keys the sealed manifest holds are compared, so a record sealed with an
@@ -19,6 +21,8 @@ look at a case's record is on record, like `archive.printed`).
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -35,6 +39,9 @@ SNAPSHOT_KEYS = {"petugas_nama", "atas_nama_nama", "petugas_nip", "atas_nama_nip
 UNIT_SNAPSHOT_KEYS = {"identitas"}
 # Keys of a document compared by the document check instead.
 DOCUMENT_HASH_KEYS = {"sha256", "utuh"}
+# The states of a document the seal still vouches for: its bytes as sealed, or removed by retention
+# with its sealed hash kept.
+KEPT_STATES = {"utuh", "dihapus"}
 
 State = Literal["intact", "changed", "not_sealed", "not_found"]
 
@@ -47,9 +54,13 @@ class DocumentCheck:
     nama_berkas: str
     sealed_sha256: str
     current_sha256: str | None  # None: the file (or its row) is gone
+    removed_at: dt.datetime | None = None  # the retention job removed the file then
+    removed_on: str = ""  # that date as the unit reads it (2 Desember 2026)
 
     @property
-    def state(self) -> Literal["utuh", "berubah", "hilang"]:
+    def state(self) -> Literal["utuh", "berubah", "hilang", "dihapus"]:
+        if self.removed_at is not None:
+            return "dihapus"
         if self.current_sha256 is None:
             return "hilang"
         return "utuh" if self.current_sha256 == self.sealed_sha256 else "berubah"
@@ -57,6 +68,11 @@ class DocumentCheck:
     def sentence(self) -> str:
         if self.state == "utuh":
             return _("Berkas %(nama)s (%(file)s) utuh.") % {"nama": self.nama, "file": self.nama_berkas}
+        if self.state == "dihapus":
+            return _(
+                "Berkas %(nama)s (%(file)s) dihapus sesuai masa retensi pada %(date)s; SHA-256-nya tetap tercatat "
+                "di segel."
+            ) % {"nama": self.nama, "file": self.nama_berkas, "date": self.removed_on}
         if self.state == "hilang":
             return _("Berkas %(nama)s (%(file)s) tidak ditemukan lagi di penyimpanan.") % {
                 "nama": self.nama,
@@ -108,7 +124,11 @@ class Verdict:
 
     @property
     def changed_documents(self) -> list[DocumentCheck]:
-        return [d for d in self.documents if d.state != "utuh"]
+        return [d for d in self.documents if d.state not in KEPT_STATES]
+
+    @property
+    def removed_documents(self) -> list[DocumentCheck]:
+        return [d for d in self.documents if d.state == "dihapus"]
 
     def summary(self) -> str:
         if self.state == "not_found":
@@ -116,6 +136,15 @@ class Verdict:
         if self.state == "not_sealed":
             return _("Permohonan %(ref)s belum diarsipkan: belum ada segel yang bisa diperiksa.") % {
                 "ref": self.reference
+            }
+        if self.state == "intact" and self.removed_documents:
+            return _(
+                "Arsip %(ref)s UTUH: segel cocok, %(n)d berkas tidak berubah, %(removed)d berkas dihapus sesuai "
+                "masa retensi, data sama dengan yang disegel."
+            ) % {
+                "ref": self.reference,
+                "n": len(self.documents) - len(self.removed_documents),
+                "removed": len(self.removed_documents),
             }
         if self.state == "intact":
             return _("Arsip %(ref)s UTUH: segel cocok, %(n)d berkas tidak berubah, data sama dengan yang disegel.") % {
@@ -160,6 +189,7 @@ class Verdict:
                     "state": d.state,
                     "sealed_sha256": d.sealed_sha256,
                     "current_sha256": d.current_sha256,
+                    "removed_at": d.removed_at.isoformat() if d.removed_at else None,
                 }
                 for d in self.documents
             ],
@@ -222,12 +252,28 @@ def _steps(sealed: list[dict[str, Any]], current: list[dict[str, Any]], out: lis
         out.append(FieldChange(f"langkah[{i}]", label, None, _("ditambahkan setelah disegel")))
 
 
+def _removal_dates(case: Case) -> list[tuple[dt.datetime | None, str]]:
+    """When each document of `case` (in the manifest's order) was removed by retention, with the
+    date as the unit reads it; (None, "") for one still kept."""
+    from loket.sop.render.document import tanggal
+
+    zone = zoneinfo.ZoneInfo(case.unit.zona_waktu)
+    return [
+        (removed, tanggal(removed.astimezone(zone).date()) if removed else "")
+        for removed in case.documents.order_by("uploaded_at", "id").values_list("removed_at", flat=True)
+    ]
+
+
 def _documents(
-    sealed: list[dict[str, Any]], current: list[dict[str, Any]], out: list[FieldChange]
+    sealed: list[dict[str, Any]],
+    current: list[dict[str, Any]],
+    out: list[FieldChange],
+    removals: list[tuple[dt.datetime | None, str]],
 ) -> list[DocumentCheck]:
     checks = []
     for i, doc in enumerate(sealed):
         now = current[i] if i < len(current) else None
+        removed_at, removed_on = removals[i] if now is not None and i < len(removals) else (None, "")
         name = doc.get("nama_jenis") or doc.get("kode", "")
         checks.append(
             DocumentCheck(
@@ -237,6 +283,8 @@ def _documents(
                 nama_berkas=doc.get("nama_berkas", ""),
                 sealed_sha256=doc.get("sha256", ""),
                 current_sha256=now.get("sha256") if now else None,
+                removed_at=removed_at,
+                removed_on=removed_on,
             )
         )
         if now is not None:
@@ -255,14 +303,14 @@ def check_record(record: ArchiveRecord) -> Verdict:
     computed = digest(sealed)
     current = build_manifest(case, missing_ok=True)
     fields: list[FieldChange] = []
-    documents = _documents(sealed.get("berkas", []), current["berkas"], fields)
+    documents = _documents(sealed.get("berkas", []), current["berkas"], fields, _removal_dates(case))
     _steps(sealed.get("langkah", []), current["langkah"], fields)
     rest = {k: v for k, v in sealed.items() if k not in {"berkas", "langkah"}}
     if isinstance(rest.get("unit"), dict):
         rest["unit"] = {k: v for k, v in rest["unit"].items() if k not in UNIT_SNAPSHOT_KEYS}
     _compare(rest, current, "", "", fields)
     seal_ok = computed == record.sha256
-    intact = seal_ok and not fields and all(d.state == "utuh" for d in documents)
+    intact = seal_ok and not fields and all(d.state in KEPT_STATES for d in documents)
     return Verdict(
         reference=case.reference,
         state="intact" if intact else "changed",

@@ -82,6 +82,9 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
     outcome_note = models.TextField(_("catatan hasil"), blank=True)
+    # When the retention job removed the files of this archived case (loket.cases.retention):
+    # set, the case is done with; the job's search reads only the cases where it is not.
+    documents_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -101,6 +104,12 @@ class Case(models.Model):
             models.Index(fields=["requester_nip"], name="case_requester_nip_idx"),
             models.Index(fields=["requester_user_id"], name="case_requester_uid_idx"),
             models.Index(Lower("requester_email"), name="case_requester_email_idx"),
+            # The retention job's search: a unit's closed cases by age, among those it has not done.
+            models.Index(
+                fields=["unit", "closed_at"],
+                name="case_retention_pending_idx",
+                condition=Q(documents_removed_at__isnull=True, closed_at__isnull=False),
+            ),
         ]
         verbose_name = _("permohonan")
         verbose_name_plural = _("permohonan")
@@ -167,6 +176,9 @@ class Document(models.Model):
     file = models.FileField(upload_to=document_path, max_length=300)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     step = models.PositiveIntegerField(_("diserahkan pada langkah"))
+    # Set when the retention job removed the stored file: the row (name, size, SHA-256) stays, so
+    # the archive's seal still verifies and the record still lists the document.
+    removed_at = models.DateTimeField(_("dihapus sesuai masa retensi"), null=True, blank=True)
 
     class Meta:
         ordering = ["case", "kode", "-uploaded_at"]
@@ -175,6 +187,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kode}: {self.original_name}"
+
+    @property
+    def is_removed(self) -> bool:
+        """The file was removed by retention: there is nothing to open, only the row."""
+        return self.removed_at is not None
 
 
 class ReferenceCounter(models.Model):

@@ -18,6 +18,7 @@ class UnitAdmin(admin.ModelAdmin):
             _("Identitas (kaki halaman, tanda terima, surat, arsip)"),
             {"fields": ["logo", "kop", "alamat", "telepon", "surel", "situs", "jam_layanan"]},
         ),
+        (_("Arsip"), {"fields": ["retensi_tahun"]}),
         (
             _("Standar Pelayanan (kosong: bawaan; satu baris satu butir)"),
             {"fields": list(STANDARD_FIELDS), "classes": ["collapse"]},

@@ -8,7 +8,7 @@ import re
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import EmailValidator, MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -165,6 +165,20 @@ class Unit(models.Model):
         max_length=100,
         blank=True,
         help_text=_("Kota tempat standar pelayanan ditetapkan, mis. Samarinda; kosong: dibiarkan titik-titik."),
+    )
+
+    # The unit's jadwal retensi arsip for a finished case's documents: their files are removed
+    # this many years after the case was archived (loket.cases.retention); empty: kept forever,
+    # as no law lets Loket guess a unit's schedule (docs/cases.md "Retensi dokumen").
+    retensi_tahun = models.PositiveSmallIntegerField(
+        _("masa retensi berkas (tahun)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Menurut jadwal retensi arsip (JRA) unit: berkas permohonan yang sudah diarsipkan dihapus setelah "
+            "sekian tahun; catatan arsip dan SHA-256 setiap berkas tetap disimpan. Kosong: disimpan selamanya."
+        ),
     )
 
     class Meta:
