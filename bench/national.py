@@ -35,7 +35,7 @@ database task backend and locmem mail:
 - decide: POST /konsol/kasus/<id>/ by the Admin Agency of the case's agency, step 2 "ya" (the
   checklist ticked), later step 5 "ya" (the reset, credential link, result mail and seal run);
 - queue: GET /konsol/ by a random Admin Agency (page 1), and by the hot agency's Admin Agency
-  (page 1, or a later page: ?halaman=20);
+  (page 1, or its 20th page: the `setelah` cursor of keyset pages, walked to untimed);
 - case list: GET /konsol/kasus/ (first page) by a random Admin Agency;
 - look-up: GET /api/v1/requests/<tracking code> of an open, a just-submitted or an archived case.
 
@@ -76,7 +76,7 @@ HOT_SHARE = 0.10  # of the open cases, in the hot agency
 HOT_LATER_PAGE = 20
 PDF_BYTES = 200 * 1024
 
-# queue: /konsol/ page 1; queue_later: the hot agency's ?halaman=20 (both the queue budget).
+# queue: /konsol/ page 1; queue_later: the hot agency's 20th page (both the queue budget).
 BUDGETS_P95_MS = {
     "submit": 100.0,
     "decide": 50.0,
@@ -556,6 +556,7 @@ class Pools:
         users = get_user_model().objects.in_bulk([r[3] for r in rows])
         self.user = users
         self.hot_staff = self.agency[(0, 0)][1]
+        self.later_url = later_page_url(self.user[self.hot_staff], HOT_LATER_PAGE)
         waiting = Case.objects.filter(status="open", reference__startswith="B-")
         self.at_step = {step: list(waiting.filter(current_step=step).values_list("id", "agency_id")) for step in (2, 5)}
         for ids in self.at_step.values():
@@ -595,6 +596,31 @@ class Pools:
         if r < 0.8:
             return tracking_code("B", rng.randint(1, self.n_open))
         return tracking_code("A", rng.randint(1, self.n_archived))
+
+
+def later_page_url(user: Any, page: int) -> str:
+    """The URL of the queue's `page`-th page: the queue is on keyset pages (a `setelah` cursor in
+    each page's rel="next" link) since aa61dc3, so the pages before it are walked (untimed); a tree
+    with numbered pages gets ?halaman=N."""
+    import html
+    import re
+
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    url = "/konsol/"
+    for _ in range(page - 1):
+        body = client.get(url, secure=True).content.decode()
+        found = re.search(r'<a href="([^"]+)" rel="next"', body)
+        if not found:
+            return url if "setelah" in url else f"/konsol/?halaman={page}"
+        url = (
+            "/konsol/" + html.unescape(found.group(1))
+            if found.group(1).startswith("?")
+            else html.unescape(found.group(1))
+        )
+    return url
 
 
 def _all(sql: str, params: Any = None) -> list[Any]:
@@ -695,7 +721,7 @@ class Worker:
         if self.rng.random() < 0.5:
             staff, url, op = self.pools.hot_staff, "/konsol/", "queue"
             if self.rng.random() < 0.5:
-                url, op = f"/konsol/?halaman={HOT_LATER_PAGE}", "queue_later"
+                url, op = self.pools.later_url, "queue_later"
         else:
             staff, url, op = self.rng.choice(list(self.pools.staff_of_agency.values())), "/konsol/", "queue"
         client = self.client(staff)
@@ -865,13 +891,20 @@ def measure_step(pools: Pools, model: dict[str, Any], args: argparse.Namespace, 
     for ix in size["indexes"][:6]:
         print(f"  {ix['index']:<40} {ix['bytes'] / 2**20:>9.0f} MiB")
     peak = model["peak_ops_per_s"]
+    print(f"  halaman ke-{HOT_LATER_PAGE} antrean instansi ramai: {pools.later_url[:90]}")
     runs = []
     for label, rate in ((f"{args.factor:g}x puncak", peak * args.factor), ("maks", None)):
         r = replay(pools, model, rate=rate, seconds=args.seconds, threads=args.threads, label=f"{archived}-{label}")
         r["label"] = label
         print_replay(r, peak)
         runs.append(r)
-    return {"archived_cases": archived, "open_cases_seeded": args.open, "sizes": size, "replays": runs}
+    return {
+        "archived_cases": archived,
+        "open_cases_seeded": args.open,
+        "later_page_url": pools.later_url,
+        "sizes": size,
+        "replays": runs,
+    }
 
 
 def _df() -> str:
@@ -914,6 +947,12 @@ def main() -> None:
         "units": args.units,
         "accounts": args.accounts,
         "open_cases": args.open,
+        "tree_changes_not_committed": subprocess.run(
+            ["git", "status", "--short", "--untracked-files=no", "src"],
+            capture_output=True,
+            text=True,
+            cwd=bench_cases.ROOT,
+        ).stdout.split("\n")[:-1],
         "peak_model": model,
         "budgets_p95_ms": BUDGETS_P95_MS,
         "steps": [],
