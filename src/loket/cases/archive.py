@@ -24,6 +24,7 @@ import json
 import zoneinfo
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -55,10 +56,13 @@ def _full_name(user: Any) -> str | None:
 
 
 def _nip(user: Any) -> str | None:
-    """The staff member's NIP (staff.StaffProfile), None when they have none."""
-    from loket.staff.services import staff_nip
-
-    return (staff_nip(user) or None) if user else None
+    """The staff member's NIP (staff.StaffProfile, read with the steps), None when they have none."""
+    if not user:
+        return None
+    try:
+        return user.staff_profile.nip or None
+    except ObjectDoesNotExist:
+        return None
 
 
 def _sealed_identity(unit: Any) -> dict[str, Any]:
@@ -135,7 +139,7 @@ def build_manifest(case: Case, *, missing_ok: bool = False) -> dict[str, Any]:
             "jawaban": run.answer,
             "catatan": run.note,
         }
-        for run in case.steps.select_related("actor", "on_behalf_of").order_by("id")
+        for run in case.steps.select_related("actor__staff_profile", "on_behalf_of__staff_profile").order_by("id")
     ]
     from loket.registration.archive import manifest_part
 
@@ -187,8 +191,11 @@ def digest(manifest: dict[str, Any]) -> str:
 def seal_case(case: Case) -> ArchiveRecord:
     """Write (or rewrite, if the same answer sealed twice) the sealed record of `case`."""
     manifest = build_manifest(case)
-    record, _ = ArchiveRecord.objects.update_or_create(
-        case=case, defaults={"sealed_at": timezone.now(), "manifest": manifest, "sha256": digest(manifest)}
+    record = ArchiveRecord(case=case, sealed_at=timezone.now(), manifest=manifest, sha256=digest(manifest))
+    # One statement (INSERT ... ON CONFLICT DO UPDATE) on both databases; the caller holds the
+    # case's row lock, so nobody seals it meanwhile.
+    ArchiveRecord.objects.bulk_create(
+        [record], update_conflicts=True, unique_fields=["case"], update_fields=["sealed_at", "manifest", "sha256"]
     )
     return record
 

@@ -50,3 +50,21 @@ class EffectContext:
     user_id: str | None = None  # the user ID a reset or look-up found in this change
     seal: bool = False  # an archive step ran: seal the file once every step is recorded
     audit: list[Any] = field(default_factory=list)  # the steps' audit entries, written together at the end
+    # What the change writes once, at its end (services._write_change), instead of step by step:
+    # the steps recorded but not yet inserted (in order), the steps finished (their tallies) and
+    # those a person closed with the late reason they gave (their deviations), the step the case
+    # waits at if this change opened it, and whether the case row changed.
+    unwritten: list[StepRun] = field(default_factory=list)
+    finished: list[StepRun] = field(default_factory=list)
+    closed: list[tuple[StepRun, str]] = field(default_factory=list)
+    open_run: StepRun | None = None
+    case_changed: bool = False
+
+    def steps_written(self) -> None:
+        """Insert the steps this change recorded so far: an effect calls it before it reads the
+        case's steps from the database (the staff who acted in a lane, the last check's note)."""
+        if self.unwritten:
+            from .models import StepRun
+
+            StepRun.objects.bulk_create(self.unwritten)  # ids in order: the open step is the last
+            self.unwritten = []

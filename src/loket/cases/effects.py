@@ -89,7 +89,6 @@ def check_validity(ctx: EffectContext, step: Kegiatan, answer: str, note: str) -
             _("Tulis catatan konfirmasi telepon sebelum memakai e-mail yang diketik pemohon."),
             {"phone_confirmation": ""},
         )
-    case.save(update_fields=["account", "phone_confirmation", "email_confirmed_by_phone"])
     if answer == "ya" and case.account is None:
         message = (
             _("Pilih akun di direktori atau tulis user ID-nya di SPSE sebelum menyatakan benar/valid.")
@@ -294,6 +293,8 @@ def _copies(ctx: EffectContext, account: Account, to: str) -> int:
     """The copy (tembusan) of the result to the step's lanes: what was done, never the secret."""
     assert ctx.step_run is not None
     lanes = ctx.sop.step(ctx.step_run.step).tembusan
+    if lanes:
+        ctx.steps_written()  # copy_recipients reads who acted in each lane
     sent = 0
     for lane in lanes:
         for address in copy_recipients(ctx.case, lane):
@@ -325,6 +326,7 @@ def ask_for_documents(ctx: EffectContext) -> dict[str, Any]:
     """Tell the requester which documents are missing (from the last completeness check; all of
     them when staff named none and wrote only a note)."""
     case = ctx.case
+    ctx.steps_written()
     runs = list(case.steps.order_by("id"))
     asked = asked_documents(ctx.sop, runs, zone=case.unit.zona_waktu, role=case.requester_role)
     queue_mail(
@@ -348,6 +350,7 @@ def refuse(ctx: EffectContext) -> dict[str, Any]:
     case = ctx.case
     # The reason is the note of the staff answer that led here (the same note the requester view
     # shows), not whichever staff note came last.
+    ctx.steps_written()
     decided = case.steps.filter(by="staf", finished_at__isnull=False).order_by("-id").first()
     # Mail to requesters is Indonesian whatever language the deciding staff member reads.
     with translation.override(settings.LANGUAGE_CODE):

@@ -242,11 +242,11 @@ def _record_earlier(ctx: EffectContext, earlier: dict[str, EarlierStep]) -> None
         done = earlier.get(step.aksi)
         if done is None:
             break
-        run = _open_run(case)
+        run = _open_run(case, ctx)
         finished = max(done.finished_at, run.started_at)
         if done.detail:
             run.detail = {**run.detail, **done.detail}
-        _finish(run, case=case, answer="lanjut", actor=done.actor, note="", now=finished)
+        _finish(run, case=case, answer="lanjut", actor=done.actor, note="", now=finished, ctx=ctx)
         facts = facts_of(case)
         advance = engine.advance(sop, step.no, None, facts, by=engine.by_of(step, facts))
         _apply(ctx, advance, run, now=finished)
@@ -373,12 +373,15 @@ def _apply(
     `answered` not yet written (the requester's step 1) is written with the others; `settled`:
     the case was written already at the step it now waits at (open_case).
 
-    The new steps go in one insert and their tallies in one statement per tally, after the
-    effects ran (an effect knows its step by `ctx.step_run.step`, never by its row)."""
+    Nothing is written here but what the effects write: the new steps, their tallies and the
+    case wait in `ctx` for the change's end (`_write_change`); an effect knows its step by
+    `ctx.step_run.step`, never by its row."""
     case = ctx.case
     if not answered_done:
         _completed(ctx, advance.moves[0], answered, **(audit or {}))
-    written = [] if answered.pk else [answered]
+    if answered.pk is None and not any(run is answered for run in ctx.unwritten):
+        ctx.unwritten.append(answered)
+        ctx.finished.append(answered)
     for move in advance.moves[1:]:
         run = StepRun(
             case=case,
@@ -394,27 +397,39 @@ def _apply(
             answer=move.answer,
         )
         _completed(ctx, move, run)
-        written.append(run)
+        ctx.unwritten.append(run)
+        ctx.finished.append(run)
     if not settled:
         _settle(case, advance, now)
+        ctx.case_changed = True
     waiting = advance.waiting
+    ctx.open_run = None
     if waiting is not None:
-        written.append(
-            StepRun(
-                case=case,
-                step=waiting.no,
-                aksi=waiting.aksi,
-                lane=waiting.pelaksana,
-                by=StepRun.By.REQUESTER if case.status == Status.WAITING else StepRun.By.STAFF,
-                started_at=now,
-                due_at=case.current_due_at,
-                standard_minutes=waiting.waktu,
-            )
+        ctx.open_run = StepRun(
+            case=case,
+            step=waiting.no,
+            aksi=waiting.aksi,
+            lane=waiting.pelaksana,
+            by=StepRun.By.REQUESTER if case.status == Status.WAITING else StepRun.By.STAFF,
+            started_at=now,
+            due_at=case.current_due_at,
+            standard_minutes=waiting.waktu,
         )
-    StepRun.objects.bulk_create(written)  # ids in order: the open step is the case's last
-    count_runs([run for run in written if run.finished_at is not None], case)
-    if not settled:
-        case.save()
+        ctx.unwritten.append(ctx.open_run)
+
+
+def _write_change(ctx: EffectContext) -> None:
+    """Write what the change gathered: its new steps in one insert, the deviations of the steps
+    a person closed (they refer to their step's row), the tallies of every finished step in one
+    statement per tally, and the case row once."""
+    ctx.steps_written()
+    for run, reason in ctx.closed:
+        record_deviations(run, case=ctx.case, now=run.finished_at or timezone.now(), reason=reason)
+    if ctx.finished:
+        count_runs(ctx.finished, ctx.case)  # the reports' tallies (loket.tallies)
+    if ctx.case_changed:
+        ctx.case.save()
+    ctx.closed, ctx.finished, ctx.case_changed = [], [], False
 
 
 def _settle(case: Case, advance: engine.Advance, now: dt.datetime) -> None:
@@ -463,9 +478,10 @@ def _completed(ctx: EffectContext, move: engine.Move, run: StepRun, **detail: An
 
 
 def _end_change(ctx: EffectContext) -> None:
-    """End a change: write its steps' audit entries in one statement, and seal the file, once,
-    after every step is recorded (the one place that seals: an SOP may record steps after its
-    archive step)."""
+    """End a change: write what it gathered (`_write_change`), its steps' audit entries in one
+    statement, and seal the file, once, after every step is recorded (the one place that seals:
+    an SOP may record steps after its archive step)."""
+    _write_change(ctx)
     log_actions(ctx.audit)
     ctx.audit = []
     if ctx.seal:
@@ -474,15 +490,16 @@ def _end_change(ctx: EffectContext) -> None:
         seal_case(ctx.case)
 
 
-def _hold(case: Case, step: Any) -> None:
+def _hold(ctx: EffectContext, step: Any) -> None:
     """The case waits on the gate of `step` (its `tunggu`): in no lane's queue, no step open, so
     no staff minutes run until `pass_gate`."""
+    case = ctx.case
     case.status = Status.TRAINING
     case.current_step = step.no
     case.current_lane = ""
     case.current_due_at = None
     case.version += 1
-    case.save()
+    ctx.case_changed = True
 
 
 @transaction.atomic
@@ -516,18 +533,31 @@ def pass_gate(*, case_id: int, gate: str, actor: Any, values: dict[str, Any] | N
     return case
 
 
-def _open_run(case: Case) -> StepRun:
-    run = case.steps.filter(finished_at__isnull=True).order_by("-id").first()
+def _open_run(case: Case, ctx: EffectContext | None = None) -> StepRun:
+    """The step the case waits at: the one this change opened (`ctx`), else its open row."""
+    run = ctx.open_run if ctx is not None and ctx.open_run is not None else None
+    if run is None:
+        run = case.steps.filter(finished_at__isnull=True).order_by("-id").first()
     if run is None or run.step != case.current_step:
         raise Conflict(_("Permohonan ini tidak sedang menunggu langkah tersebut. Muat ulang halaman."))
     return run
 
 
 def _finish(
-    run: StepRun, *, case: Case, answer: str, actor: Any, note: str, now: dt.datetime, reason: str = ""
+    run: StepRun,
+    *,
+    case: Case,
+    answer: str,
+    actor: Any,
+    note: str,
+    now: dt.datetime,
+    reason: str = "",
+    ctx: EffectContext | None = None,
 ) -> None:
     """Close `run`; its deviations from the mutu baku are recorded with it (loket.deviations;
-    `reason`: the executor's reason for a late step, given with the answer)."""
+    `reason`: the executor's reason for a late step, given with the answer) and its tallies
+    counted: at once, or with `ctx` when the change ends (a step this change opened is inserted
+    then, already closed)."""
     run.finished_at = now
     run.answer = answer
     run.note = note
@@ -535,9 +565,17 @@ def _finish(
         run.actor = actor
     if run.by == StepRun.By.STAFF:
         run.working_minutes = calendar_for(case.unit).between(run.started_at, now)
-    run.save()
-    count_runs([run], case)  # the reports' tallies (loket.tallies)
-    record_deviations(run, case=case, now=now, reason=reason)
+    if ctx is None:
+        run.save()
+        count_runs([run], case)  # the reports' tallies (loket.tallies)
+        record_deviations(run, case=case, now=now, reason=reason)
+        return
+    if run.pk is not None:
+        run.save()
+    if ctx.open_run is run:
+        ctx.open_run = None
+    ctx.finished.append(run)
+    ctx.closed.append((run, reason))
 
 
 # -- decide ---------------------------------------------------------------------------------------
@@ -615,22 +653,24 @@ def decide(*, case_id: int, actor: Any, version: int, decision: Decision) -> Dec
             )
         if facts.assisted and REGISTRY[step.aksi].spec.sets_password:
             use_password_claim(case, actor, now)
-        run = _open_run(case)
+        run = _open_run(case, ctx)
         check = REGISTRY[step.aksi].check
         if check is not None:
             ctx.step_run = run
             run.detail = {**run.detail, **check(ctx, step, given.answer, given.note)}
         reason = decision.value(LATE_REASON.format(no=step.no)) or ""
-        _finish(run, case=case, answer=given.answer, actor=actor, note=given.note.strip(), now=now, reason=reason)
+        _finish(
+            run, case=case, answer=given.answer, actor=actor, note=given.note.strip(), now=now, reason=reason, ctx=ctx
+        )
         applied.append(step.no)
         if step.tunggu:
             _completed(ctx, engine.Move(step, given.answer, "staf"), run)
-            _hold(case, step)
+            _hold(ctx, step)
             break  # the case waits on the gate (pass_gate), outside every lane
         advance = engine.advance(sop, step.no, given.answer, facts, by="staf")
         _apply(ctx, advance, run, now=now)
+    ctx.audit.append(audit_entry("case.decided", actor=actor, case=case, steps=applied))
     _end_change(ctx)
-    log_action("case.decided", actor=actor, case=case, steps=applied)
     return Decided(case, applied)
 
 

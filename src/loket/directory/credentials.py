@@ -103,7 +103,7 @@ def token_from_code(text: str) -> str:
 
 
 @sensitive_variables()  # an error report shows no token or password from these frames
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing; inside a decision, with the decision
 def issue_credential_link(*, case: Case, account: Account, password: str) -> str:
     """Seal `password` behind a new one-time link for `account` and return the link's token.
 

@@ -36,7 +36,6 @@ __all__ = [
     "create_api_token",
     "revoke_api_token",
     "set_staff_nip",
-    "staff_nip",
 ]
 
 # A token reads "lkt_" + 40 URL-safe characters; its first 12 characters are kept as its prefix,
@@ -194,14 +193,6 @@ def set_staff_nip(*, actor: Any, username: str, nip: str) -> StaffProfile:
         profile.save(update_fields=["nip"])
         log_action("staff.nip_set", actor=actor, username=username, nip=value)
     return profile
-
-
-def staff_nip(user: Any) -> str:
-    """The NIP of `user` ("" when none is set)."""
-    if user is None:
-        return ""
-    profile = StaffProfile.objects.filter(user=user).first()
-    return profile.nip if profile else ""
 
 
 def _agency_for(unit: Unit, lane: UnitLane, name: str | None, *, create_agency: bool, actor: Any) -> Agency | None:

@@ -91,16 +91,25 @@ def survey_url(token: str) -> str:
 
 
 def _invitation_of(case: Case, now: dt.datetime) -> Invitation:
-    """The case's invitation, made now if it has none (locked for the caller's transaction)."""
+    """The case's invitation (locked for the caller's transaction), or a new one, not yet saved,
+    when it has none: the caller saves it once with what it sets (`_save`)."""
     found = Invitation.objects.select_for_update().filter(case=case).first()
     if found is not None:
         return found
-    return Invitation.objects.create(
+    return Invitation(
         case=case,
         digest=token_digest(secrets.token_urlsafe(TOKEN_BYTES)),  # nobody holds this token
         created_at=now,
         expires_at=now + dt.timedelta(days=survey_days()),
     )
+
+
+def _save(invitation: Invitation, fields: list[str]) -> None:
+    """Write `fields` of an invitation, or the whole row of one made just now (one INSERT)."""
+    if invitation.pk is None:
+        invitation.save()
+    else:
+        invitation.save(update_fields=fields)
 
 
 def invite(case: Case, *, now: dt.datetime | None = None) -> Invitation | None:
@@ -132,7 +141,7 @@ def _invite(case: Case, now: dt.datetime) -> Invitation | None:
     invitation.digest = token_digest(token)
     invitation.expires_at = now + dt.timedelta(days=survey_days())
     invitation.mailed_at = now
-    invitation.save(update_fields=["digest", "expires_at", "mailed_at"])
+    _save(invitation, ["digest", "expires_at", "mailed_at"])
     queue_mail(
         to=case.requester_email,
         template=MAIL_TEMPLATE,
@@ -293,7 +302,7 @@ def offer_at_counter(*, counter: Any, actor: Any, now: dt.datetime | None = None
     check_open(invitation, now)
     invitation.offered_counter = counter
     invitation.offered_at = now
-    invitation.save(update_fields=["offered_counter", "offered_at"])
+    _save(invitation, ["offered_counter", "offered_at"])
     log_action("survey.offered", actor=actor, case=case, counter=counter.name)
     return invitation
 
