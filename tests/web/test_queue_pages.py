@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from loket.cases import search
 from loket.cases.models import Case
 from loket.web import queue_page
+from loket.web.case_rows import local_text
 from loket.web.templatetags.local_time import lokal
 from tests.sop_factory import submit
 from tests.web.test_case_list import clone
@@ -168,4 +169,4 @@ def test_the_rows_time_text_is_the_lokal_filters(zone):
         dt.datetime(2026, 10, 25, 0, 59, 59, tzinfo=UTC),
         dt.datetime(2026, 12, 31, 23, 5, tzinfo=UTC),
     ):
-        assert queue_page.local_text(moment, where) == lokal(moment, zone)
+        assert local_text(moment, where) == lokal(moment, zone)

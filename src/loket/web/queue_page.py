@@ -3,10 +3,9 @@
 at COUNT_CAP.
 
 Why the rows are prepared here: at 50 rows a page, a `{% url %}`, two `lokal` filters, a
-`truncatechars` and two translations per row were half the page's time. A row's link is built
-from one reversed prefix, its times by `local_text` (the `lokal` filter's text, without
-`dateformat`'s parsing of the format each time), a step's label once per SOP step on the page;
-the template only prints strings.
+`truncatechars` and two translations per row were half the page's time. The link and the times
+come from `case_rows.RowText`, a step's label is made once per SOP step on the page, the
+translations are read once outside the loop: the template only prints strings.
 
 The count is exact up to COUNT_CAP and "lebih dari COUNT_CAP" beyond: it reads at most
 COUNT_CAP + 1 index entries, where COUNT(*) over a queue of 10,000 reads every one. The planner's
@@ -17,11 +16,9 @@ agency's lane, and SQLite has none; past a thousand cases the exact number chang
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import urlencode
@@ -33,18 +30,10 @@ from loket.cases.models import Case
 from loket.cases.selectors import is_overdue, work_queue
 from loket.catalog.selectors import parsed
 
+from .case_rows import RowText
+
 COUNT_CAP = 1000
 AFTER, BEFORE = "setelah", "sebelum"  # the cursor parameters, as on the case list
-
-
-def local_text(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    """The text of `{{ value|lokal:zone }}` (web.templatetags.local_time), e.g. "02-12-2026
-    13:31 WITA", by plain formatting (tests/web/test_queue_pages.py holds the two equal)."""
-    local = value.astimezone(zone)
-    return (
-        f"{local.day:02d}-{local.month:02d}-{local.year:04d} {local.hour:02d}:{local.minute:02d} "
-        f"{local.tzname() or zone.key}"
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +71,10 @@ def _count_text(user: Any) -> str:
 
 
 def _rows(cases: list[Case], now: dt.datetime) -> list[QueueRow]:
-    # The case page's path for case 0, split around the id: every row's link from one reverse().
-    head, tail = reverse("console:case", args=[0]).rsplit("0", 1)
-    zones: dict[str, zoneinfo.ZoneInfo] = {}
-    steps: dict[tuple[str, int], str] = {}
+    text = RowText()
+    steps: dict[tuple[str, int], str] = {}  # a step's label, once per SOP step on the page
     rows = []
     for case in cases:
-        zone = zones.get(case.unit.zona_waktu)
-        if zone is None:
-            zone = zones[case.unit.zona_waktu] = zoneinfo.ZoneInfo(case.unit.zona_waktu)
         step = ""
         if case.current_step:
             key = (case.sop.sha256, case.current_step)
@@ -100,15 +84,15 @@ def _rows(cases: list[Case], now: dt.datetime) -> list[QueueRow]:
             step = steps[key]
         rows.append(
             QueueRow(
-                url=f"{head}{case.pk}{tail}",
+                url=text.url(case),
                 reference=case.reference,
                 service=case.sop.nama,
-                where=f"{case.unit.kode} · {case.agency.name}" if case.agency else case.unit.kode,
+                where=text.where(case),
                 step=step,
                 lane=case.current_lane,
                 requester=case.requester_name,
-                created=local_text(case.created_at, zone),
-                due=local_text(case.current_due_at, zone) if case.current_due_at else "",
+                created=text.when(case, case.created_at),
+                due=text.when(case, case.current_due_at),
                 overdue=is_overdue(case, now),
             )
         )
