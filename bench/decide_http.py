@@ -126,7 +126,7 @@ def main() -> None:
             for number, (sql, place) in enumerate(seen, 1):
                 print(f"{number:3} {sql[:70]!s:72} {place}")
         if args.profile:
-            print(bench_cases.profile(lambda: post(opened.pop()), 30))
+            print(bench_cases.profile(lambda: post(opened.pop()), 30, focus="loket"))
         out = {
             "date": time.strftime("%Y-%m-%d"),
             "db": args.db,

@@ -451,7 +451,7 @@ def _runs_effect(move: engine.Move) -> bool:
     """Whether completing `move` runs its action's effect: a system action (the engine says
     when), or a staff action with an effect."""
     action = REGISTRY[move.step.aksi]
-    return action.effect is not None and (move.effect or move.by == "staf")
+    return action.effect is not None and (bool(move.effect) or move.by == "staf")
 
 
 def _completed(ctx: EffectContext, move: engine.Move, run: StepRun, **detail: Any) -> None:
