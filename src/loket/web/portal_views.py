@@ -16,6 +16,7 @@ tracking codes `portal_rate_limit`. What the portal keeps in the browser's sessi
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import zoneinfo
 from collections.abc import Callable
@@ -30,8 +31,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -156,7 +157,8 @@ def request_form(request: HttpRequest, unit_kode: str, sop_kode: str) -> HttpRes
         return kind.form(*args, berkas=sop.berkas, agencies=agencies, **kwargs)
 
     if request.method == "GET":
-        return _render_form(request, version, sop, make(initial={"form_token": new_form_token(request)}))
+        form = make(initial={"form_token": new_form_token(request)})
+        return _render_form(request, version, sop, form, fields_key=_fresh_fields_key(version, agencies))
 
     form = make(request.POST)
     if isinstance(form, RegistrationForm) and FILLED_FORM in request.POST:
@@ -191,8 +193,10 @@ def request_form(request: HttpRequest, unit_kode: str, sop_kode: str) -> HttpRes
                 request.session[SESSION_RECEIPT] = {"case": submitted.case.pk, "code": submitted.tracking_code}
                 _remember_case(request, submitted.case)
                 # Saved before the session row is released, so a second submit waiting on the
-                # lock sees this token used.
+                # lock sees this token used. Nothing changes it after this: SessionMiddleware need
+                # not write the same row again.
                 request.session.save()
+                request.session.modified = False
                 return redirect("portal:receipt")
         else:
             if isinstance(form, RegistrationForm):
@@ -244,6 +248,15 @@ def _filled_form(request: HttpRequest, version: SopVersion, sop: Sop, form: Regi
     return response
 
 
+def _fresh_fields_key(version: SopVersion, agencies: list[Agency]) -> str:
+    """The cache key of a fresh form's fields (web/portal/_request_fields.html): they follow from
+    the SOP version (its file by hash: a test database may give a number to another SOP), the
+    unit's agencies, the language and the file limit, and nothing of the visitor (the form's token
+    and the CSRF token are rendered outside them)."""
+    listed = hashlib.sha256(repr([(a.pk, a.name) for a in agencies]).encode()).hexdigest()[:32]
+    return f"{version.pk}:{version.sha256}:{listed}:{get_language()}:{settings.LOKET_UPLOAD_MAX_BYTES}"
+
+
 def _render_form(
     request: HttpRequest,
     version: SopVersion,
@@ -252,6 +265,7 @@ def _render_form(
     *,
     error: str = "",
     status: int = 200,
+    fields_key: str = "",
 ) -> HttpResponse:
     return render(
         request,
@@ -263,6 +277,9 @@ def _render_form(
             "error": error,
             "max_bytes": settings.LOKET_UPLOAD_MAX_BYTES,
             "filled_form": FILLED_FORM,
+            # Only a fresh reset form (no typed values, no problems) renders its fields from the
+            # cache; a registration form's template does not read this.
+            "fields_key": fields_key if isinstance(form, RequestForm) and not form.is_bound else "",
         },
         status=status,
     )
