@@ -139,7 +139,19 @@ def prepare(args: argparse.Namespace) -> Path:
     os.environ["LOKET_SIGN_IN_LIMIT"] = "1000000000"
     os.environ["LOKET_SIGN_IN_LIMIT_PER_ADDRESS"] = "1000000000"
     bench_cases.PG_NAME = PG_NAME  # bench/cases.py's drop/create and cleanup use this name
-    return bench_cases.prepare_environment("postgres", args.pg_server)
+    if not args.reuse:
+        return bench_cases.prepare_environment("postgres", args.pg_server)
+    # Grow the database a --keep run (or a stopped one) left, with the files of its open cases.
+    admin = bench_cases._pg_admin
+    bench_cases._pg_admin = lambda *a: None  # no drop and create
+    try:
+        fresh = bench_cases.prepare_environment("postgres", args.pg_server)
+    finally:
+        bench_cases._pg_admin = admin
+    fresh.rmdir()
+    os.environ["LOKET_VAR_DIR"] = args.reuse
+    os.environ["LOKET_ENV_FILE"] = str(Path(args.reuse) / "no.env")
+    return Path(args.reuse)
 
 
 def _exec(sql: str, params: Any = None) -> None:
@@ -189,6 +201,24 @@ def _code_sql(prefix: str, col: str) -> str:
     return f"encode(sha256(convert_to({code}, 'UTF8')), 'hex')"
 
 
+def load_units(n_units: int) -> list[dict[str, Any]]:
+    """What the replay needs of each bench unit: its SOP, the account role, the documents."""
+    from loket.catalog.models import SopVersion
+    from loket.catalog.selectors import parsed
+
+    units: list[dict[str, Any]] = []
+    for i in range(n_units):
+        version = SopVersion.objects.get(unit__kode=f"n{i:03d}")
+        sop = parsed(version)
+        assert sop.unit == f"n{i:03d}" and version.kode.startswith(f"n{i:03d}-"), (sop.unit, version.kode)
+        units.append({"i": i, "kode": f"n{i:03d}", "template": TEMPLATES[i % len(TEMPLATES)],
+                      "unit_id": version.unit_id, "sop_id": version.pk, "sop_kode": version.kode,
+                      "role": sop.peran_akun[0],
+                      "berkas": [b.kode for b in sop.berkas if b.wajib][:2] or [b.kode for b in sop.berkas][:2],
+                      "checklist": len(sop.step(2).kelengkapan)})  # fmt: skip
+    return units
+
+
 def seed_base(n_units: int, n_accounts: int) -> dict[str, Any]:
     """Migrate, install the built-ins, then the units (real path), agencies, staff, accounts."""
     from django.contrib.auth.hashers import make_password
@@ -197,7 +227,6 @@ def seed_base(n_units: int, n_accounts: int) -> dict[str, Any]:
     from django.test.utils import override_settings
 
     from loket.catalog.models import SopVersion
-    from loket.catalog.selectors import parsed
     from loket.catalog.services import install_sop
     from loket.units.models import Unit
     from loket.units.services import save_unit
@@ -263,19 +292,10 @@ def seed_base(n_units: int, n_accounts: int) -> dict[str, Any]:
                 JOIN catalog_unitlane l ON l.unit_id = t.id
                 WHERE n.kode ~ '^n[0-9]{{3}}$' AND substr(n.kode, 2)::int >= {real}"""
         )
-    units: list[dict[str, Any]] = []
-    for i in range(n_units):
-        version = SopVersion.objects.get(unit__kode=f"n{i:03d}")
-        sop = parsed(version)
-        assert sop.unit == f"n{i:03d}" and version.kode.startswith(f"n{i:03d}-"), (sop.unit, version.kode)
-        units.append({"i": i, "kode": f"n{i:03d}", "template": TEMPLATES[i % len(TEMPLATES)],
-                      "unit_id": version.unit_id, "sop_id": version.pk, "sop_kode": version.kode,
-                      "role": sop.peran_akun[0],
-                      "berkas": [b.kode for b in sop.berkas if b.wajib][:2] or [b.kode for b in sop.berkas][:2],
-                      "checklist": len(sop.step(2).kelengkapan)})  # fmt: skip
+    units = load_units(n_units)
     print(f"  {n_units} unit dan SOP-nya dalam {time.perf_counter() - began:.0f} s", flush=True)
 
-    # The bench's own map of units and agencies (small; dropped before the sizes are read).
+    # The bench's own map of units and agencies (600 and 6,000 rows: under 1 MiB of the size).
     began = time.perf_counter()
     _exec("CREATE TABLE nat_unit (idx int PRIMARY KEY, unit_id int, sop_id int, template int, role text)")
     _exec(
@@ -907,6 +927,45 @@ def measure_step(pools: Pools, model: dict[str, Any], args: argparse.Namespace, 
     }
 
 
+def markdown(path: str) -> str:
+    """The figures of a results file as the README's tables."""
+    data = json.loads(Path(path).read_text())
+    lines = ["| archived cases | replay | ops/s (x peak) | load before | CPU cal. ms | "
+             + " | ".join(f"{op} median / p95 ms (n, SQL)" for op in BUDGETS_P95_MS) + " | errors |",
+             "|" + " --- |" * (6 + len(BUDGETS_P95_MS))]  # fmt: skip
+    peak = data["peak_model"]["peak_ops_per_s"]
+    for step in data["steps"]:
+        for r in step["replays"]:
+            cells = []
+            for op in BUDGETS_P95_MS:
+                e = r["operations"].get(op, {})
+                if not e.get("n"):
+                    cells.append("-")
+                    continue
+                cells.append(f"{e.get('median_ms', '-')} / {e.get('p95_ms', '-')} {e.get('verdict', '')} "
+                             f"({e['n']}, {e.get('statements_median', '-')})")  # fmt: skip
+            lines.append(f"| {step['archived_cases']:,} | {r['label']} | {r['achieved_ops_per_s']} "
+                         f"({r['achieved_ops_per_s'] / peak:.1f}x) | {r['load_before'][0]} | "
+                         f"{r.get('cpu_calibration_ms', '-')} | " + " | ".join(cells)
+                         + f" | {r['errors']} {'PASS' if r['errors'] == 0 else 'OVER'} |")  # fmt: skip
+    names = ["cases_case", "cases_steprun", "cases_document", "cases_archiverecord", "directory_account",
+             "tallies_steptally", "tallies_hourtally"]  # fmt: skip
+    lines += ["", "| archived cases | database | " + " | ".join(names) + " | seed s |", "|" + " --- |" * 10]
+    for step in data["steps"]:
+        by = {t["table"]: t for t in step["sizes"]["tables"]}
+        cells = [f"{by[n]['total_bytes'] / 2**20:,.0f} MiB ({by[n]['rows']:,})" if n in by else "-" for n in names]
+        lines.append(f"| {step['archived_cases']:,} | {step['sizes']['database_bytes'] / 2**30:.2f} GiB | "
+                     + " | ".join(cells) + f" | {step.get('seed_seconds', '-')} |")  # fmt: skip
+    lines += ["", "| archived cases | " + " | ".join(ix["index"] for ix in data["steps"][-1]["sizes"]["indexes"][:6]) + " |",
+              "|" + " --- |" * 7]  # fmt: skip
+    inames = [ix["index"] for ix in data["steps"][-1]["sizes"]["indexes"][:6]]
+    for step in data["steps"]:
+        by = {ix["index"]: ix["bytes"] for ix in step["sizes"]["indexes"]}
+        lines.append(f"| {step['archived_cases']:,} | "
+                     + " | ".join(f"{by[n] / 2**20:,.0f} MiB" if n in by else "-" for n in inames) + " |")  # fmt: skip
+    return "\n".join(lines)
+
+
 def _df() -> str:
     return subprocess.run(["df", "-h", "/work"], capture_output=True, text=True).stdout.splitlines()[-1]
 
@@ -925,7 +984,12 @@ def main() -> None:
     parser.add_argument("--min-free-gb", type=float, default=12.0, help="stop growing below this much free disk")
     parser.add_argument("--pg-server", default=bench_cases.PG_SERVER)
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--reuse", metavar="VAR_DIR", help="grow the nat_bench a stopped run left (its var dir)")
+    parser.add_argument("--markdown", metavar="RESULTS", help="print a results file's figures as tables, and stop")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(args.markdown))
+        return
     if args.quick:
         args.units, args.accounts, args.open, args.seconds = 6, 10_000, 2_000, 15.0
         if args.sizes == parser.get_default("sizes"):
@@ -959,8 +1023,17 @@ def main() -> None:
     }
     try:
         began = time.perf_counter()
-        base = seed_base(args.units, args.accounts)
-        done = 0
+        if args.reuse:
+            args.units = _one("SELECT count(*) FROM nat_unit")[0]
+            args.accounts = _one("SELECT count(*) FROM directory_account WHERE user_id LIKE 'akun%%'")[0]
+            args.open = _one("SELECT count(*) FROM cases_case WHERE reference LIKE 'B-%%'")[0]
+            base = {"units": load_units(args.units)}
+            done = _one("SELECT count(*) FROM cases_case WHERE reference LIKE 'A-%%'")[0]
+            steps = [s for s in steps if s >= done]  # the size it holds: measured again, not seeded
+            print(f"  dipakai lagi: {args.units} unit, {args.accounts:,} akun, {done:,} kasus arsip", flush=True)
+        else:
+            base = seed_base(args.units, args.accounts)
+            done = 0
         for n, target in enumerate(steps):
             free = _free_gb()
             if n and free < args.min_free_gb:
@@ -968,11 +1041,12 @@ def main() -> None:
                 out["stopped"] = f"before {target}: {free:.0f} GB free"
                 break
             t0 = time.perf_counter()
-            seed_archived(done, target, args.units, args.accounts)
-            if n == 0:
-                seed_open(args.open, args.units, args.accounts, var)
-            done = target
-            finish_seed()
+            if target > done:
+                seed_archived(done, target, args.units, args.accounts)
+                if n == 0 and not args.reuse:
+                    seed_open(args.open, args.units, args.accounts, var)
+                done = target
+                finish_seed()
             seed_s = time.perf_counter() - t0
             pools = Pools(base["units"], args.accounts, done, args.open)
             step = measure_step(pools, model, args, done)
