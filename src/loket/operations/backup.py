@@ -14,11 +14,16 @@ PostgreSQL one REPEATABLE READ transaction exports its snapshot to pg_dump (`--s
 lists the files itself, so the dump and the list are the same instant; on SQLite the list is
 read from the copy. Documents are stored under their SHA-256 and never rewritten, so a file
 named by the snapshot is the file the snapshot means; each is checked against the hash its row
-holds (`Document.sha256`).
+holds (`Document.sha256`). A row whose file the retention job removed (`removed_at` set,
+loket.cases.retention) names no file to back up: its hash stays in the dump, and the restored
+seal reports it removed, as the source's does.
 
 The restore checks the whole backup (every hash) before it touches anything, refuses a target
 that holds data (see `target_rows`), loads the database, copies the files into the storage, runs
-the migrations, and verifies every sealed archive with `loket.cases.archive_verify`.
+the migrations, and verifies every sealed archive with `loket.cases.archive_verify`. With
+`--force` (a restore run again after it stopped half-way, or over an instance with data) the
+storage ends up holding the backup's files and nothing else: a file of the half-done attempt or
+of the instance's past that the backup does not hold is deleted (`Restored.swept`).
 
 Why not a library: django-dbbackup covers the database and the media, but neither the snapshot
 shared between the dump and the file list nor the per-document hash check against the rows; the
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -50,6 +56,8 @@ from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -80,6 +88,7 @@ class Restored:
     intact: int
     broken: list[tuple[str, list[str]]] = field(default_factory=list)  # (reference, findings)
     external_missing: list[str] = field(default_factory=list)
+    swept: list[str] = field(default_factory=list)  # storage files not in the backup, deleted (--force)
 
     @property
     def ok(self) -> bool:
@@ -152,7 +161,9 @@ def named_files(execute: Any) -> tuple[list[Named], list[Named]]:
         hash_col = _column(model, "sha256")
         column = q(str(f.column))
         cols = column + (f", {q(hash_col)}" if hash_col else "")
-        sql = f"SELECT {cols} FROM {q(model._meta.db_table)} WHERE {column} <> ''"  # noqa: S608
+        # A row whose file was removed on purpose (retention) keeps its name but names no file.
+        removed = f" AND {q(removed_col)} IS NULL" if (removed_col := _column(model, "removed_at")) else ""
+        sql = f"SELECT {cols} FROM {q(model._meta.db_table)} WHERE {column} <> ''{removed}"  # noqa: S608
         for row in execute(sql):
             stored.setdefault(row[0], Named(row[0], model._meta.label, row[1] if hash_col else None))
     external: dict[str, Named] = {}
@@ -482,9 +493,49 @@ def restore(src: Path, *, force: bool = False) -> Restored:
             )
     _load_database(src, manifest)
     copied = _copy_files(src, manifest, force=force)
+    swept = _sweep(manifest) if force else []
     with tempfile.TemporaryFile("w+") as quiet:
         call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
-    return _verify_all(manifest, copied)
+    result = _verify_all(manifest, copied)
+    result.swept = swept
+    return result
+
+
+def storage_files(top: str = "") -> Iterator[str]:
+    """Every file name in the default storage under `top` (none when its root does not exist)."""
+    try:
+        dirs, files = default_storage.listdir(top)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{top}/{name}" if top else name
+    for name in dirs:
+        yield from storage_files(f"{top}/{name}" if top else name)
+
+
+def _sweep(manifest: dict[str, Any]) -> list[str]:
+    """Delete every storage file the backup does not hold; returns their names. A unit logo the
+    backup names by path is kept where it lies inside the storage (it is restored by hand)."""
+    kept = {d["path"] for d in manifest["documents"]}
+    external = {os.path.realpath(e["path"]) for e in manifest.get("external", [])}
+    local = hasattr(default_storage, "path")
+    swept = []
+    for name in sorted(storage_files()):
+        if name in kept or (local and os.path.realpath(default_storage.path(name)) in external):
+            continue
+        default_storage.delete(name)
+        swept.append(name)
+    if local and swept:
+        _prune_empty_dirs(Path(default_storage.path("")))
+    for name in swept:
+        logger.warning("restore --force: %s is not in the backup, deleted", name)
+    return swept
+
+
+def _prune_empty_dirs(root: Path) -> None:
+    for path in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(path.iterdir()):
+            path.rmdir()
 
 
 def _verify_all(manifest: dict[str, Any], copied: int) -> Restored:
