@@ -23,7 +23,7 @@ from django.utils import timezone
 from loket.audit.models import AuditEntry
 from loket.cases.archive_verify import verify_archive
 from loket.cases.models import ArchiveRecord, Case, Document
-from loket.cases.retention import remove_expired_documents, years_before
+from loket.cases.retention import remove_expired_documents, removed_notice, years_before
 from tests.cases.test_services import answer_run
 from tests.sop_factory import submit
 
@@ -224,6 +224,8 @@ def test_the_case_page_says_the_document_was_removed_instead_of_linking_to_it(se
     for doc in case.documents.all():
         assert reverse("console:document", args=[case.pk, doc.pk]) not in html
         assert doc.original_name in html  # the row is still listed
+        # What the document's own address answers with instead of the file.
+        assert removed_notice(doc) == "Dihapus sesuai masa retensi pada 1 Juni 2031"
 
 
 def test_the_retention_period_is_edited_with_the_unit_in_the_admin(service, superuser):
