@@ -4,12 +4,14 @@ Used by tests/operations/test_nginx_proxy.py and bench/production_shape.py. `ren
 deploy/nginx.conf's ${LOKET_...} names (as `envsubst` with that list would); `Nginx` wraps the
 site in a main configuration whose pid, logs and temporary files are under the directory, on a
 high loopback port, so no root and no system nginx are needed; `Gunicorn` runs
-deploy/gunicorn.conf.py with production settings. Each has start() and stop().
+deploy/gunicorn.conf.py with production settings. Each has start() and stop(). `Browser` asks
+nginx as a browser on https would (TLS is off on loopback: it sends Secure cookies back).
 """
 
 from __future__ import annotations
 
 import getpass
+import http.client
 import os
 import re
 import shutil
@@ -18,7 +20,10 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -180,3 +185,59 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+@dataclass
+class Browser:
+    """Requests from the address `source` to host:port for `server_name`, keeping cookies (the
+    Secure ones too, as over https), following no redirect."""
+
+    host: str
+    port: int
+    server_name: str
+    source: str = "127.0.0.1"
+    cookies: dict[str, str] = field(default_factory=dict)
+    cookie_flags: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Answer:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60, source_address=(self.source, 0))
+        sent = {"Host": self.server_name, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        answer = Answer(response.status, response.headers, response.read())
+        conn.close()
+        for raw in answer.headers.get_all("Set-Cookie") or []:
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(raw)
+            for name, morsel in jar.items():
+                self.cookies[name] = morsel.value
+                self.cookie_flags[name] = raw
+        return answer
+
+    def get(self, path: str, **headers: str) -> Answer:
+        return self.request("GET", path, headers=headers)
+
+    def sign_in(self, login_path: str, username: str, password: str, *, forwarded_for: str = "") -> Answer:
+        """The console's sign-in form, filled in and sent (302 when it succeeds)."""
+        page = self.get(login_path).body.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, page[:500]
+        form = urlencode({"csrfmiddlewaretoken": token.group(1), "username": username, "password": password})
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            # what a browser on https sends; Django checks them on secure requests
+            "Origin": f"https://{self.server_name}",
+            "Referer": f"https://{self.server_name}{login_path}",
+        }
+        if forwarded_for:  # a client naming an address of its choice: Loket must not believe it
+            headers["X-Forwarded-For"] = forwarded_for
+        return self.request("POST", login_path, body=form.encode(), headers=headers)

@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import http.client
 import os
-import re
 import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
 
 from loket.directory.models import SignInAttempt
-from tests.nginx_site import NGINX, Gunicorn, Nginx
+from tests.nginx_site import NGINX, Browser, Gunicorn, Nginx
 from tests.notify.test_crash import SharedDatabase
 from tests.sop_factory import other_service, service, submit  # noqa: F401 - fixtures
 
@@ -40,62 +37,6 @@ ACCEL = "/_berkas/"
 
 
 @dataclass
-class Answer:
-    status: int
-    headers: http.client.HTTPMessage
-    body: bytes
-
-
-@dataclass
-class Browser:
-    """Requests from CLIENT to one address, keeping cookies, following no redirect."""
-
-    host: str
-    port: int
-    cookies: dict[str, str] = field(default_factory=dict)
-    cookie_flags: dict[str, str] = field(default_factory=dict)
-
-    def request(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Answer:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30, source_address=(CLIENT, 0))
-        sent = {"Host": HOST, **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        conn.request(method, path, body=body, headers=sent)
-        response = conn.getresponse()
-        answer = Answer(response.status, response.headers, response.read())
-        conn.close()
-        for raw in answer.headers.get_all("Set-Cookie") or []:
-            jar: SimpleCookie = SimpleCookie()
-            jar.load(raw)
-            for name, morsel in jar.items():
-                self.cookies[name] = morsel.value
-                self.cookie_flags[name] = raw
-        return answer
-
-    def get(self, path: str, **headers: str) -> Answer:
-        return self.request("GET", path, headers=headers)
-
-    def sign_in(self, username: str) -> Answer:
-        page = self.get(reverse("console:login")).body.decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        assert token, page[:500]
-        form = urlencode({"csrfmiddlewaretoken": token.group(1), "username": username, "password": PASSWORD})
-        return self.request(
-            "POST",
-            reverse("console:login"),
-            body=form.encode(),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                # what a browser on https://loket.test sends; Django checks it on secure requests
-                "Origin": f"https://{HOST}",
-                "Referer": f"https://{HOST}{reverse('console:login')}",
-                # a client naming an address of its choice: Loket must not believe it
-                "X-Forwarded-For": "203.0.113.9",
-            },
-        )
-
-
-@dataclass
 class Site:
     nginx: Nginx
     gunicorn: Gunicorn
@@ -103,7 +44,7 @@ class Site:
     media: Path
 
     def browser(self) -> Browser:
-        return Browser(self.nginx.host, self.nginx.port)
+        return Browser(self.nginx.host, self.nginx.port, server_name=HOST, source=CLIENT)
 
 
 @pytest.fixture
@@ -176,7 +117,7 @@ def test_pages_answer_through_nginx_as_https_with_the_clients_address(site):
         and static.body == (Path(__file__).parents[2] / "src/loket/web/static/web/loket.css").read_bytes()
     )
 
-    signed_in = browser.sign_in(data["staff"].username)
+    signed_in = browser.sign_in(reverse("console:login"), data["staff"].username, PASSWORD, forwarded_for="203.0.113.9")
     assert signed_in.status == 302, signed_in.body[:300]
     front.nginx.stop()
     front.gunicorn.stop()
@@ -188,7 +129,10 @@ def test_pages_answer_through_nginx_as_https_with_the_clients_address(site):
 def test_staff_download_a_document_through_nginx_and_not_one_of_another_unit(site):
     front, data = site
     browser = front.browser()
-    assert browser.sign_in(data["staff"].username).status == 302
+    assert (
+        browser.sign_in(reverse("console:login"), data["staff"].username, PASSWORD, forwarded_for="203.0.113.9").status
+        == 302
+    )
     doc = data["mine"].documents.get(kode="surat-pengajuan")
     stored = doc.file.open("rb").read()
     url = reverse("console:document", args=[data["mine"].pk, doc.pk])
