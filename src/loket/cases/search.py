@@ -332,10 +332,13 @@ def search_cases(
     before: str | None = None,
     size: int = PAGE_SIZE,
     now: dt.datetime | None = None,
+    fields: Sequence[str] = (),
 ) -> CasePage:
-    """One keyset page of the cases in the user's scope matching `spec`, in its order."""
+    """One keyset page of the cases in the user's scope matching `spec`, in its order; `fields`:
+    only these of each case (and its agency, "agency__name"), for a page that prints no more."""
+    cases = scoped_cases(user, spec, now=now)
     return case_page(
-        scoped_cases(user, spec, now=now),
+        cases.only(*fields) if fields else cases,
         sort=spec.sort,
         descending=spec.descending,
         after=after,
@@ -350,7 +353,7 @@ def search_cases(
 RECENT_CHUNK = 200  # step runs read at a time, newest first, when looking for my recent cases
 
 
-def recently_acted(user: Any, *, size: int = RECENT_SIZE) -> list[Case]:
+def recently_acted(user: Any, *, size: int = RECENT_SIZE, fields: Sequence[str] = ()) -> list[Case]:
     """The cases in the user's scope whose steps the user answered (StepRun.actor) most recently,
     the latest first (by their latest such step).
 
@@ -360,7 +363,7 @@ def recently_acted(user: Any, *, size: int = RECENT_SIZE) -> list[Case]:
     scope are among them, with the latest step and time of each (a GROUP BY over those cases'
     steps only). The cases met first are the cases of the GROUP BY over every step run: a case's
     latest step is the first of its steps the walk meets. Usually two queries, and one each for
-    the units and SOP versions."""
+    the units and SOP versions. `fields`: as for `search_cases`."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     from .models import StepRun
@@ -374,8 +377,9 @@ def recently_acted(user: Any, *, size: int = RECENT_SIZE) -> list[Case]:
             runs = runs.filter(id__lt=below)
         chunk = list(runs.order_by("-id").values_list("id", "case_id")[:RECENT_CHUNK])
         met.update(dict.fromkeys(case_id for _, case_id in chunk))
+        found = Case.objects.filter(scope, pk__in=list(met), steps__actor=user)
         cases: list[Case] = list(
-            Case.objects.filter(scope, pk__in=list(met), steps__actor=user)
+            (found.only(*fields) if fields else found)
             .annotate(last_acted=Max("steps__id"), last_acted_at=Max("steps__finished_at"))
             .select_related("agency")
             .order_by("-last_acted")[:size]
