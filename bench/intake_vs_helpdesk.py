@@ -630,6 +630,82 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user + system CPU seconds) of a process, None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+
+
+class CpuSampler:
+    """CPU seconds the server (gunicorn's master and workers) and its database (the PostgreSQL
+    backends connected to it) spend during a round: what each submission costs the machine,
+    which the other jobs on it disturb far less than the rate. Sampled every 0.2 s, so that a
+    backend that ends within the round (Django closes a connection after CONN_MAX_AGE) still
+    counts up to its last sample."""
+
+    def __init__(self, master: int, pg_server: str, db: str) -> None:
+        self.master, self.pg_server, self.db = master, pg_server, db
+        self.base: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.kind: dict[int, str] = {}
+        self.stop = threading.Event()
+
+    def _server_pids(self) -> list[int]:
+        pids = [self.master]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                stat = _stat(int(entry.name))
+                if stat and stat[0] == self.master:
+                    pids.append(int(entry.name))
+        return pids
+
+    def _db_pids(self, conn: Any) -> list[int]:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.db]
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def _sample(self, conn: Any, first: bool) -> None:
+        for kind, pids in (("server", self._server_pids()), ("db", self._db_pids(conn))):
+            for pid in pids:
+                stat = _stat(pid)
+                if stat is None:
+                    continue
+                if pid not in self.base:
+                    # A process that appears during the round counts from its start.
+                    self.base[pid] = stat[1] if first else 0.0
+                    self.kind[pid] = kind
+                self.last[pid] = stat[1]
+
+    def __enter__(self) -> CpuSampler:
+        import psycopg
+
+        self.conn = psycopg.connect(self.pg_server + "postgres", autocommit=True)
+        self._sample(self.conn, first=True)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.2):
+            self._sample(self.conn, first=False)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+        self._sample(self.conn, first=False)
+        self.conn.close()
+
+    def seconds(self, kind: str) -> float:
+        return sum(self.last[pid] - self.base[pid] for pid in self.last if self.kind[pid] == kind)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=300, help="per round")
@@ -642,6 +718,12 @@ def main() -> None:
     parser.add_argument("--loket-port", type=int, default=8782)
     parser.add_argument("--targets", default="HAP", help="which of H, A, P (for trying one alone)")
     parser.add_argument("--one-address", action="store_true", help="every submission from 127.0.0.1 (see setup_loket)")
+    parser.add_argument(
+        "--loket-app",
+        default="loket.wsgi",
+        help="the WSGI module gunicorn serves Loket with (a trial of a change elsewhere: a module on PYTHONPATH "
+        "that patches, then imports loket.wsgi's application)",
+    )
     parser.add_argument("--label", default="", help="a note stored with the results (which commit, what changed)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -703,8 +785,10 @@ def main() -> None:
             WORK_DIR / "helpdesk-project",
             logs / "helpdesk-gunicorn.log",
         ),
-        serve(VENV / "gunicorn", "loket.wsgi", args.loket_port, loket_env, ROOT, logs / "loket-gunicorn.log"),
+        serve(VENV / "gunicorn", args.loket_app, args.loket_port, loket_env, ROOT, logs / "loket-gunicorn.log"),
     ]
+    masters = {"H": servers[0].pid, "A": servers[1].pid, "P": servers[1].pid}
+    databases = {"H": HELPDESK_DB, "A": LOKET_DB, "P": LOKET_DB}
     rounds: list[dict[str, Any]] = []
     try:
         for key in args.targets:
@@ -715,7 +799,10 @@ def main() -> None:
                 label, port, submit, count = targets[key]
                 before = count()
                 load_before = loadavg()
-                result = load(port, submit, args.submissions, args.concurrency, one_address=args.one_address)
+                client_cpu = time.process_time()
+                with CpuSampler(masters[key], args.pg_server, databases[key]) as cpu:
+                    result = load(port, submit, args.submissions, args.concurrency, one_address=args.one_address)
+                client_cpu = time.process_time() - client_cpu
                 after = count()
                 made, files = after[0] - before[0], after[1] - before[1]
                 row = {
@@ -728,11 +815,16 @@ def main() -> None:
                     "verified": made == result["ok"] and files == files_per[key] * result["ok"],
                     "loadavg_before": load_before,
                     "loadavg_after": loadavg(),
+                    # CPU per submission (ms): the server's processes, its database's backends, the client.
+                    "server_cpu_ms": round(cpu.seconds("server") * 1000 / max(result["ok"], 1), 1),
+                    "db_cpu_ms": round(cpu.seconds("db") * 1000 / max(result["ok"], 1), 1),
+                    "client_cpu_ms": round(client_cpu * 1000 / max(result["ok"], 1), 1),
                 }
                 rounds.append(row)
                 print(
                     f"round {r} {key} {label:42} {row['per_second']:6.1f}/s  median {row['median_ms']} ms  "
-                    f"p95 {row['p95_ms']} ms  errors {row['errors']}  rows {made} files {files} "
+                    f"p95 {row['p95_ms']} ms  cpu/sub server {row['server_cpu_ms']} db {row['db_cpu_ms']} "
+                    f"client {row['client_cpu_ms']} ms  errors {row['errors']}  rows {made} files {files} "
                     f"{'ok' if row['verified'] else 'MISMATCH'}  load {row['loadavg_after']}",
                     flush=True,
                 )
@@ -747,9 +839,20 @@ def main() -> None:
     def rates(key: str) -> list[float]:
         return [row["per_second"] for row in rounds if row["target"] == key]
 
+    def medians(key: str, field: str) -> float:
+        return statistics.median(row[field] for row in rounds if row["target"] == key)
+
     summary: dict[str, Any] = {
-        k: {"per_second": rates(k), "median_per_second": statistics.median(rates(k))} for k in args.targets if rates(k)
+        k: {
+            "per_second": rates(k),
+            "median_per_second": statistics.median(rates(k)),
+            "median_server_cpu_ms": medians(k, "server_cpu_ms"),
+            "median_db_cpu_ms": medians(k, "db_cpu_ms"),
+        }
+        for k in args.targets
+        if rates(k)
     }
+
     verdicts = []
     if "H" in summary:
         base = summary["H"]["median_per_second"]
@@ -759,17 +862,26 @@ def main() -> None:
             ratio = summary[key]["median_per_second"] / base
             per_round = [a / h for a, h in zip(rates(key), rates("H"), strict=True) if h]
             verdict = "PASS" if ratio >= budget else "OVER"
+            # The same comparison by CPU per submission (server and database): helpdesk's over Loket's.
+            cpu_ratio = (summary["H"]["median_server_cpu_ms"] + summary["H"]["median_db_cpu_ms"]) / max(
+                summary[key]["median_server_cpu_ms"] + summary[key]["median_db_cpu_ms"], 0.1
+            )
             summary[key].update(
-                ratio=round(ratio, 2), ratio_per_round=[round(x, 2) for x in per_round], budget=budget, verdict=verdict
+                ratio=round(ratio, 2),
+                ratio_per_round=[round(x, 2) for x in per_round],
+                cpu_ratio=round(cpu_ratio, 2),
+                budget=budget,
+                verdict=verdict,
             )
             verdicts.append(
                 f"{targets[key][0]:42} {ratio:5.2f}x helpdesk (rounds {', '.join(f'{x:.2f}' for x in per_round)}), "
-                f"budget >= {budget:.0f}x ({budget * base:.0f}/s): {verdict}"
+                f"budget >= {budget:.0f}x ({budget * base:.0f}/s): {verdict}; CPU per submission {cpu_ratio:.2f}x less"
             )
     print()
     for key, s in summary.items():
         print(
-            f"{targets[key][0]:42} {', '.join(f'{x:.1f}' for x in s['per_second'])} /s (median {s['median_per_second']:.1f})"
+            f"{targets[key][0]:42} {', '.join(f'{x:.1f}' for x in s['per_second'])} /s (median {s['median_per_second']:.1f}); "
+            f"CPU per submission: server {s['median_server_cpu_ms']} ms, database {s['median_db_cpu_ms']} ms"
         )
     for line in verdicts:
         print(line)
@@ -786,9 +898,11 @@ def main() -> None:
             "rounds": args.rounds,
             "concurrency": args.concurrency,
             "gunicorn": "2 sync workers each",
+            "loket_app": args.loket_app,
             "one_address": args.one_address,
             "pdf_bytes": [len(p) for p in pdfs],
         },
+        "loadavg_at_end": loadavg(),
         "rounds": rounds,
         "summary": summary,
     }
