@@ -724,6 +724,7 @@ def main() -> None:
         help="the WSGI module gunicorn serves Loket with (a trial of a change elsewhere: a module on PYTHONPATH "
         "that patches, then imports loket.wsgi's application)",
     )
+    parser.add_argument("--loket-src", type=Path, help="serve Loket from these sources (an older commit's src/)")
     parser.add_argument("--label", default="", help="a note stored with the results (which commit, what changed)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -774,6 +775,10 @@ def main() -> None:
         ),
     }
     files_per = {"H": 1, "A": 2, "P": 2}
+    # Where a trial module lives; and another checkout's sources first, to measure an older commit
+    # under the same conditions (`git archive <commit> src | tar -x -C DIR`, then --loket-src DIR/src).
+    paths = [*([str(args.loket_src)] if args.loket_src else []), str(ROOT / "bench")]
+    loket_env["PYTHONPATH"] = os.pathsep.join(paths)
     logs = WORK_DIR / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     servers = [
@@ -899,6 +904,7 @@ def main() -> None:
             "concurrency": args.concurrency,
             "gunicorn": "2 sync workers each",
             "loket_app": args.loket_app,
+            "loket_src": str(args.loket_src or ROOT / "src"),
             "one_address": args.one_address,
             "pdf_bytes": [len(p) for p in pdfs],
         },
