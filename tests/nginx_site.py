@@ -203,12 +203,13 @@ class Browser:
     port: int
     server_name: str
     source: str = "127.0.0.1"
+    always: dict[str, str] = field(default_factory=dict)  # headers sent with every request
     cookies: dict[str, str] = field(default_factory=dict)
     cookie_flags: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> Answer:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=60, source_address=(self.source, 0))
-        sent = {"Host": self.server_name, **(headers or {})}
+        sent = {"Host": self.server_name, **self.always, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         conn.request(method, path, body=body, headers=sent)
