@@ -350,7 +350,7 @@ def search_cases(
 # -- what I did last ------------------------------------------------------------------------------
 
 
-RECENT_CHUNK = 200  # step runs read at a time, newest first, when looking for my recent cases
+RECENT_CHUNK = 60  # step runs read at a time, newest first, when looking for my recent cases
 
 
 def recently_acted(user: Any, *, size: int = RECENT_SIZE, fields: Sequence[str] = ()) -> list[Case]:
