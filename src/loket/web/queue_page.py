@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.http import urlencode
@@ -68,8 +69,8 @@ class QueuePage:
     bad_cursor: bool = False
 
 
-def _count_text(user: Any) -> str:
-    waiting = work_queue(user).order_by().values("pk")[: COUNT_CAP + 1].count()
+def _count_text(cases: QuerySet[Case]) -> str:
+    waiting = cases.order_by().values("pk")[: COUNT_CAP + 1].count()
     if waiting > COUNT_CAP:
         return _("Lebih dari %(count)s permohonan menunggu Anda.") % {
             "count": number_format(COUNT_CAP, force_grouping=True)
@@ -122,7 +123,7 @@ def queue_page(user: Any, *, after: str | None = None, before: str | None = None
         page = search.case_page(cases, sort="queue", descending=False)
     return QueuePage(
         rows=_rows(page.cases, timezone.now()),
-        count=_count_text(user) if page.cases else "",
+        count=_count_text(cases) if page.cases else "",
         next_link="?" + urlencode({AFTER: page.next_cursor}) if page.next_cursor else "",
         prev_link="?" + urlencode({BEFORE: page.prev_cursor}) if page.prev_cursor else "",
         bad_cursor=bad_cursor,
