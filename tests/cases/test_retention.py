@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from loket.audit.models import AuditEntry
+from loket.cases import retention
 from loket.cases.archive_verify import verify_archive
 from loket.cases.models import ArchiveRecord, Case, Document
 from loket.cases.retention import remove_expired_documents, removed_notice, years_before
@@ -178,6 +179,21 @@ def test_a_run_stopped_after_marking_the_rows_is_finished_by_the_next(service):
     assert not any(p.exists() for p in paths(case))
     assert set(case.documents.values_list("removed_at", flat=True)) == {earlier}
     assert verify_archive(case=case).intact
+
+
+def test_the_workers_job_does_at_most_its_share_a_sweep_and_the_next_goes_on(service, monkeypatch):
+    keeps(service, 5)
+    cases = [archived(service, years_ago=6, email=f"p{i}@gmail.com") for i in range(3)]
+    for case in cases:
+        Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - dt.timedelta(days=365 * 6))
+        ArchiveRecord.objects.filter(case=case).update(sealed_at=timezone.now() - dt.timedelta(days=365 * 6))
+    monkeypatch.setattr(retention, "BATCH", 1)
+    monkeypatch.setattr(retention, "JOB_CASES", 2)
+    assert retention.run_retention() == 2
+    assert Case.objects.filter(documents_removed_at__isnull=False).count() == 2
+    assert retention.run_retention() == 1
+    assert retention.run_retention() == 0
+    assert all(not any(p.exists() for p in paths(case)) for case in cases)
 
 
 def test_the_period_counts_from_the_later_of_sealing_and_closing(service):

@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 BATCH = 500
 DELETE_THREADS = 8
+# About ten seconds of work a sweep at the bench's rate (bench/README.md "retention.py").
+JOB_CASES = 5000
 
 
 @dataclass(frozen=True)
@@ -160,19 +162,22 @@ def _delete_files(names: list[str]) -> None:
         list(pool.map(default_storage.delete, names))
 
 
-def remove_expired_documents(now: dt.datetime | None = None, *, dry_run: bool = False) -> RetentionRun:
+def remove_expired_documents(
+    now: dt.datetime | None = None, *, dry_run: bool = False, max_cases: int | None = None
+) -> RetentionRun:
     """Remove the files of the documents of every archived case past its unit's retention period.
 
     Effects (none in a dry run, which only lists what would go): each due case's documents marked
     `removed_at` and their files deleted from the storage, the case marked
     `documents_removed_at`, one audit entry `archive.retention` and one log line per case, and a
-    summary line. Idempotent: a case done is never read again. Returns what was removed.
+    summary line. Idempotent: a case done is never read again. With `max_cases`, stops after the
+    batch that reaches it (the rest is due on the next run). Returns what was removed.
     """
     now = now or timezone.now()
     run = RetentionRun(now=now, dry_run=dry_run)
     for years, units in _retention_groups():
         after = 0
-        while True:
+        while max_cases is None or len(run.cases) < max_cases:
             pks = _batch(now, years, units, after)
             if not pks:
                 break
@@ -201,8 +206,10 @@ def remove_expired_documents(now: dt.datetime | None = None, *, dry_run: bool = 
 
 
 def run_retention() -> int:
-    """The worker's periodic job (settings.LOKET_PERIODIC_JOBS): one run; how many cases."""
-    return len(remove_expired_documents().cases)
+    """The worker's periodic job (settings.LOKET_PERIODIC_JOBS): one run of at most JOB_CASES cases,
+    so that a unit's first period (years of archive due at once) does not hold the worker's other
+    jobs and mail for many minutes; the next sweeps go on. Returns how many cases."""
+    return len(remove_expired_documents(max_cases=JOB_CASES).cases)
 
 
 def removed_notice(doc: Document) -> str:
