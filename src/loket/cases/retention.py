@@ -196,11 +196,11 @@ def remove_expired_documents(
                 )
             run.cases.extend(done)
     logger.info(
-        "retention%s: %d cases, %d documents, %d bytes removed",
-        " (dry run)" if dry_run else "",
+        "retention: %d cases, %d documents, %d bytes %s",
         len(run.cases),
         run.documents,
         run.bytes,
+        "due (dry run: nothing removed)" if dry_run else "removed",
     )
     return run
 
