@@ -518,18 +518,25 @@ def _sweep(manifest: dict[str, Any]) -> list[str]:
     backup names by path is kept where it lies inside the storage (it is restored by hand)."""
     kept = {d["path"] for d in manifest["documents"]}
     external = {os.path.realpath(e["path"]) for e in manifest.get("external", [])}
-    local = hasattr(default_storage, "path")
     swept = []
     for name in sorted(storage_files()):
-        if name in kept or (local and os.path.realpath(default_storage.path(name)) in external):
+        if name in kept or ((local := _local_path(name)) is not None and os.path.realpath(local) in external):
             continue
         default_storage.delete(name)
         swept.append(name)
-    if local and swept:
-        _prune_empty_dirs(Path(default_storage.path("")))
+    if swept and (root := _local_path("")) is not None:
+        _prune_empty_dirs(Path(root))
     for name in swept:
         logger.warning("restore --force: %s is not in the backup, deleted", name)
     return swept
+
+
+def _local_path(name: str) -> str | None:
+    """The file's path on this machine, None for a storage without one (object storage)."""
+    try:
+        return str(default_storage.path(name))
+    except NotImplementedError:
+        return None
 
 
 def _prune_empty_dirs(root: Path) -> None:
