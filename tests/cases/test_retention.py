@@ -83,6 +83,7 @@ def test_documents_past_retention_go_the_rows_and_newer_files_stay(service):
     assert [c.reference for c in run.cases] == [old.reference]
     assert run.documents == 2 and run.bytes == sum(size for _n, size, _h, _f in before.values())
     assert not any(p.exists() for p in paths(old))
+    assert not paths(old)[0].parent.exists()  # the case's folder went with its last file
     assert all(p.is_file() for p in paths(new))
     # The rows keep what the seal is over: name, size, SHA-256 (and the storage name).
     after = {d.pk: (d.original_name, d.size, d.sha256, d.file.name) for d in old.documents.all()}

@@ -19,8 +19,10 @@ log line (its reference, counts, no personal data) and one audit entry `archive.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -160,6 +162,19 @@ def _delete_files(names: list[str]) -> None:
     already gone (a run stopped after its first step) is no error."""
     with ThreadPoolExecutor(max_workers=DELETE_THREADS) as pool:
         list(pool.map(default_storage.delete, names))
+    _remove_empty_folders(names)
+
+
+def _remove_empty_folders(names: list[str]) -> None:
+    """On a file system, each case's folder (berkas/<unit>/<reference>/) goes once empty: millions
+    of empty folders would hold inodes and slow every listing of the unit's folder."""
+    try:
+        folders = {os.path.dirname(default_storage.path(name)) for name in names}
+    except NotImplementedError:
+        return  # object storage has keys, no folders
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty (another document), or already gone
+            os.rmdir(folder)
 
 
 def remove_expired_documents(
