@@ -101,10 +101,11 @@ def test_a_document_goes_to_the_bucket_and_comes_back_to_staff_streamed(client, 
     assert b"".join(response.streaming_content) == stored
 
 
-def test_s3_needs_a_bucket_and_a_storage_is_filesystem_or_s3():
+def test_s3_needs_a_bucket_a_storage_is_filesystem_or_s3_and_the_accel_prefix_a_path():
     for env, message in (
         ({"LOKET_STORAGE": "s3"}, "LOKET_S3_BUCKET is required"),
         ({"LOKET_STORAGE": "ftp"}, "LOKET_STORAGE must be filesystem or s3"),
+        ({"LOKET_ACCEL_REDIRECT": "_berkas"}, "LOKET_ACCEL_REDIRECT must be a path"),
     ):
         code = "from loket import settings"
         done = subprocess.run(
