@@ -162,19 +162,22 @@ def _delete_files(names: list[str]) -> None:
     already gone (a run stopped after its first step) is no error."""
     with ThreadPoolExecutor(max_workers=DELETE_THREADS) as pool:
         list(pool.map(default_storage.delete, names))
-    _remove_empty_folders(names)
+        list(pool.map(_remove_if_empty, _folders(names)))
 
 
-def _remove_empty_folders(names: list[str]) -> None:
-    """On a file system, each case's folder (berkas/<unit>/<reference>/) goes once empty: millions
-    of empty folders would hold inodes and slow every listing of the unit's folder."""
+def _folders(names: list[str]) -> set[str]:
+    """On a file system, the case folders (berkas/<unit>/<reference>/) of `names`: each goes once
+    empty, as millions of empty folders would hold inodes and slow every listing of the unit's
+    folder. None on object storage (keys, no folders)."""
     try:
-        folders = {os.path.dirname(default_storage.path(name)) for name in names}
+        return {os.path.dirname(default_storage.path(name)) for name in names}
     except NotImplementedError:
-        return  # object storage has keys, no folders
-    for folder in folders:
-        with contextlib.suppress(OSError):  # not empty (another document), or already gone
-            os.rmdir(folder)
+        return set()
+
+
+def _remove_if_empty(folder: str) -> None:
+    with contextlib.suppress(OSError):  # not empty (another document), or already gone
+        os.rmdir(folder)
 
 
 def remove_expired_documents(
