@@ -32,9 +32,16 @@ Rounds are interleaved (H, A, P, H, A, P, ...) so that the other jobs on the mac
 each about alike. After each round the rows are counted: every submission must have made one
 ticket (with its attachment) or one case (with its two documents). A warm-up of `--warmup`
 submissions per target, not counted, comes first. Printed: submissions/s, median and p95
-latency (GET + POST for a form), errors and the load average per round; the ratios API/helpdesk
-and portal/helpdesk (median of the rounds' rates) against the budgets 4x and 3x, PASS/OVER.
-Results go to bench/results-intake-vs-helpdesk.json. Exits 0 when it ran to the end.
+latency (GET + POST for a form), errors, the load average, and the CPU per submission of the
+server's processes and of its database's backends (sampled from /proc: the other jobs on the
+machine sway it far less than the rate) per round; the ratios API/helpdesk and portal/helpdesk
+(median of the rounds' rates) against the budgets 4x and 3x, PASS/OVER, and the same ratios by
+CPU. Results go to bench/results-intake-vs-helpdesk.json (or --output). Exits 0 when it ran to
+the end.
+
+--loket-src DIR serves Loket from other sources (an older commit's src/, to measure before and
+after under the same conditions); --loket-app MODULE through another WSGI module (a trial such as
+bench/intake_trial.py); --one-address sends everything from 127.0.0.1 (see setup_loket).
 """
 
 from __future__ import annotations
