@@ -295,6 +295,7 @@ LOKET_PERIODIC_JOBS = [
     "loket.mailbox.services.poll_all",
     "loket.counter.tasks.tidy_queues",
     "loket.reports.exports.erase_expired_exports",
+    "loket.cases.retention.run_retention",  # documents past their unit's retention (docs/cases.md)
     "loket.operations.jobs.heartbeat",
 ]
 # Each of those jobs runs once per this many seconds across all worker processes (the one that

@@ -243,6 +243,12 @@ def test_the_case_page_says_the_document_was_removed_instead_of_linking_to_it(se
         assert doc.original_name in html  # the row is still listed
         # What the document's own address answers with instead of the file.
         assert removed_notice(doc) == "Dihapus sesuai masa retensi pada 1 Juni 2031"
+        opened = client.get(reverse("console:document", args=[case.pk, doc.pk]))
+        assert opened.status_code == 410
+        assert opened.content.decode() == "Dihapus sesuai masa retensi pada 1 Juni 2031"
+    # The seal check's page marks them removed, not changed.
+    checked = client.get(reverse("console:archive_verify", args=[case.pk])).content.decode()
+    assert checked.count("dihapus sesuai masa retensi</span> 1 Juni 2031") == 2 and "berubah</span>" not in checked
 
 
 def test_the_retention_period_is_edited_with_the_unit_in_the_admin(service, superuser):

@@ -156,7 +156,12 @@ class StepRun(models.Model):
         verbose_name_plural = _("langkah")
         # The report counts the running steps live (the finished ones are in loket.tallies):
         # few steps are open at a time, and this index holds only those.
-        indexes = [models.Index(fields=["case"], condition=Q(finished_at__isnull=True), name="steprun_open_idx")]
+        indexes = [
+            models.Index(fields=["case"], condition=Q(finished_at__isnull=True), name="steprun_open_idx"),
+            # "Permohonan terakhir saya" on the case list walks a staff member's newest steps
+            # (cases.search.recently_acted), whatever the size of everyone else's history.
+            models.Index(fields=["actor", "-id"], name="steprun_actor_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} #{self.step} {self.aksi}"

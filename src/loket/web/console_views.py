@@ -28,6 +28,7 @@ from loket.cases import services
 from loket.cases.archive import archive_pdf as render_archive_pdf
 from loket.cases.errors import CaseError, NotFound
 from loket.cases.models import ArchiveRecord, Case, Document
+from loket.cases.retention import removed_notice
 from loket.cases.selectors import answerable_steps, require_view
 from loket.cases.validity import candidates, compare
 from loket.catalog.selectors import parsed
@@ -196,6 +197,8 @@ def document(request: HttpRequest, case_id: int, doc_id: int) -> HttpResponse | 
     if doc is None:
         raise Http404(_("Berkas tidak ditemukan."))
     log_action("document.viewed", actor=request.user, case=case, document=doc.pk, kode=doc.kode)
+    if doc.is_removed:  # its file went with the unit's retention period; the seal keeps its hash
+        return HttpResponse(removed_notice(doc), status=410, content_type="text/plain; charset=utf-8")
     name = f"{doc.kode}.{doc.content_type.split('/')[-1]}"
     response = stored_file_response(doc.file, content_type=doc.content_type, filename=name)
     response["Content-Disposition"] = f'inline; filename="{name}"'

@@ -61,6 +61,11 @@ class Command(BaseCommand):
                 )
                 % {"path": path}
             )
+        if result.swept:
+            self.stdout.write(
+                "  "
+                + _("%(n)d berkas di penyimpanan yang tidak ada di cadangan dihapus (--force).") % {"n": len(result.swept)}
+            )
         if not result.ok:
             sys.stdout.flush()
             sys.exit(1)
