@@ -64,7 +64,8 @@ class Command(BaseCommand):
         if result.swept:
             self.stdout.write(
                 "  "
-                + _("%(n)d berkas di penyimpanan yang tidak ada di cadangan dihapus (--force).") % {"n": len(result.swept)}
+                + _("%(n)d berkas di penyimpanan yang tidak ada di cadangan dihapus (--force).")
+                % {"n": len(result.swept)}
             )
         if not result.ok:
             sys.stdout.flush()
