@@ -2,6 +2,8 @@
 
 Run: .venv/bin/python bench/national.py [--sizes 100000,1000000,5000000] [--quick] [--keep]
      [--threads 4] [--seconds 60] [--factor 10] [--pg-server postgres://postgres@127.0.0.1:5432/]
+     --reuse VAR_DIR --sizes N   (grow, or at its size measure again, the nat_bench a stopped or --keep run left)
+     --markdown RESULTS          (print a results file as bench/README.md's tables)
 
 Builds the PostgreSQL database `nat_bench` (dropped and created again; dropped at the end unless
 `--keep`), migrates it and runs `loket sop install --builtin`. Then it seeds, in SQL
