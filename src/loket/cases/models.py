@@ -41,7 +41,8 @@ class Case(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="cases")
     sop = models.ForeignKey("catalog.SopVersion", on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(_("nomor registrasi"), max_length=40, unique=True)
-    tracking_digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the tracking code
+    # SHA-256 of the tracking code; unique by a constraint (no unused LIKE index on PostgreSQL)
+    tracking_digest = models.CharField(max_length=64)
     channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
     need = models.CharField(_("kebutuhan"), max_length=10, choices=Need.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -111,6 +112,7 @@ class Case(models.Model):
                 condition=Q(documents_removed_at__isnull=True, closed_at__isnull=False),
             ),
         ]
+        constraints = [models.UniqueConstraint(fields=["tracking_digest"], name="case_tracking_digest_unique")]
         verbose_name = _("permohonan")
         verbose_name_plural = _("permohonan")
 

@@ -28,7 +28,11 @@ from django.db import models
 
 
 class _Keys(models.Model):
-    key = models.CharField(max_length=255, unique=True)
+    # Unique by a constraint, not `unique=True`: on PostgreSQL the field option adds a second,
+    # `varchar_pattern_ops` index for LIKE that no query uses (642 MiB at 10^6 cases, as large
+    # as the unique index itself: bench/national.py); the upsert's ON CONFLICT (key) needs only
+    # the unique index.
+    key = models.CharField(max_length=255)
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     sop = models.ForeignKey("catalog.SopVersion", on_delete=models.CASCADE, related_name="+")
     agency = models.ForeignKey("directory.Agency", null=True, on_delete=models.CASCADE, related_name="+")
@@ -50,6 +54,7 @@ class StepTally(_Keys):
 
     class Meta:
         indexes = [models.Index(fields=["unit", "day"], name="steptally_unit_day_idx")]
+        constraints = [models.UniqueConstraint(fields=["key"], name="steptally_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.key} × {self.n}"
@@ -61,6 +66,7 @@ class HourTally(_Keys):
 
     class Meta:
         indexes = [models.Index(fields=["unit", "day"], name="hourtally_unit_day_idx")]
+        constraints = [models.UniqueConstraint(fields=["key"], name="hourtally_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.key} × {self.n}"
