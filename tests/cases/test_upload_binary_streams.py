@@ -8,7 +8,7 @@ import io
 import random
 
 from pypdf import PdfWriter
-from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
 from loket.cases.uploads import CheckedFile, check_file
 
@@ -68,4 +68,16 @@ def test_text_stream_data_is_still_searched():
 
 def test_an_object_stream_is_still_searched_however_binary_its_data():
     refused = _checked(_scan(_noise(20_000) + b"/JS " + _noise(2_000, seed=8), **{"/Type": NameObject("/ObjStm")}))
+    assert isinstance(refused, str) and "konten aktif" in refused
+
+
+def test_a_stream_dictionary_too_long_to_read_is_searched():
+    # `/Type /ObjStm` more than the window before `stream`: the scan cannot tell it is no object
+    # stream, so it searches the data rather than trust it.
+    padding = TextStringObject("x" * 2_000)
+    content = _scan(
+        _noise(20_000) + b"/JS " + _noise(2_000, seed=8), **{"/Type": NameObject("/ObjStm"), "/Pad": padding}
+    )
+    assert content.find(b"/ObjStm") < content.find(b"stream") - 1024
+    refused = _checked(content)
     assert isinstance(refused, str) and "konten aktif" in refused

@@ -87,6 +87,7 @@ RAW_NAME = re.compile(rb"/([A-Za-z0-9#]{1,127})(?=[\s/<>\[\]()%{}]|$)")
 # What makes a viewer read objects inside a stream's data (object syntax), and the name of an
 # object stream, in any spelling of `/ObjStm` (#xx escapes).
 OBJECT_WORDS = (b"obj", b"trailer", b"startxref")
+HEAD_WINDOW = 1024  # bytes before `stream` read for its dictionary (a scan's is ~200)
 OBJECT_STREAM = re.compile(rb"/(?:O|#4[Ff])(?:b|#62)(?:j|#6[Aa])(?:S|#53)(?:t|#74)(?:m|#6[Dd])")
 HTML = re.compile(rb"<\s*(script|html|body|iframe|svg|object|embed|meta|form|style|!doctype)\b", re.IGNORECASE)
 EOF_TAIL = re.compile(rb"%%EOF[\s\x00]*\Z")
@@ -289,9 +290,17 @@ def _outside_binary_streams(content: bytes) -> bytes:
         if data_to == -1:
             break
         data = content[data_from:data_to]
-        head = content[max(0, at - 1024) : at]
-        head = head[head.rfind(b"obj") + 3 :] if b"obj" in head else head  # this stream's dictionary
-        if _binary(data) and not OBJECT_STREAM.search(head) and not any(w in data for w in OBJECT_WORDS):
+        head = content[max(0, at - HEAD_WINDOW) : at]
+        # This stream's dictionary: after its `obj`. One longer than the window might hide an
+        # `/ObjStm` before it, so such a stream is searched.
+        opened = head.rfind(b"obj")
+        head = head[opened + 3 :]
+        if (
+            opened != -1
+            and _binary(data)
+            and not OBJECT_STREAM.search(head)
+            and not any(w in data for w in OBJECT_WORDS)
+        ):
             kept.append(content[start:data_from])
             start = data_to
         at = data_to + 9
