@@ -7,10 +7,11 @@ import threading
 from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404
 
+from loket import request_memo
 from loket.sop.load import load_text
 from loket.sop.model import Sop
 
-from .models import SopVersion
+from .models import SopVersion, UnitLane
 
 
 def latest_versions():  # type: ignore[no-untyped-def]
@@ -24,6 +25,20 @@ def latest_versions():  # type: ignore[no-untyped-def]
         .select_related("unit")
         .defer("content")
         .order_by("unit__kode", "kode")
+    )
+
+
+def unit_versions(unit_id: int) -> tuple[SopVersion, ...]:
+    """The newest version of each SOP installed at a unit, by kode; read once per request (the
+    console's nav asks of a unit's SOPs three times a page: `loket.request_memo`)."""
+    return request_memo.memo(("unit-versions", unit_id), lambda: tuple(latest_versions().filter(unit_id=unit_id)))
+
+
+def staff_lanes(unit_id: int) -> frozenset[str]:
+    """The names of a unit's staff lanes (catalog.UnitLane); read once per request."""
+    return request_memo.memo(
+        ("staff-lanes", unit_id),
+        lambda: frozenset(UnitLane.objects.filter(unit_id=unit_id).values_list("name", flat=True)),
     )
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from loket.catalog.models import UnitLane
-from loket.catalog.selectors import latest_versions, parsed
+from loket.catalog.selectors import parsed, staff_lanes, unit_versions
 from loket.staff import rules
 
 GUEST_BOOK_ACTION = "isi-buku-tamu"
@@ -38,18 +37,18 @@ class UnitQueueLanes:
 
 
 def queue_lanes(unit: Any) -> UnitQueueLanes:
-    staff_lanes = set(UnitLane.objects.filter(unit=unit).values_list("name", flat=True))
+    staff = staff_lanes(unit.pk)
     front: set[str] = set()
     counter: set[str] = set()
     services: list[QueueService] = []
-    for version in latest_versions().filter(unit=unit):
+    for version in unit_versions(unit.pk):
         sop = parsed(version)
         minutes: int | None = None
         gives_tickets = False
         for step in sop.kegiatan:
-            if step.aksi in FRONT_OFFICE_ACTIONS and step.pelaksana in staff_lanes:
+            if step.aksi in FRONT_OFFICE_ACTIONS and step.pelaksana in staff:
                 front.add(step.pelaksana)
-            if step.aksi in COUNTER_ACTIONS and step.pelaksana in staff_lanes:
+            if step.aksi in COUNTER_ACTIONS and step.pelaksana in staff:
                 counter.add(step.pelaksana)
             if step.aksi == TICKET_ACTION:
                 gives_tickets = True

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from loket.catalog.models import UnitLane
-from loket.catalog.selectors import latest_versions, parsed
+from loket.catalog.selectors import parsed, staff_lanes, unit_versions
 from loket.counter.lanes import queue_lanes
 from loket.staff import rules
 from loket.units.models import Unit
@@ -29,9 +28,9 @@ def mail_lanes(unit: Any) -> frozenset[str]:
     counter = queue_lanes(unit).counter
     if counter:
         return counter
-    staff = set(UnitLane.objects.filter(unit=unit).values_list("name", flat=True))
+    staff = staff_lanes(unit.pk)
     found: set[str] = set()
-    for version in latest_versions().filter(unit=unit):
+    for version in unit_versions(unit.pk):
         sop = parsed(version)
         steps = sorted(sop.kegiatan, key=lambda k: k.no)
         i = 0

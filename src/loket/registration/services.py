@@ -243,10 +243,10 @@ def _may_train(actor: Any, case: Case) -> bool:
 
 def training_lanes(unit: Any) -> set[str]:
     """The lanes of the unit's installed SOPs whose steps wait on training."""
-    from loket.catalog.selectors import latest_versions
+    from loket.catalog.selectors import unit_versions
 
     lanes: set[str] = set()
-    for version in latest_versions().filter(unit=unit):
+    for version in unit_versions(unit.pk):
         lanes.update(k.pelaksana for k in parsed(version).kegiatan if k.tunggu == GATE)
     return lanes
 
