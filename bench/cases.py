@@ -35,6 +35,7 @@ import os
 import platform
 import pstats
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -439,6 +440,21 @@ def _analyze() -> None:
         cursor.execute("ANALYZE")
 
 
+def page_link(body: bytes, rel: str) -> str | None:
+    """The query string of a page's "next" or "prev" link, or None on the last (first) page."""
+    found = re.search(rf'href="(\?[^"]*)" rel="{rel}"'.encode(), body)
+    return found.group(1).decode().replace("&amp;", "&") if found else None
+
+
+def queue_pages(client: Any) -> list[str]:
+    """Every page of the queue, by walking "berikutnya": the queue is paged by a cursor (setelah=),
+    so the last page has no number to ask for."""
+    urls = ["/konsol/"]
+    while (after := page_link(client.get(urls[-1]).content, "next")) is not None:
+        urls.append("/konsol/" + after)
+    return urls
+
+
 def measure_queue(user: Any, repeat: int) -> dict[str, Any]:
     from django.test import Client
 
@@ -448,9 +464,10 @@ def measure_queue(user: Any, repeat: int) -> dict[str, Any]:
     client = Client()
     client.force_login(user)
     waiting = work_queue(user).count()
-    last = max(1, math.ceil(waiting / 50))  # the paginator takes a number; "last" would give page 1
-    result: dict[str, Any] = {"in_queue": waiting, "last_page": last}
-    for label, url in (("page_first", "/konsol/"), ("page_last", f"/konsol/?halaman={last}")):
+    pages = queue_pages(client)
+    last = len(pages)
+    result: dict[str, Any] = {"in_queue": waiting, "last_page": last, "last_page_url": pages[-1]}
+    for label, url in (("page_first", pages[0]), ("page_last", pages[-1])):
         client.get(url)  # warm-up: templates, sessions
         times, queries = [], []
         for _ in range(repeat):
@@ -633,7 +650,7 @@ def main() -> None:
 
             client = Client()
             client.force_login(people.aa_pupr)
-            deepest = f"/konsol/?halaman={queue[str(sizes[-1])]['last_page']}"
+            deepest = queue[str(sizes[-1])]["last_page_url"]
             profiles["queue_page_last"] = profile(lambda: client.get(deepest), PROFILE_RUNS)
         for name, text in profiles.items():
             print(f"\n== cProfile: {name}, {PROFILE_RUNS} kali ==\n{text}")

@@ -370,21 +370,34 @@ def _pattern_values() -> str:
     return ", ".join(rows)
 
 
+CASE_COLUMNS = """unit_id, sop_id, reference, tracking_digest, channel, need, status, version,
+    requester_user_id, requester_nip, requester_name, requester_email, requester_phone, requester_role,
+    agency_id, account_id, email_confirmed_by_phone, phone_confirmation, password_claimed_by_id,
+    password_claimed_at, current_step, current_lane, current_due_at, created_at, updated_at, closed_at,
+    outcome_note"""
+
+
+def account_period(n_units: int, n_accounts: int) -> int:
+    """The period of the seeded accounts: account a is of unit a % n_units and that unit's agency
+    (a / n_units) % AGENCIES_PER_UNIT."""
+    agencies = n_units * AGENCIES_PER_UNIT
+    return max(agencies, (n_accounts // agencies) * agencies)
+
+
+def _accounts(n_units: int, n_accounts: int) -> tuple[int, int]:
+    """The accounts' period and acc0, the id before the first seeded account (a's id is acc0 + a)."""
+    first = _one("SELECT min(id) - 1 FROM directory_account WHERE user_id LIKE 'akun%%'")[0]
+    return account_period(n_units, n_accounts), first
+
+
 def seed_archived(lo: int, hi: int, n_units: int, n_accounts: int) -> None:
     """Archived cases g = lo+1 .. hi with their steps, documents and sealed records."""
     began = time.perf_counter()
-    period = max(
-        n_units * AGENCIES_PER_UNIT, (n_accounts // (n_units * AGENCIES_PER_UNIT)) * n_units * AGENCIES_PER_UNIT
-    )
-    acc0 = _one("SELECT min(id) - 1 FROM directory_account WHERE user_id LIKE 'akun%%'")[0]
+    period, acc0 = _accounts(n_units, n_accounts)
     # Spread over the five years before 2026-11-01, 2.5 days to close; pattern 2 is a refusal.
     _exec(
         f"""
-        INSERT INTO cases_case (unit_id, sop_id, reference, tracking_digest, channel, need, status, version,
-            requester_user_id, requester_nip, requester_name, requester_email, requester_phone, requester_role,
-            agency_id, account_id, email_confirmed_by_phone, phone_confirmation, password_claimed_by_id,
-            password_claimed_at, current_step, current_lane, current_due_at, created_at, updated_at, closed_at,
-            outcome_note)
+        INSERT INTO cases_case ({CASE_COLUMNS})
         SELECT n.unit_id, n.sop_id, 'A-' || g, {_code_sql("A", "g")},
             CASE WHEN g % 4 = 0 THEN 'email' WHEN g % 4 = 1 THEN 'api' ELSE 'web' END,
             CASE WHEN g % 5 = 0 THEN 'user-id' ELSE 'password' END,
@@ -474,20 +487,13 @@ def seed_open(n_open: int, n_units: int, n_accounts: int, var: Path) -> None:
         data = pdf_file(seed)
         (media / name).write_bytes(data)
         files.append((kode, name, len(data), hashlib.sha256(data).hexdigest(), f"berkas/nat-seed/{name}"))
-    period = max(
-        n_units * AGENCIES_PER_UNIT, (n_accounts // (n_units * AGENCIES_PER_UNIT)) * n_units * AGENCIES_PER_UNIT
-    )
-    acc0 = _one("SELECT min(id) - 1 FROM directory_account WHERE user_id LIKE 'akun%%'")[0]
+    period, acc0 = _accounts(n_units, n_accounts)
     hot = int(1 / HOT_SHARE)
     # One in `hot` in unit 0 / agency 0 (a = a multiple of the period: unit 0, agency 0); due times
     # from ten days overdue to ten days ahead; submitted in the last two weeks.
     _exec(
         f"""
-        INSERT INTO cases_case (unit_id, sop_id, reference, tracking_digest, channel, need, status, version,
-            requester_user_id, requester_nip, requester_name, requester_email, requester_phone, requester_role,
-            agency_id, account_id, email_confirmed_by_phone, phone_confirmation, password_claimed_by_id,
-            password_claimed_at, current_step, current_lane, current_due_at, created_at, updated_at, closed_at,
-            outcome_note)
+        INSERT INTO cases_case ({CASE_COLUMNS})
         SELECT n.unit_id, n.sop_id, 'B-' || g, {_code_sql("B", "g")}, 'api', 'password', 'open', 2,
             'akun' || a, '', 'Pemilik Akun ' || a, 'pemohon.b' || g || '@gmail.com', '', u.role,
             n.agency_id, {acc0} + a, false, '', NULL, NULL, 2, '{STAFF_LANE}',
@@ -588,10 +594,7 @@ class Pools:
         for ids in self.at_step.values():
             random.shuffle(ids)
         self.submitted: list[str] = []
-        self.period = max(
-            len(units) * AGENCIES_PER_UNIT,
-            (n_accounts // (len(units) * AGENCIES_PER_UNIT)) * len(units) * AGENCIES_PER_UNIT,
-        )
+        self.period = account_period(len(units), n_accounts)
 
     def take_case(self) -> tuple[int, int, int] | None:
         """A case to decide: one at step 5 when there is one (its step 2 was decided), else step 2."""

@@ -1,8 +1,8 @@
 """Benchmark: the work queue (`/konsol/`) and the case list (`/konsol/kasus/`) at national scale on
 PostgreSQL (issue "Fast at national scale", item 3), not part of the suite.
 
-Run: LOKET_DEBUG=1 .venv/bin/python bench/queue_pages.py [--closed 1000000] [--open 10000]
-     [--repeat 50] [--no-steps] [--keep] [--reuse]   (--reuse: measure on the database --keep left)
+Run: .venv/bin/python bench/queue_pages.py [--closed 1000000] [--open 10000]
+     [--repeat 50] [--no-steps] [--keep] [--reuse] [--debug]   (--reuse: measure on the database --keep left)
 
 Builds the PostgreSQL database `queue_bench` (dropped and created again), migrates it, installs
 the built-in units and SOPs (`loket sop install --builtin`) and the demo's staff, then writes in
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -44,7 +45,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cases import p95, profile  # bench/cases.py: the p95 and the cProfile print of every bench
+from cases import p95, page_link, profile  # bench/cases.py: the p95 and the cProfile print of every bench
 from reports_scale import Recorder  # a query log with each query's time
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,8 +63,13 @@ PATTERN = [(1, "pemohon"), (2, "staf"), (3, "sistem"), (4, "pemohon"), (2, "staf
            (5, "staf"), (6, "sistem"), (8, "sistem"), (9, "sistem"), (9, "sistem")]  # fmt: skip
 
 
-def prepare_environment() -> None:
-    os.environ.setdefault("LOKET_DEBUG", "1")
+def prepare_environment(debug: bool) -> None:
+    """Production settings (DEBUG off, HTTPS, secure cookies) unless --debug, as decide_http."""
+    if debug:
+        os.environ["LOKET_DEBUG"] = "1"
+    else:
+        os.environ["LOKET_DEBUG"] = "0"
+        os.environ["LOKET_SECRET_KEY"] = "bench-only-" + "x" * 50
     os.environ.setdefault("LOKET_LOG_LEVEL", "WARNING")
     os.environ["LOKET_VAR_DIR"] = tempfile.mkdtemp(prefix="queue-bench-")
     os.environ["LOKET_ENV_FILE"] = os.path.join(os.environ["LOKET_VAR_DIR"], "no.env")
@@ -278,11 +284,6 @@ def time_page(client: Any, url: str, repeat: int) -> dict[str, Any]:
     }
 
 
-def _next(body: bytes, rel: str) -> str | None:
-    found = re.search(rf'href="(\?[^"]*)" rel="{rel}"'.encode(), body)
-    return found.group(1).decode().replace("&amp;", "&") if found else None
-
-
 def queue_urls(client: Any) -> tuple[list[tuple[str, str]], int]:
     """First, middle and last page of the queue, the middle and the last by walking "berikutnya";
     and the number of pages."""
@@ -291,7 +292,7 @@ def queue_urls(client: Any) -> tuple[list[tuple[str, str]], int]:
     while True:
         body = client.get(urls[-1]).content
         seen += rows_in(body)
-        after = _next(body, "next")
+        after = page_link(body, "next")
         if after is None:
             break
         urls.append("/konsol/" + after)
@@ -341,6 +342,7 @@ def explain(sql: str, params: Any) -> list[str]:
 
 
 def run(repeat: int) -> dict[str, Any]:
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -353,6 +355,8 @@ def run(repeat: int) -> dict[str, Any]:
     clients = {}
     for user in (staff, head):
         clients[user.username] = Client()
+        if not settings.DEBUG:  # production settings redirect plain HTTP to HTTPS
+            clients[user.username].get = functools.partial(clients[user.username].get, secure=True)  # type: ignore[method-assign]
         clients[user.username].force_login(user)
     waiting = work_queue(staff).count()
     print(f"\n  antrean {QUEUE_USER}: {waiting:,} permohonan menunggu", flush=True)
@@ -406,8 +410,9 @@ def main() -> None:
     parser.add_argument("--no-steps", action="store_true", help="seed the closed cases without their step runs")
     parser.add_argument("--keep", action="store_true", help="keep the database queue_bench")
     parser.add_argument("--reuse", action="store_true", help="measure on the database a --keep run left")
+    parser.add_argument("--debug", action="store_true", help="DEBUG on (queries logged), as the demo runs")
     args = parser.parse_args()
-    prepare_environment()
+    prepare_environment(args.debug)
     if not args.reuse:
         _admin(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)", f"CREATE DATABASE {PG_NAME}")
     import django
@@ -435,6 +440,7 @@ def main() -> None:
                     "closed_cases": closed,
                     "step_runs": step_runs,
                     "budget_p95_ms": BUDGET_P95_MS,
+                    "settings": "DEBUG" if args.debug else "production",
                     **measured,
                 },
                 indent=1,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import boto3
 import pytest
 from django.utils import timezone
 
@@ -14,21 +13,14 @@ from loket.cases.archive_verify import verify_archive
 from loket.cases.models import ArchiveRecord, Case
 from loket.cases.retention import remove_expired_documents
 from tests.cases.test_services import answer_run
-from tests.operations.test_s3_storage import KEYS, s3_endpoint, s3_settings  # noqa: F401 - the fixture
+from tests.operations.test_s3_storage import bucket, s3_endpoint, s3_settings  # noqa: F401 - the fixture
 from tests.sop_factory import submit
 
 pytestmark = pytest.mark.django_db
 
 
 def bucket_keys(endpoint: str) -> set[str]:
-    bucket = boto3.resource(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="ap-southeast-3",
-        aws_access_key_id=KEYS["LOKET_S3_ACCESS_KEY_ID"],
-        aws_secret_access_key=KEYS["LOKET_S3_SECRET_ACCESS_KEY"],
-    ).Bucket("loket-berkas")
-    return {o.key for o in bucket.objects.all()}
+    return {o.key for o in bucket(endpoint).objects.all()}
 
 
 def sealed(service, email: str, *, years_ago: int) -> Case:  # type: ignore[no-untyped-def]

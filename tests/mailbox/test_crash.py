@@ -3,7 +3,6 @@ that mail was moved, then a real `loket mailbox poll --once` run again: no reque
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -25,17 +24,8 @@ def test_a_killed_poller_restarted_makes_no_duplicate_request(service, mailbox, 
     deliver_mail(mailbox, request_mail(service, subject=SUBJECT + " (1)"))
     deliver_mail(mailbox, request_mail(service, sender=other.email, subject=SUBJECT + " (2)"))
     shared = SharedDatabase(tmp_path)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "LOKET_", "DATABASE_"))},
-        "DJANGO_SETTINGS_MODULE": "loket.settings",
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": shared.url,
-        "LOKET_DEBUG": "1",
-        "LOKET_SECRET_KEY": settings.SECRET_KEY,  # the mailbox password is sealed with it
-        "LOKET_LOG_LEVEL": "WARNING",
-        "LOKET_VAR_DIR": str(tmp_path),
-        "LOKET_ENV_FILE": str(tmp_path / "no.env"),
-    }
+    # the mailbox password is sealed with the secret key
+    env = shared.process_env(tmp_path, LOKET_SECRET_KEY=settings.SECRET_KEY)
     signal_file = tmp_path / "committed"
     shared.export()
     process = subprocess.Popen(

@@ -65,6 +65,22 @@ class SharedDatabase:
                 connection.connection.backup(target)
             target.close()
 
+    def process_env(self, directory: Path, **extra: str) -> dict[str, str]:
+        """The environment of a worker (or poller) process on this database: this process's
+        environment without its mail, Loket and database settings, then DEBUG settings on this
+        database with files under `directory`, then `extra`."""
+        return {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "LOKET_", "DATABASE_"))},
+            "DJANGO_SETTINGS_MODULE": "loket.settings",
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": self.url,
+            "LOKET_DEBUG": "1",
+            "LOKET_LOG_LEVEL": "WARNING",
+            "LOKET_VAR_DIR": str(directory),
+            "LOKET_ENV_FILE": str(directory / "no.env"),
+            **extra,
+        }
+
     def import_back(self) -> None:
         if self.sqlite:
             source = sqlite3.connect(self.path)
@@ -75,20 +91,13 @@ class SharedDatabase:
 @pytest.fixture
 def worker_env(tmp_path: Path, smtp_server: Any) -> Iterator[tuple[SharedDatabase, dict[str, str]]]:
     shared = SharedDatabase(tmp_path)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "LOKET_", "DATABASE_"))},
-        "DJANGO_SETTINGS_MODULE": "loket.settings",
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": shared.url,
-        "LOKET_DEBUG": "1",
-        "LOKET_LOG_LEVEL": "WARNING",
-        "LOKET_VAR_DIR": str(tmp_path),
-        "LOKET_ENV_FILE": str(tmp_path / "no.env"),
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": smtp_server.host,
-        "EMAIL_PORT": str(smtp_server.port),
-        "EMAIL_TIMEOUT": "5",
-    }
+    env = shared.process_env(
+        tmp_path,
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST=smtp_server.host,
+        EMAIL_PORT=str(smtp_server.port),
+        EMAIL_TIMEOUT="5",
+    )
     yield shared, env
 
 

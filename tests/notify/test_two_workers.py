@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import signal
 import socket
 import sqlite3
@@ -119,22 +118,16 @@ class Workers:
 @pytest.fixture
 def workers(tmp_path: Path, smtp_server: Any) -> Iterator[Workers]:
     shared = SharedDatabase(tmp_path)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "LOKET_", "DATABASE_"))},
-        "DJANGO_SETTINGS_MODULE": "tests.notify.counted_job_settings",
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": shared.url,
-        "LOKET_DEBUG": "1",
-        "LOKET_LOG_LEVEL": "WARNING",
-        "LOKET_VAR_DIR": str(tmp_path),
-        "LOKET_ENV_FILE": str(tmp_path / "no.env"),
-        "LOKET_PERIODIC_SECONDS": "3600",
-        "LOKET_TEST_JOB_RUNS": str(tmp_path / "runs.txt"),
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": smtp_server.host,
-        "EMAIL_PORT": str(smtp_server.port),
-        "EMAIL_TIMEOUT": "10",
-    }
+    env = shared.process_env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="tests.notify.counted_job_settings",
+        LOKET_PERIODIC_SECONDS="3600",
+        LOKET_TEST_JOB_RUNS=str(tmp_path / "runs.txt"),
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST=smtp_server.host,
+        EMAIL_PORT=str(smtp_server.port),
+        EMAIL_TIMEOUT="10",
+    )
     running = Workers(shared, env, tmp_path)
     try:
         yield running

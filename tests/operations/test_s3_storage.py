@@ -25,6 +25,16 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = {"LOKET_S3_ACCESS_KEY_ID": "uji-kunci", "LOKET_S3_SECRET_ACCESS_KEY": "uji-rahasia-s3"}
+CONNECTION = {
+    "region_name": "ap-southeast-3",
+    "aws_access_key_id": KEYS["LOKET_S3_ACCESS_KEY_ID"],
+    "aws_secret_access_key": KEYS["LOKET_S3_SECRET_ACCESS_KEY"],
+}
+
+
+def bucket(endpoint: str) -> Any:
+    """The test bucket, read through boto3 as an operator would check it."""
+    return boto3.resource("s3", endpoint_url=endpoint, **CONNECTION).Bucket("loket-berkas")
 
 
 @pytest.fixture
@@ -36,13 +46,7 @@ def s3_endpoint() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=url,
-        region_name="ap-southeast-3",
-        aws_access_key_id=KEYS["LOKET_S3_ACCESS_KEY_ID"],
-        aws_secret_access_key=KEYS["LOKET_S3_SECRET_ACCESS_KEY"],
-    )
+    client = boto3.client("s3", endpoint_url=url, **CONNECTION)
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -85,14 +89,7 @@ def test_a_document_goes_to_the_bucket_and_comes_back_to_staff_streamed(client, 
     settings.LOKET_ACCEL_REDIRECT = "/_berkas/"  # set, yet a bucket's file is streamed
     case = submit(service).case
     doc = case.documents.get(kode="surat-pengajuan")
-    bucket = boto3.resource(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="ap-southeast-3",
-        aws_access_key_id=KEYS["LOKET_S3_ACCESS_KEY_ID"],
-        aws_secret_access_key=KEYS["LOKET_S3_SECRET_ACCESS_KEY"],
-    ).Bucket("loket-berkas")
-    stored = bucket.Object(f"uji/{doc.file.name}").get()["Body"].read()
+    stored = bucket(s3_endpoint).Object(f"uji/{doc.file.name}").get()["Body"].read()
     assert stored.startswith(b"%PDF")
 
     client.force_login(service.verifier)
