@@ -433,11 +433,11 @@ class OpenCases:
 
 
 def _analyze() -> None:
-    """Fresh planner statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE would give."""
+    """Fresh planner statistics and (PostgreSQL) the visibility map, as autovacuum would leave."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def page_link(body: bytes, rel: str) -> str | None:

@@ -359,7 +359,7 @@ def recently_acted(user: Any, *, size: int = RECENT_SIZE, fields: Sequence[str] 
 
     Not one GROUP BY over all the user's step runs: a staff member of a large unit has answered
     hundreds of thousands, every one read to find ten. The newest step runs are read instead,
-    RECENT_CHUNK at a time from the primary key's end (newest id first), until `size` cases in
+    RECENT_CHUNK at a time, newest first (the index on actor and -id), until `size` cases in
     scope are among them, with the latest step and time of each (a GROUP BY over those cases'
     steps only). The cases met first are the cases of the GROUP BY over every step run: a case's
     latest step is the first of its steps the walk meets. Usually two queries, and one each for
@@ -369,15 +369,18 @@ def recently_acted(user: Any, *, size: int = RECENT_SIZE, fields: Sequence[str] 
     from .models import StepRun
 
     scope = rules.visible_q(user)
-    met: dict[int, None] = {}  # the cases the walk met, in the order met
-    below: int | None = None
+    read: list[int] = []  # the step runs the walk read, newest first
     while True:
         runs = StepRun.objects.filter(actor=user)
-        if below is not None:
-            runs = runs.filter(id__lt=below)
-        chunk = list(runs.order_by("-id").values_list("id", "case_id")[:RECENT_CHUNK])
-        met.update(dict.fromkeys(case_id for _, case_id in chunk))
-        found = Case.objects.filter(scope, pk__in=list(met), steps__actor=user)
+        if read:
+            runs = runs.filter(id__lt=read[-1])
+        # Ids alone: an index-only scan of steprun_actor_recent_idx. With the case id as well,
+        # PostgreSQL walked the primary key backwards instead, filtering on the actor (3.4 ms
+        # for 40,000 newer step runs of others at 10^6 cases; this read is 0.6 ms).
+        chunk = list(runs.order_by("-id").values_list("id", flat=True)[:RECENT_CHUNK])
+        read += chunk
+        met = StepRun.objects.filter(pk__in=read).values("case_id")
+        found = Case.objects.filter(scope, pk__in=met, steps__actor=user)
         cases: list[Case] = list(
             (found.only(*fields) if fields else found)
             .annotate(last_acted=Max("steps__id"), last_acted_at=Max("steps__finished_at"))
@@ -386,7 +389,6 @@ def recently_acted(user: Any, *, size: int = RECENT_SIZE, fields: Sequence[str] 
         )
         if len(cases) >= size or len(chunk) < RECENT_CHUNK:
             break
-        below = chunk[-1][0]
     prefetch_related_objects(cases, "unit", _sops())
     return cases
 
