@@ -9,7 +9,9 @@ unit or agency is never in an answer; a token whose user has no staff role finds
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Literal
 
 import pydantic
@@ -76,6 +78,22 @@ class SearchOut(Schema):
     items: list[FoundCaseOut]
 
 
+def one_cursor(after: str, before: str) -> None:
+    """A page is asked after a cursor or before one, not both."""
+    if after and before:
+        raise Invalid(_("Isi salah satu saja: after atau before."), {"before": _("Isi salah satu saja.")})
+
+
+@contextlib.contextmanager
+def cursor_problems(before: str) -> Iterator[None]:
+    """A cursor that is not one of ours (or of another order) as a 400 under its parameter."""
+    try:
+        yield
+    except search.BadCursor as exc:
+        field = "before" if before else "after"
+        raise Invalid(_("Kursor halaman tidak berlaku."), {field: _("Kursor halaman tidak berlaku.")}) from exc
+
+
 @router.get(
     "/search/cases",
     response={200: SearchOut, **refusals(400, 401)},
@@ -85,8 +103,7 @@ class SearchOut(Schema):
 def search_cases(request: HttpRequest, params: Query[SearchIn]) -> SearchOut:
     """Every case in the caller's scope (any status) matching the search and the filters, one
     keyset page at a time."""
-    if params.after and params.before:
-        raise Invalid(_("Isi salah satu saja: after atau before."), {"before": _("Isi salah satu saja.")})
+    one_cursor(params.after, params.before)
     spec = search.CaseFilter(
         q=params.q,
         status=params.status or "",
@@ -99,7 +116,7 @@ def search_cases(request: HttpRequest, params: Query[SearchIn]) -> SearchOut:
         descending=params.order == "desc",
     )
     now = timezone.now()
-    try:
+    with cursor_problems(params.before):
         page = search.search_cases(
             staff_user(request),
             spec,
@@ -108,9 +125,6 @@ def search_cases(request: HttpRequest, params: Query[SearchIn]) -> SearchOut:
             size=params.limit,
             now=now,
         )
-    except search.BadCursor as exc:
-        field = "before" if params.before else "after"
-        raise Invalid(_("Kursor halaman tidak berlaku."), {field: _("Kursor halaman tidak berlaku.")}) from exc
     return SearchOut(
         limit=params.limit,
         next_cursor=page.next_cursor,

@@ -14,12 +14,14 @@ from typing import Any
 import pydantic
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from loket import engine
-from loket.cases import services
+from loket.cases import search, services
 from loket.cases.actions import Field, all_fields, fields_for
 from loket.cases.context import Decision, StepAnswer
+from loket.cases.errors import Invalid
 from loket.cases.models import Case
 from loket.cases.selectors import answerable_steps, is_overdue, require_view, work_queue
 from loket.catalog.selectors import parsed
@@ -29,6 +31,7 @@ from loket.registration.models import Registration
 from loket.sop.model import Sop
 
 from .auth import StaffToken, staff_user
+from .case_search import cursor_problems, one_cursor
 from .errors import refusals
 
 router = Router(tags=["staff"], auth=StaffToken())
@@ -52,8 +55,11 @@ def _current(case: Case, sop: Sop) -> CurrentStepOut | None:
 
 class QueuePage(Schema):
     limit: int = pydantic.Field(20, ge=1, le=100)
+    # Kept for the clients of before the cursors: it reads every case before the page.
     # Bounded: an SQL OFFSET must fit a 64-bit integer (schemathesis found 2**63 answered 500).
-    offset: int = pydantic.Field(0, ge=0, le=1_000_000_000)
+    offset: int = pydantic.Field(0, ge=0, le=1_000_000_000, description="Rather `after`: this reads every case before.")
+    after: str = pydantic.Field("", max_length=200, description="`next_cursor` of the previous answer.")
+    before: str = pydantic.Field("", max_length=200, description="`prev_cursor` of the previous answer.")
 
 
 class QueueItemOut(Schema):
@@ -73,6 +79,10 @@ class QueueOut(Schema):
     count: int
     limit: int
     offset: int
+    next_cursor: str | None = pydantic.Field(
+        description="Pass as `after` for the next page; null on the last, and when paging by `offset`."
+    )
+    prev_cursor: str | None = pydantic.Field(description="Pass as `before` for the page before; null on the first.")
     items: list[QueueItemOut]
 
 
@@ -80,11 +90,31 @@ class QueueOut(Schema):
     "/cases", response={200: QueueOut, **refusals(400, 401)}, operation_id="work_queue", summary="My work queue"
 )
 def list_cases(request: HttpRequest, page: Query[QueuePage]) -> QueueOut:
-    """The cases waiting on one of the caller's roles in their scope, the oldest due first."""
+    """The cases waiting on one of the caller's roles in their scope, the oldest due first; keyset
+    pages by `after`/`before` (a page deep in the queue costs what the first costs)."""
+    one_cursor(page.after, page.before)
+    if page.offset and (page.after or page.before):
+        raise Invalid(_("Pakai offset atau kursor, tidak keduanya."), {"offset": _("Kosongkan bila memakai kursor.")})
     queue = work_queue(staff_user(request))
     now = timezone.now()
+    cursors: dict[str, str | None] = {"next_cursor": None, "prev_cursor": None}
+    if page.offset:
+        cases = list(queue[page.offset : page.offset + page.limit])
+    else:
+        with cursor_problems(page.before):
+            # The units and SOP versions a query each for the page (case_page), not joined.
+            keyset = search.case_page(
+                queue.select_related(None).select_related("agency"),
+                sort="queue",
+                descending=False,
+                after=page.after or None,
+                before=page.before or None,
+                size=page.limit,
+            )
+        cases = keyset.cases
+        cursors = {"next_cursor": keyset.next_cursor, "prev_cursor": keyset.prev_cursor}
     items = []
-    for case in queue[page.offset : page.offset + page.limit]:
+    for case in cases:
         sop = parsed(case.sop)
         items.append(
             QueueItemOut(
@@ -100,7 +130,7 @@ def list_cases(request: HttpRequest, page: Query[QueuePage]) -> QueueOut:
                 version=case.version,
             )
         )
-    return QueueOut(count=queue.count(), limit=page.limit, offset=page.offset, items=items)
+    return QueueOut(count=queue.count(), limit=page.limit, offset=page.offset, items=items, **cursors)
 
 
 # -- GET /cases/{case_id} -----------------------------------------------------------------------
