@@ -24,7 +24,8 @@ Builds the PostgreSQL database `nat_bench` (dropped and created again; dropped a
   two documents each pointing to two real 200 KB PDFs, so that deciding them reads and seals real
   files;
 - the tallies as `loket tally rebuild` makes them (bench/reports_scale.py's SQL, checked equal
-  there), then ANALYZE.
+  there; at each later size only the new cases' steps are counted and added, as `count_runs`
+  adds), then VACUUM ANALYZE.
 
 It grows the archive step by step (`--sizes`: seed to the first size, measure, add up to the next,
 measure, ...). At each size it records `pg_database_size`, the largest tables and indexes, and
@@ -532,13 +533,15 @@ def seed_open(n_open: int, n_units: int, n_accounts: int, var: Path) -> None:
     print(f"  {n_open:,} kasus terbuka dalam {time.perf_counter() - began:.0f} s", flush=True)
 
 
-def finish_seed() -> None:
+def finish_seed(after_case: int | None) -> None:
+    """The tallies of the cases seeded after the id `after_case` (added to those there are; None:
+    rebuilt from every step), then VACUUM ANALYZE, as autovacuum leaves the tables."""
     began = time.perf_counter()
     # The tally rebuild groups every step run (nearly one tally row per step at this spread):
     # with the default 4 MB of work_mem it sorts on disk (25+ minutes at 10^6 cases).
     _exec("SET work_mem = '2GB'")
     _exec("SET maintenance_work_mem = '1GB'")
-    reports_scale.seed_tallies()
+    reports_scale.seed_tallies(after_case)
     _exec("VACUUM ANALYZE")
     print(f"  rekap dan VACUUM ANALYZE dalam {time.perf_counter() - began:.0f} s", flush=True)
 
@@ -1051,11 +1054,12 @@ def main() -> None:
                 break
             t0 = time.perf_counter()
             if target > done:
+                before = _one("SELECT coalesce(max(id), 0) FROM cases_case")[0]
                 seed_archived(done, target, args.units, args.accounts)
                 if n == 0 and not args.reuse:
                     seed_open(args.open, args.units, args.accounts, var)
                 done = target
-                finish_seed()
+                finish_seed(None if n == 0 else before)  # the first: every step, the demo's too
             seed_s = time.perf_counter() - t0
             pools = Pools(base["units"], args.accounts, done, args.open)
             step = measure_step(pools, model, args, done)

@@ -200,21 +200,24 @@ def seed(count: int) -> None:
     print(f"  ANALYZE dalam {time.perf_counter() - began:.0f} s", flush=True)
 
 
-def seed_tallies() -> None:
+def seed_tallies(after_case: int | None = None) -> None:
     """The reports' tallies (loket.tallies) of the steps just written, in one GROUP BY (what
     `loket tally rebuild` does step by step in Python, which would take a quarter of an hour
-    here), with the same keys `count_runs` writes."""
+    here), with the same keys `count_runs` writes. With `after_case`, only the steps of the cases
+    after that id are counted, added to the tallies there are (as `count_runs` adds): a database
+    grown in steps (bench/national.py) is not counted again from the start at each step."""
     from loket.tallies.models import HourTally, StepTally
 
     began = time.perf_counter()
-    # As `rebuild`: empty both tallies first (the demo's seed may have counted steps of its own),
-    # then count every finished step, the demo's included.
-    _exec(f"DELETE FROM {StepTally._meta.db_table}")
-    _exec(f"DELETE FROM {HourTally._meta.db_table}")
+    if after_case is None:
+        # As `rebuild`: empty both tallies first (the demo's seed may have counted steps of its
+        # own), then count every finished step, the demo's included.
+        _exec(f"DELETE FROM {StepTally._meta.db_table}")
+        _exec(f"DELETE FROM {HourTally._meta.db_table}")
     common = """c.unit_id, c.sop_id, c.agency_id, c.channel, (c.created_at AT TIME ZONE u.zona_waktu)::date AS day,
         s.step, s.lane, s.by, s.actor_id"""
-    source = """FROM cases_steprun s JOIN cases_case c ON c.id = s.case_id JOIN units_unit u ON u.id = c.unit_id
-        WHERE s.finished_at IS NOT NULL"""
+    source = f"""FROM cases_steprun s JOIN cases_case c ON c.id = s.case_id JOIN units_unit u ON u.id = c.unit_id
+        WHERE s.finished_at IS NOT NULL AND c.id > {after_case or 0}"""
     keys = "unit_id, sop_id, agency_id, channel, day, step, lane, by, actor_id"
     key = "concat_ws('|', " + ", ".join(f"coalesce({k}::text, '')" for k in keys.split(", "))
     _exec(
@@ -227,6 +230,7 @@ def seed_tallies() -> None:
                 s.standard_minutes AS standard
               {source}) x
         GROUP BY {keys}, minutes, standard
+        ON CONFLICT (key) DO UPDATE SET n = {StepTally._meta.db_table}.n + EXCLUDED.n
         """
     )
     _exec(
@@ -238,6 +242,7 @@ def seed_tallies() -> None:
                 extract(hour FROM s.finished_at AT TIME ZONE u.zona_waktu)::int AS hour
               {source}) x
         GROUP BY {keys}, weekday, hour
+        ON CONFLICT (key) DO UPDATE SET n = {HourTally._meta.db_table}.n + EXCLUDED.n
         """
     )
     print(f"  rekap langkah dalam {time.perf_counter() - began:.0f} s", flush=True)
