@@ -77,7 +77,7 @@ class Case(models.Model):
     password_claimed_at = models.DateTimeField(null=True, blank=True)
 
     current_step = models.PositiveIntegerField(null=True, blank=True)
-    current_lane = models.CharField(max_length=60, blank=True, db_index=True)
+    current_lane = models.CharField(max_length=60, blank=True)
     current_due_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("diajukan"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -90,6 +90,9 @@ class Case(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # Not `db_index=True` on the field: on PostgreSQL that adds a second index for LIKE,
+            # which no filter on a lane uses (they are all equalities).
+            models.Index(fields=["current_lane"], name="case_current_lane_idx"),
             models.Index(fields=["unit", "status", "current_lane", "current_due_at"], name="case_queue_idx"),
             # An agency-scoped lane's queue in its exact order (bench/cases.py: no sort on deep pages).
             models.Index(
