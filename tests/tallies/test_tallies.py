@@ -19,7 +19,7 @@ from io import StringIO
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from loket.calendar.units import calendar_for
 from loket.cases.models import StepRun
@@ -207,3 +207,34 @@ def test_a_percentile_from_a_histogram_is_the_percentile_of_the_values(values, p
     histogram = sorted({v: values.count(v) for v in values}.items())
     assert percentile(histogram, p) == pytest.approx(expected)
     assert percentile([], p) is None
+
+
+def test_a_rebuild_of_one_unit_mends_it_and_leaves_the_others_as_they_are(world, other_service):
+    """A national deployment recounts the one unit that drifted, not all 600."""
+    submit(other_service)  # the other unit's first step (handing in) is counted
+    mine, theirs = world[0].unit, other_service.unit
+    for unit in (mine, theirs):  # both drift: a tally row of each is lost
+        StepTally.objects.filter(pk=StepTally.objects.filter(unit=unit).order_by("pk").first().pk).delete()
+    out = StringIO()
+    call_command("tally", "check", stdout=out)
+    only = " ".join(f"--unit {kode}" for kode in sorted([mine.kode, theirs.kode]))
+    assert f"jalankan `loket tally rebuild {only}`." in out.getvalue()
+    theirs_before = sorted(StepTally.objects.filter(unit=theirs).values_list("key", "n"))
+    out = StringIO()
+    call_command("tally", "rebuild", "--unit", mine.kode, stdout=out)
+    counted = StepRun.objects.filter(finished_at__isnull=False, case__unit=mine).count()
+    assert out.getvalue().strip() == f"{counted} langkah unit {mine.kode} selesai direkap."
+    out = StringIO()
+    call_command("tally", "check", stdout=out)
+    lines = {
+        line.split()[0]: line for line in out.getvalue().splitlines() if line.split()[0] in (mine.kode, theirs.kode)
+    }
+    assert lines[mine.kode].endswith("sama") and lines[theirs.kode].endswith("BEDA")
+    assert sorted(StepTally.objects.filter(unit=theirs).values_list("key", "n")) == theirs_before
+
+
+def test_a_rebuild_of_a_unit_that_does_not_exist_says_so_and_changes_nothing(world):
+    before = sorted(StepTally.objects.values_list("key", "n"))
+    with pytest.raises(CommandError, match="Unit tidak dikenal: tidak-ada."):
+        call_command("tally", "rebuild", "--unit", "tidak-ada", stdout=StringIO())
+    assert sorted(StepTally.objects.values_list("key", "n")) == before

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.db import connection, transaction
@@ -88,23 +88,31 @@ def count_runs(runs: Iterable[Any], case: Any) -> None:
 
 
 @transaction.atomic
-def rebuild(*, chunk_size: int = 5000, models: tuple[Any, Any, Any] | None = None) -> int:
+def rebuild(
+    *, units: Collection[int] | None = None, chunk_size: int = 5000, models: tuple[Any, Any, Any] | None = None
+) -> int:
     """Empty both tallies and count every finished step again (streamed from the database, one
-    chunk of steps in memory at a time). Returns the number of steps counted. `models`: the
-    (StepRun, StepTally, HourTally) classes to use (a migration passes its historical ones)."""
+    chunk of steps in memory at a time); with `units` (ids), only those units' tallies and steps,
+    the other units' left as they are: one unit of a national deployment is recounted in its own
+    share of the time. Returns the number of steps counted. `models`: the (StepRun, StepTally,
+    HourTally) classes to use (a migration passes its historical ones)."""
     if models is None:
         from loket.cases.models import StepRun
 
         models = (StepRun, StepTally, HourTally)
     run_model, step_model, hour_model = models
-    step_model.objects.all().delete()
-    hour_model.objects.all().delete()
+    runs = run_model.objects.filter(finished_at__isnull=False)
+    tallies = [step_model.objects.all(), hour_model.objects.all()]
+    if units is not None:
+        runs = runs.filter(case__unit_id__in=list(units))
+        tallies = [qs.filter(unit_id__in=list(units)) for qs in tallies]
+    for qs in tallies:
+        qs.delete()
     steps: Counter[tuple[Any, ...]] = Counter()
     hours: Counter[tuple[Any, ...]] = Counter()
     counted = 0
     runs = (
-        run_model.objects.filter(finished_at__isnull=False)
-        .select_related("case", "case__unit")
+        runs.select_related("case", "case__unit")
         .only(
             "step",
             "lane",
