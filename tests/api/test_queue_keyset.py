@@ -6,6 +6,7 @@ first; a forged cursor, both cursors, or a cursor with an offset are 400 in the 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -22,6 +23,7 @@ from .conftest import API, bearer
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
+EDGE = base64.urlsafe_b64encode(b'["queue",1,["9999-12-31T23:00:00-05:00"],1]').decode().rstrip("=")
 
 
 def queue(client: Any, token: str, **params: Any) -> dict[str, Any]:
@@ -90,11 +92,13 @@ def test_a_deep_page_costs_the_queries_of_the_first(client, service_tokens, wait
     ("params", "field", "detail"),
     [
         ({"after": "bukan-kursor"}, "after", "Kursor halaman tidak berlaku."),
+        # A time at the calendar's edge, which has no UTC: the database would fail on it.
+        ({"after": EDGE}, "after", "Kursor halaman tidak berlaku."),
         ({"before": "bukan-kursor"}, "before", "Kursor halaman tidak berlaku."),
         ({"after": "x", "before": "y"}, "before", "Isi salah satu saja."),
         ({"after": "x", "offset": 10}, "offset", "Kosongkan bila memakai kursor."),
     ],
-    ids=["forged-after", "forged-before", "both-cursors", "cursor-and-offset"],
+    ids=["forged-after", "edge-of-time", "forged-before", "both-cursors", "cursor-and-offset"],
 )
 def test_a_cursor_the_queue_did_not_give_is_refused_in_words(client, service_tokens, waiting, params, field, detail):
     response = client.get(f"{API}/cases", params, headers=bearer(service_tokens["verifier"]))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from loket.audit.models import AuditEntry
@@ -37,13 +39,29 @@ def test_the_operator_sees_the_jobs_and_the_heartbeats(client, superuser, jobs):
     assert "host:4242" in client.get(BEATS).content.decode()
 
 
-def test_nobody_adds_changes_or_deletes_a_job(client, superuser, jobs):
+def test_nobody_adds_changes_or_deletes_a_job_or_a_heartbeat(client, superuser, jobs):
+    beat = Heartbeat.objects.create(name="host:4242", seen_at=timezone.now())
     client.force_login(superuser)
-    assert client.get(f"{JOBS}add/").status_code == 403
-    assert client.get(f"{JOBS}{jobs[0].pk}/delete/").status_code == 403
-    before = PeriodicJob.objects.get(pk=jobs[0].pk).due_at
-    client.post(f"{JOBS}{jobs[0].pk}/change/", {"name": "x", "due_at": "2020-01-01 00:00", "runs": 0})
-    assert PeriodicJob.objects.get(pk=jobs[0].pk).due_at == before
+    for base, pk in ((JOBS, jobs[0].pk), (BEATS, beat.pk)):
+        assert client.get(f"{base}add/").status_code == 403
+        assert client.post(f"{base}{pk}/delete/", {"post": "yes"}).status_code == 403
+        changed = {"name": "x", "due_at_0": "2020-01-01", "due_at_1": "00:00", "runs": 0, "seen_at_0": "2020-01-01"}
+        assert client.post(f"{base}{pk}/change/", changed).status_code == 403
+    assert PeriodicJob.objects.get(pk=jobs[0].pk).name == jobs[0].name
+    assert Heartbeat.objects.get(pk=beat.pk).name == "host:4242"
+
+
+def test_staff_who_may_only_view_cannot_make_a_job_due(client, jobs):
+    viewer = get_user_model().objects.create_user("pengamat", password="Rahasia-uji-123", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_periodicjob"))
+    client.force_login(viewer)
+    page = client.get(JOBS)
+    assert page.status_code == 200 and "loket.cases.retention.sweep" in page.content.decode()
+    assert "run_next_sweep" not in page.content.decode()
+    due = PeriodicJob.objects.get(pk=jobs[0].pk).due_at
+    client.post(JOBS, {"action": "run_next_sweep", "_selected_action": [jobs[0].pk]})
+    assert PeriodicJob.objects.get(pk=jobs[0].pk).due_at == due
+    assert not AuditEntry.objects.filter(action="operations.job_due_now").exists()
 
 
 def test_run_at_the_next_sweep_makes_the_job_due_and_one_sweep_claims_it(client, superuser, jobs):

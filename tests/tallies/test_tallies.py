@@ -20,6 +20,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from loket.calendar.units import calendar_for
 from loket.cases.models import StepRun
@@ -213,24 +214,29 @@ def test_a_rebuild_of_one_unit_mends_it_and_leaves_the_others_as_they_are(world,
     """A national deployment recounts the one unit that drifted, not all 600."""
     submit(other_service)  # the other unit's first step (handing in) is counted
     mine, theirs = world[0].unit, other_service.unit
-    for unit in (mine, theirs):  # both drift: a tally row of each is lost
-        StepTally.objects.filter(pk=StepTally.objects.filter(unit=unit).order_by("pk").first().pk).delete()
+
+    def rows(unit):  # type: ignore[no-untyped-def]
+        return [sorted(model.objects.filter(unit=unit).values_list("key", "n")) for model in (StepTally, HourTally)]
+
+    counted = rows(mine)
+    # Both drift: a tally row of mine is lost; theirs count five steps too many.
+    StepTally.objects.filter(pk=StepTally.objects.filter(unit=mine).order_by("pk").first().pk).delete()
+    StepTally.objects.filter(unit=theirs).update(n=F("n") + 5)
+    drifted = rows(theirs)
+    assert drifted[0] and rows(mine) != counted
     out = StringIO()
     call_command("tally", "check", stdout=out)
     only = " ".join(f"--unit {kode}" for kode in sorted([mine.kode, theirs.kode]))
     assert f"jalankan `loket tally rebuild {only}`." in out.getvalue()
-    theirs_before = sorted(StepTally.objects.filter(unit=theirs).values_list("key", "n"))
     out = StringIO()
-    call_command("tally", "rebuild", "--unit", mine.kode, stdout=out)
-    counted = StepRun.objects.filter(finished_at__isnull=False, case__unit=mine).count()
-    assert out.getvalue().strip() == f"{counted} langkah unit {mine.kode} selesai direkap."
+    call_command("tally", "rebuild", "--unit", mine.kode, "--unit", mine.kode, stdout=out)
+    steps = StepRun.objects.filter(finished_at__isnull=False, case__unit=mine).count()
+    assert out.getvalue().strip() == f"{steps} langkah unit {mine.kode} selesai direkap."
+    assert rows(mine) == counted and rows(theirs) == drifted
     out = StringIO()
     call_command("tally", "check", stdout=out)
-    lines = {
-        line.split()[0]: line for line in out.getvalue().splitlines() if line.split()[0] in (mine.kode, theirs.kode)
-    }
-    assert lines[mine.kode].endswith("sama") and lines[theirs.kode].endswith("BEDA")
-    assert sorted(StepTally.objects.filter(unit=theirs).values_list("key", "n")) == theirs_before
+    marks = {line.split()[0]: line.split()[-1] for line in out.getvalue().splitlines() if "langkah" in line}
+    assert (marks[mine.kode], marks[theirs.kode]) == ("sama", "BEDA")
 
 
 def test_a_rebuild_of_a_unit_that_does_not_exist_says_so_and_changes_nothing(world):

@@ -84,3 +84,22 @@ def test_the_queries_do_not_grow_with_the_steps_answered(service):
     with CaptureQueriesContext(connection) as many:
         assert len(search.recently_acted(user)) == search.RECENT_SIZE
     assert len(many) == len(few)
+
+
+def test_a_long_walk_over_strangers_cases_sends_no_growing_list_of_ids(service, other_service, monkeypatch):
+    """A staff member whose newest answers are all on cases now outside their scope (moved to
+    another unit): the walk reads chunk after chunk, but no query carries more than one chunk's
+    step runs and the cases kept so far (SQLite refuses a statement of more than 32,766 values)."""
+    monkeypatch.setattr(search, "RECENT_CHUNK", 3)
+    user = service.verifier
+    mine = clone(submit(service).case, 4)
+    theirs = clone(submit(other_service).case, 29)
+    answered(user, mine + theirs, dt.datetime(2026, 6, 1, 1, 0, tzinfo=UTC))  # mine first: oldest
+    with CaptureQueriesContext(connection) as walk:
+        got = search.recently_acted(user)
+    assert [c.pk for c in got] == [c.pk for c in mine[::-1]] == [pk for pk, _ in grouped(user)]
+    lists = [
+        sql.split(" IN (", 1)[1].split(")", 1)[0] for sql in (q["sql"] for q in walk.captured_queries) if " IN (" in sql
+    ]
+    assert len(walk) > 20  # it did walk: ten chunks of three
+    assert max(len(ids.split(",")) for ids in lists) <= search.RECENT_CHUNK + search.RECENT_SIZE

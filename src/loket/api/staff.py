@@ -80,7 +80,7 @@ class QueueOut(Schema):
     limit: int
     offset: int
     next_cursor: str | None = pydantic.Field(
-        description="Pass as `after` for the next page; null on the last, and when paging by `offset`."
+        description="Pass as `after` for the next page; null on the last, and when paging by an `offset` above 0."
     )
     prev_cursor: str | None = pydantic.Field(description="Pass as `before` for the page before; null on the first.")
     items: list[QueueItemOut]

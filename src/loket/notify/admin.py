@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import OutboxMessage
 from .services import resend_messages
@@ -50,7 +50,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_resend_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("notify.change_outboxmessage")
 
-    @admin.action(description=_("Kirim ulang e-mail yang gagal"), permissions=["resend"])
+    @admin.action(description=gettext_lazy("Kirim ulang e-mail yang gagal"), permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
         selected = list(queryset)  # counted before: a status filter would no longer match them
         count = resend_messages(messages=selected, actor=request.user)

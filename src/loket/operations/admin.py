@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from loket.audit.services import log_action
 
@@ -38,7 +37,7 @@ class PeriodicJobAdmin(_ReadOnly):
     def has_run_next_sweep_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser)
 
-    @admin.action(description=_("Jalankan pada sapuan pekerja berikutnya"), permissions=["run_next_sweep"])
+    @admin.action(description=gettext_lazy("Jalankan pada sapuan pekerja berikutnya"), permissions=["run_next_sweep"])
     def run_next_sweep(self, request: HttpRequest, queryset: QuerySet[PeriodicJob]) -> None:
         names = list(queryset.values_list("name", flat=True))
         count = PeriodicJob.objects.filter(name__in=names).update(due_at=timezone.now())

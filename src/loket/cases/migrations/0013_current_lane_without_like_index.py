@@ -15,13 +15,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The new index first: the drop of the old ones (AlterField) then holds its lock for
+        # the drop alone, not for the build of the new one as well.
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(fields=['current_lane'], name='case_current_lane_idx'),
+        ),
         migrations.AlterField(
             model_name='case',
             name='current_lane',
             field=models.CharField(blank=True, max_length=60),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['current_lane'], name='case_current_lane_idx'),
         ),
     ]

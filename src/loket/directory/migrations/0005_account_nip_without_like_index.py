@@ -11,13 +11,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The new index first: the drop of the old ones (AlterField) then holds its lock for
+        # the drop alone, not for the build of the new one as well.
+        migrations.AddIndex(
+            model_name='account',
+            index=models.Index(fields=['nip'], name='account_nip_idx'),
+        ),
         migrations.AlterField(
             model_name='account',
             name='nip',
             field=models.CharField(blank=True, max_length=18, verbose_name='NIP'),
-        ),
-        migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['nip'], name='account_nip_idx'),
         ),
     ]

@@ -35,7 +35,7 @@ class Command(BaseCommand):
                     raise CommandError(f"Unit tidak dikenal: {', '.join(unknown)}.")
                 units = set(found.values())
             counted = rebuild(units=units)
-            where = f" unit {', '.join(sorted(unit))}" if unit else ""
+            where = f" unit {', '.join(sorted(set(unit)))}" if unit else ""
             self.stdout.write(f"{counted} langkah{where} selesai direkap.")
             return
         steps = dict(
