@@ -489,12 +489,18 @@ def make_helpdesk(queue_id: str, pdf: bytes) -> Callable[[Connection, int], None
     return submit
 
 
-def make_api(agency_id: str, pdfs: list[bytes]) -> Callable[[Connection, int], None]:
-    tail = (
-        file_part("surat-permohonan", "surat-permohonan.pdf", pdfs[0])
-        + file_part("sk-pengangkatan", "sk-pengangkatan.pdf", pdfs[1])
+def two_pdfs(prefix: str, pdfs: list[bytes]) -> bytes:
+    """The two documents of a kaltim-reset-ppk request, the letter and the decree, as the last
+    parts of a multipart body; `prefix` before the documents' kode makes the field names."""
+    return (
+        file_part(f"{prefix}surat-permohonan", "surat-permohonan.pdf", pdfs[0])
+        + file_part(f"{prefix}sk-pengangkatan", "sk-pengangkatan.pdf", pdfs[1])
         + END
     )
+
+
+def make_api(agency_id: str, pdfs: list[bytes]) -> Callable[[Connection, int], None]:
+    tail = two_pdfs("", pdfs)
 
     def submit(conn: Connection, n: int) -> None:
         head = fields_part(
@@ -516,11 +522,7 @@ def make_api(agency_id: str, pdfs: list[bytes]) -> Callable[[Connection, int], N
 
 
 def make_portal(agency_id: str, pdfs: list[bytes]) -> Callable[[Connection, int], None]:
-    tail = (
-        file_part("berkas-surat-permohonan", "surat-permohonan.pdf", pdfs[0])
-        + file_part("berkas-sk-pengangkatan", "sk-pengangkatan.pdf", pdfs[1])
-        + END
-    )
+    tail = two_pdfs("berkas-", pdfs)  # the portal's file fields
 
     def submit(conn: Connection, n: int) -> None:
         status, headers, page = conn.request("GET", PORTAL_PATH, None, {})

@@ -15,9 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from loket.cases.models import Case
-from tests.sop_factory import submit
-from tests.web.test_case_list import clone
-from tests.web.test_queue_pages import queue_order
+from tests.web.test_queue_pages import fill_queue, queue_order
 
 from .conftest import API, bearer
 
@@ -38,19 +36,9 @@ def ids(answer: dict[str, Any]) -> list[int]:
 
 @pytest.fixture
 def waiting(service, other_service) -> list[Case]:
-    """45 cases waiting at the test unit's verifier, in runs of one due time (and of one
-    submitted time) that straddle pages of 10, 10 of them with no due time; and one case of
-    another unit, never in this queue."""
-    first = submit(service).case
-    first.refresh_from_db()
-    submitted = dt.datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
-    due = dt.datetime(2026, 5, 5, 2, 0, tzinfo=UTC)
-    clone(first, 17, created_at=submitted, current_due_at=due)
-    clone(first, 9, created_at=submitted + dt.timedelta(hours=1), current_due_at=due - dt.timedelta(hours=1))
-    clone(first, 8, created_at=submitted - dt.timedelta(hours=2), current_due_at=due - dt.timedelta(hours=1))
-    clone(first, 5, created_at=submitted, current_due_at=None)
-    clone(first, 5, created_at=submitted - dt.timedelta(days=1), current_due_at=None)
-    submit(other_service)
+    """45 cases waiting at the test unit's verifier, in runs that straddle pages of 10, 10 of them
+    with no due time (tests/web/test_queue_pages.py `fill_queue`)."""
+    fill_queue(service, other_service, (17, 9, 8, 5, 5))
     return list(Case.objects.filter(unit=service.unit))
 
 

@@ -62,20 +62,27 @@ def walk(client: Any) -> list[list[int]]:
     return pages
 
 
-def test_the_pages_visit_every_waiting_case_once_in_the_queues_order_and_back(client, service, other_service):
+def fill_queue(service: Any, other_service: Any, runs: tuple[int, int, int, int, int]) -> None:
+    """A first case and its clones waiting at the test unit's verifier, in five runs: of one due
+    time and submitted time, an earlier due time submitted later, the same due time submitted
+    earlier, and two runs with no due time (the queue's last segment) on two submitted times. The
+    later submitted are written first, so that the id alone does not give the order; runs longer
+    than a page straddle its boundaries. And one case of another unit, never in this queue."""
     first = submit(service).case
     first.refresh_from_db()
     submitted = dt.datetime(2026, 5, 4, 2, 0, tzinfo=UTC)
     due = dt.datetime(2026, 5, 5, 2, 0, tzinfo=UTC)
-    # 130 cases on pages of 50: runs of one due time (and of one submitted time) straddle the
-    # page boundaries, and 30 have no due time (the queue's last segment, itself in runs); the
-    # later submitted are written first, so that the id alone does not give the order.
-    clone(first, 60, created_at=submitted, current_due_at=due)
-    clone(first, 19, created_at=submitted + dt.timedelta(hours=1), current_due_at=due - dt.timedelta(hours=1))
-    clone(first, 20, created_at=submitted - dt.timedelta(hours=2), current_due_at=due - dt.timedelta(hours=1))
-    clone(first, 15, created_at=submitted, current_due_at=None)
-    clone(first, 15, created_at=submitted - dt.timedelta(days=1), current_due_at=None)
-    submit(other_service)  # another unit's: never in this queue
+    same, later, earlier, untimed, untimed_earlier = runs
+    clone(first, same, created_at=submitted, current_due_at=due)
+    clone(first, later, created_at=submitted + dt.timedelta(hours=1), current_due_at=due - dt.timedelta(hours=1))
+    clone(first, earlier, created_at=submitted - dt.timedelta(hours=2), current_due_at=due - dt.timedelta(hours=1))
+    clone(first, untimed, created_at=submitted, current_due_at=None)
+    clone(first, untimed_earlier, created_at=submitted - dt.timedelta(days=1), current_due_at=None)
+    submit(other_service)
+
+
+def test_the_pages_visit_every_waiting_case_once_in_the_queues_order_and_back(client, service, other_service):
+    fill_queue(service, other_service, (60, 19, 20, 15, 15))  # 130 cases on pages of 50
     client.force_login(service.verifier)
     pages = walk(client)
     assert [len(page) for page in pages] == [50, 50, 30]

@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from loket.read_only_admin import ReadOnlyAdmin
+
 from .models import Board, Counter, GuestBookEntry, QueueTicket, ServiceQueue, TicketEvent, new_board_token
 
 
@@ -40,32 +42,21 @@ class BoardAdmin(admin.ModelAdmin):
         messages.success(request, f"Token {queryset.count()} papan diganti; buka alamat barunya di layar ruang tunggu.")
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(GuestBookEntry)
-class GuestBookEntryAdmin(_ReadOnly):
+class GuestBookEntryAdmin(ReadOnlyAdmin):
     list_display = ["arrived_at", "unit", "name", "agency", "service"]
     list_filter = ["unit"]
     search_fields = ["name", "agency", "id_number", "phone"]
 
 
 @admin.register(QueueTicket)
-class QueueTicketAdmin(_ReadOnly):
+class QueueTicketAdmin(ReadOnlyAdmin):
     list_display = ["day", "unit", "display", "status", "counter", "issued_at", "called_at", "done_at"]
     list_filter = ["unit", "status", "day"]
     search_fields = ["code"]
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(_ReadOnly):
+class TicketEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "unit", "ticket", "kind", "counter", "actor"]
     list_filter = ["unit", "kind"]

@@ -11,25 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 
 from loket.audit.services import log_action
+from loket.read_only_admin import ReadOnlyAdmin
 
 from .models import Heartbeat, PeriodicJob
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Rows the workers write: shown, never typed in, changed or deleted by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(PeriodicJob)
-class PeriodicJobAdmin(_ReadOnly):
+class PeriodicJobAdmin(ReadOnlyAdmin):
     list_display = readonly_fields = ("name", "due_at", "last_run_at", "last_worker", "runs")
     ordering = ["name"]
     actions = ["run_next_sweep"]
@@ -54,6 +42,6 @@ class PeriodicJobAdmin(_ReadOnly):
 
 
 @admin.register(Heartbeat)
-class HeartbeatAdmin(_ReadOnly):
+class HeartbeatAdmin(ReadOnlyAdmin):
     list_display = readonly_fields = ("name", "seen_at")
     ordering = ["-seen_at"]
