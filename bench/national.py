@@ -130,6 +130,17 @@ def peak_model(requests_per_year: int = 100_000) -> dict[str, Any]:
 # -- environment and seeding ---------------------------------------------------------------------
 
 
+def _refuse_if_in_use(server: str) -> None:
+    """Stop before dropping a `nat_bench` another run is connected to: DROP DATABASE ... WITH
+    (FORCE) would end that run (a quick run once ended a 5·10^6 run an hour into its seed)."""
+    import psycopg
+
+    with psycopg.connect(server.rstrip("/") + "/postgres", autocommit=True) as conn:
+        users = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [PG_NAME]).fetchone()
+    if users and users[0]:
+        raise SystemExit(f"{PG_NAME} is in use by {users[0]} connection(s), another run: not dropped; stop it first")
+
+
 def prepare(args: argparse.Namespace) -> Path:
     os.environ["LOKET_DEBUG"] = "0"
     os.environ["LOKET_SECRET_KEY"] = "bench-only-" + "x" * 50
@@ -143,6 +154,7 @@ def prepare(args: argparse.Namespace) -> Path:
     os.environ["LOKET_SIGN_IN_LIMIT_PER_ADDRESS"] = "1000000000"
     bench_cases.PG_NAME = PG_NAME  # bench/cases.py's drop/create and cleanup use this name
     if not args.reuse:
+        _refuse_if_in_use(args.pg_server)
         return bench_cases.prepare_environment("postgres", args.pg_server)
     # Grow the database a --keep run (or a stopped one) left, with the files of its open cases.
     admin = bench_cases._pg_admin
@@ -577,8 +589,6 @@ class Pools:
     def __init__(self, units: list[dict[str, Any]], n_accounts: int, n_archived: int, n_open: int) -> None:
         from django.contrib.auth import get_user_model
 
-        from loket.cases.models import Case
-
         self.lock = threading.Lock()
         self.units = units
         self.n_accounts = n_accounts
@@ -592,12 +602,19 @@ class Pools:
         self.user = users
         self.hot_staff = self.agency[(0, 0)][1]
         self.later_url = later_page_url(self.user[self.hot_staff], HOT_LATER_PAGE)
+        self.read_waiting()
+        self.submitted: list[str] = []
+        self.period = account_period(len(units), n_accounts)
+
+    def read_waiting(self) -> None:
+        """The seeded cases waiting at step 2 or 5, as the database holds them now (a forked
+        replay's decisions are its processes' own: the parent reads them back before the next)."""
+        from loket.cases.models import Case
+
         waiting = Case.objects.filter(status="open", reference__startswith="B-")
         self.at_step = {step: list(waiting.filter(current_step=step).values_list("id", "agency_id")) for step in (2, 5)}
         for ids in self.at_step.values():
             random.shuffle(ids)
-        self.submitted: list[str] = []
-        self.period = account_period(len(units), n_accounts)
 
     def take_case(self) -> tuple[int, int, int] | None:
         """A case to decide: one at step 5 when there is one (its step 2 was decided), else step 2."""
@@ -806,20 +823,18 @@ def plan_ops(model: dict[str, Any], count: int, rng: random.Random) -> list[str]
     return ops
 
 
-def replay(pools: Pools, model: dict[str, Any], *, rate: float | None, seconds: float, threads: int,
-           label: str) -> dict[str, Any]:  # fmt: skip
-    """Run the mix for about `seconds`: at `rate` operations a second (each started at its time),
-    or as fast as `threads` go (rate None). Returns per operation count, median, p95, max, errors."""
+def _run_share(pools: Pools, model: dict[str, Any], ops: list[str], mine: range, *, start: float | None,
+               seconds: float, planned_rate: float, threads: int,
+               label: str) -> tuple[float, list[tuple[str, float, bool, str, int]]]:  # fmt: skip
+    """Run the operations `ops[i]` for i in `mine`, each at its time `start + i / planned_rate`
+    (`start` None: just after the warm-up), with `threads` threads of this process until `start +
+    seconds`; the start and the records."""
     from django.db import connections
 
-    rng = random.Random(label)
-    planned_rate = rate or 1e9
-    count = int((rate or 200) * seconds)  # max: as many as fit in `seconds`, at most 200/s
-    ops = plan_ops(model, count, rng)
     pdfs = [pdf_file(11), pdf_file(12)]
-    next_i = [0]
+    queue = list(mine)
     lock = threading.Lock()
-    workers = [Worker(pools, pdfs, seed=hash((label, t))) for t in range(threads)]
+    workers = [Worker(pools, pdfs, seed=hash((label, mine.start, t))) for t in range(threads)]
 
     # Warm each thread as a running server is warm (URL resolver, templates, parsed SOPs, the
     # API's schema): two of each operation, not recorded.
@@ -833,17 +848,17 @@ def replay(pools: Pools, model: dict[str, Any], *, rate: float | None, seconds: 
         t.start()
     for t in warmers:
         t.join()
-    start = time.perf_counter() + 0.2
+    if start is None:
+        start = time.perf_counter() + 0.2
     deadline = start + seconds
 
     def loop(worker: Worker) -> None:
         try:
             while True:
                 with lock:
-                    i = next_i[0]
-                    next_i[0] += 1
-                if i >= len(ops):
-                    return
+                    if not queue:
+                        return
+                    i = queue.pop(0)
                 due = start + i / planned_rate
                 now = time.perf_counter()
                 if now >= deadline:
@@ -854,19 +869,74 @@ def replay(pools: Pools, model: dict[str, Any], *, rate: float | None, seconds: 
         finally:
             connections.close_all()
 
-    load_before = Path("/proc/loadavg").read_text().split()[:3]
-    calibration = cpu_calibration()
     ts = [threading.Thread(target=loop, args=(w,)) for w in workers]
     for t in ts:
         t.start()
     for t in ts:
         t.join()
+    return start, [r for w in workers for r in w.records]
+
+
+def _child(pools: Pools, k: int, processes: int, conn: Any, kwargs: dict[str, Any]) -> None:
+    """One forked replay process: its own database connections, every `processes`-th operation
+    from its `k`-th, and its own share of the cases to decide (no case is decided twice)."""
+    from django.db import connections
+
+    connections.close_all()  # the parent's sockets are not this process's to use
+    pools.lock = threading.Lock()
+    pools.at_step = {step: ids[k::processes] for step, ids in pools.at_step.items()}
+    pools.submitted = []
+    try:
+        _, records = _run_share(pools, mine=range(k, len(kwargs["ops"]), processes), **kwargs)
+    except BaseException as exc:  # a crashed process is a finding of its own
+        records = [("submit", 0.0, False, f"process {k}: {type(exc).__name__}: {exc}", 0)]
+    conn.send(records)
+    conn.close()
+
+
+def replay(pools: Pools, model: dict[str, Any], *, rate: float | None, seconds: float, threads: int,
+           label: str, processes: int = 1) -> dict[str, Any]:  # fmt: skip
+    """Run the mix for about `seconds`: at `rate` operations a second (each started at its time),
+    or as fast as `threads` go (rate None), in one process or (`processes` > 1) in that many
+    forked processes of `threads` threads each, as the web processes behind a proxy are. Returns
+    per operation count, median, p95, max, errors."""
+    from django.db import connections
+
+    rng = random.Random(label)
+    planned_rate = rate or 1e9
+    count = int((rate or 200) * seconds)  # max: as many as fit in `seconds`, at most 200/s
+    ops = plan_ops(model, count, rng)
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
+    calibration = cpu_calibration()
+    # Forked processes share one clock (CLOCK_MONOTONIC), started after every process's warm-up
+    # (two of each operation per thread: a few seconds).
+    start = None if processes == 1 else time.perf_counter() + 20.0
+    kwargs = dict(model=model, ops=ops, start=start, seconds=seconds, planned_rate=planned_rate, threads=threads,
+                  label=label)  # fmt: skip
+    if processes == 1:
+        start, records = _run_share(pools, mine=range(len(ops)), **kwargs)
+    else:
+        import multiprocessing
+
+        pools.read_waiting()
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        pipes, children = [], []
+        for k in range(processes):
+            parent_end, child_end = context.Pipe(duplex=False)
+            child = context.Process(target=_child, args=(pools, k, processes, child_end, kwargs))
+            child.start()
+            pipes.append(parent_end)
+            children.append(child)
+        records = [r for pipe in pipes for r in pipe.recv()]
+        for child in children:
+            child.join()
     elapsed = time.perf_counter() - start
-    records = [r for w in workers for r in w.records]
     result: dict[str, Any] = {
         "label": label,
         "target_ops_per_s": rate,
         "threads": threads,
+        "processes": processes,
         "seconds": round(elapsed, 1),
         "ops": len(records),
         "achieved_ops_per_s": round(len(records) / elapsed, 2),
@@ -899,7 +969,7 @@ def print_replay(r: dict[str, Any], peak: float) -> None:
     print(
         f"\n  putar ulang {r['label']}: {r['ops']} operasi dalam {r['seconds']} s = {r['achieved_ops_per_s']}/s "
         f"({r['achieved_ops_per_s'] / peak:.1f}x puncak {peak}/s; >= 10x: {'PASS' if rate_ok else 'OVER'}), "
-        f"{r['threads']} utas, beban {' '.join(r['load_before'])} -> {' '.join(r['load_after'])}, "
+        f"{r.get('processes', 1)} proses x {r['threads']} utas, beban {' '.join(r['load_before'])} -> {' '.join(r['load_after'])}, "
         f"kalibrasi CPU {r['cpu_calibration_ms']} ms"
     )
     print(f"  {'operasi':<11} {'n':>6} {'median':>8} {'p95':>8} {'maks':>8} {'galat':>6} {'SQL':>5}  anggaran p95")
@@ -926,7 +996,8 @@ def measure_step(pools: Pools, model: dict[str, Any], args: argparse.Namespace, 
     print(f"  halaman ke-{HOT_LATER_PAGE} antrean instansi ramai: {pools.later_url[:90]}")
     runs = []
     for label, rate in ((f"{args.factor:g}x puncak", peak * args.factor), ("maks", None)):
-        r = replay(pools, model, rate=rate, seconds=args.seconds, threads=args.threads, label=f"{archived}-{label}")
+        r = replay(pools, model, rate=rate, seconds=args.seconds, threads=args.threads, processes=args.processes,
+                   label=f"{archived}-{label}")  # fmt: skip
         r["label"] = label
         print_replay(r, peak)
         runs.append(r)
@@ -988,7 +1059,8 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=600)
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--open", type=int, default=20_000)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="threads per replay process")
+    parser.add_argument("--processes", type=int, default=1, help="replay processes (forked), as web processes")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--factor", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true")
