@@ -95,22 +95,15 @@ def list_cases(request: HttpRequest, page: Query[QueuePage]) -> QueueOut:
     one_cursor(page.after, page.before)
     if page.offset and (page.after or page.before):
         raise Invalid(_("Pakai offset atau kursor, tidak keduanya."), {"offset": _("Kosongkan bila memakai kursor.")})
-    queue = work_queue(staff_user(request))
+    user = staff_user(request)
+    queue = work_queue(user)
     now = timezone.now()
     cursors: dict[str, str | None] = {"next_cursor": None, "prev_cursor": None}
     if page.offset:
         cases = list(queue[page.offset : page.offset + page.limit])
     else:
         with cursor_problems(page.before):
-            # The units and SOP versions a query each for the page (case_page), not joined.
-            keyset = search.case_page(
-                queue.select_related(None).select_related("agency"),
-                sort="queue",
-                descending=False,
-                after=page.after or None,
-                before=page.before or None,
-                size=page.limit,
-            )
+            keyset = search.work_queue_page(user, after=page.after or None, before=page.before or None, size=page.limit)
         cases = keyset.cases
         cursors = {"next_cursor": keyset.next_cursor, "prev_cursor": keyset.prev_cursor}
     items = []

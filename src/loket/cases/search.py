@@ -50,7 +50,7 @@ from loket.directory.nip import normalise_nip
 from loket.staff import rules
 
 from .models import Case
-from .selectors import overdue_q
+from .selectors import overdue_q, work_queue
 
 PAGE_SIZE = 50
 RECENT_SIZE = 10
@@ -326,6 +326,23 @@ def case_page(
             page.next_cursor = last_cursor if more else None
             page.prev_cursor = first_cursor if cursor else None
     return page
+
+
+def work_queue_page(
+    user: Any,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+    fields: Sequence[str] = (),
+) -> CasePage:
+    """One keyset page of the user's work queue (`selectors.work_queue`) in its order ("queue"),
+    for the console's queue and the API's: the page's units and SOP versions a query each
+    (`case_page`), not joined to every row. `fields`: the columns the rows need (all without)."""
+    cases = work_queue(user).select_related(None).select_related("agency")
+    if fields:
+        cases = cases.only(*fields)
+    return case_page(cases, sort="queue", descending=False, after=after, before=before, size=size)
 
 
 def search_cases(

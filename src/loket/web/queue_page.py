@@ -112,18 +112,15 @@ def queue_page(user: Any, *, after: str | None = None, before: str | None = None
     without one, and also for a cursor this page did not make (`bad_cursor`). Queries: the page's
     cases (two when the page reaches the cases with no due time), their units, their SOP
     versions and the count, whatever the number of rows."""
-    # The unit and SOP version of the page's cases a query each (case_page), not joined to
-    # every row; the SOP version without its file.
-    cases = work_queue(user).select_related(None).select_related("agency").only(*FIELDS)
     bad_cursor = False
     try:
-        page = search.case_page(cases, sort="queue", descending=False, after=after, before=before)
+        page = search.work_queue_page(user, after=after, before=before, fields=FIELDS)
     except search.BadCursor:
         bad_cursor = True
-        page = search.case_page(cases, sort="queue", descending=False)
+        page = search.work_queue_page(user, fields=FIELDS)
     return QueuePage(
         rows=_rows(page.cases, timezone.now()),
-        count=_count_text(cases) if page.cases else "",
+        count=_count_text(work_queue(user)) if page.cases else "",
         next_link="?" + urlencode({AFTER: page.next_cursor}) if page.next_cursor else "",
         prev_link="?" + urlencode({BEFORE: page.prev_cursor}) if page.prev_cursor else "",
         bad_cursor=bad_cursor,
